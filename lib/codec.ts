@@ -1,0 +1,294 @@
+/**
+ * Encodes dm_ioctl requests into a buffer and decodes the kernel's replies. Pure functions over
+ * Buffer, no I/O: the unit tests check them against golden buffers.
+ */
+import { endianness } from 'node:os';
+import {
+  DmIoctlLayout as H,
+  DmNameListFlag,
+  DmNameListLayout as NL,
+  DmTargetDepsLayout as DEPS,
+  DmTargetMsgLayout as MSG,
+  DmTargetSpecLayout as SPEC,
+  DmTargetVersionsLayout as TV,
+  DM_MAX_TYPE_NAME,
+  DM_NAME_LEN,
+  DM_UUID_LEN,
+} from '../native-defs/index.js';
+import { decodeKernelDev, type DevNumber } from './devt.js';
+import { DmError } from './errors.js';
+
+const littleEndian = endianness() === 'LE';
+const u32 = (b: Buffer, o: number): number => (littleEndian ? b.readUInt32LE(o) : b.readUInt32BE(o));
+const s32 = (b: Buffer, o: number): number => (littleEndian ? b.readInt32LE(o) : b.readInt32BE(o));
+const u64 = (b: Buffer, o: number): bigint => (littleEndian ? b.readBigUInt64LE(o) : b.readBigUInt64BE(o));
+const putU32 = (b: Buffer, o: number, v: number): number => (littleEndian ? b.writeUInt32LE(v >>> 0, o) : b.writeUInt32BE(v >>> 0, o));
+const putU64 = (b: Buffer, o: number, v: bigint): number => (littleEndian ? b.writeBigUInt64LE(v, o) : b.writeBigUInt64BE(v, o));
+
+const align8 = (n: number): number => (n + 7) & ~7;
+
+/** One row of a table as sent to the kernel (sectors). `params` are already kernel-escaped. */
+export interface EncodedTarget {
+  start: number;
+  length: number;
+  type: string;
+  params: string;
+}
+
+/** The fixed part of a request. Empty name/uuid and dev 0n mean "not given". */
+export interface RequestHeader {
+  version: readonly [number, number, number];
+  flags: number;
+  eventNr: number;
+  dev: bigint;
+  name: string;
+  uuid: string;
+}
+
+/** What follows the header: targets (TABLE_LOAD), a string (rename, geometry), or a message. */
+export type RequestPayload =
+  | { kind: 'none' }
+  | { kind: 'targets'; targets: readonly EncodedTarget[] }
+  | { kind: 'string'; value: string }
+  | { kind: 'message'; sector: bigint; message: string };
+
+const NO_PAYLOAD: RequestPayload = { kind: 'none' };
+
+function targetSpecSize(target: EncodedTarget): number {
+  return align8(SPEC.size + Buffer.byteLength(target.params) + 1);
+}
+
+/** Bytes the payload takes after the 312-byte header. */
+export function payloadSize(payload: RequestPayload): number {
+  switch (payload.kind) {
+    case 'none':
+      return 0;
+    case 'targets':
+      return payload.targets.reduce((sum, target) => sum + targetSpecSize(target), 0);
+    case 'string':
+      return Buffer.byteLength(payload.value) + 1;
+    case 'message':
+      return MSG.size + Buffer.byteLength(payload.message) + 1;
+  }
+}
+
+/** The smallest buffer that holds the request. */
+export function requestSize(payload: RequestPayload = NO_PAYLOAD): number {
+  return H.size + payloadSize(payload);
+}
+
+function writeCString(buffer: Buffer, offset: number, value: string, fieldSize: number, what: string): void {
+  const written = buffer.write(value, offset, fieldSize, 'utf8');
+  if (written >= fieldSize || written < Buffer.byteLength(value)) {
+    throw new DmError(`The ${what} "${value}" does not fit in ${fieldSize - 1} bytes`, {
+      kind: 'invalid-argument',
+      code: 'EINVAL',
+      errno: 22,
+    });
+  }
+}
+
+/**
+ * Writes header and payload into `buffer`, whose whole length becomes data_size (the room the
+ * kernel may use for its reply). The buffer must hold at least requestSize(payload) bytes.
+ */
+export function encodeRequest(buffer: Buffer, header: RequestHeader, payload: RequestPayload = NO_PAYLOAD): void {
+  const needed = requestSize(payload);
+  if (buffer.length < needed) throw new RangeError(`ioctl buffer of ${buffer.length} bytes is smaller than the request (${needed})`);
+  buffer.fill(0, 0, needed);
+  putU32(buffer, H.version, header.version[0]);
+  putU32(buffer, H.version + 4, header.version[1]);
+  putU32(buffer, H.version + 8, header.version[2]);
+  putU32(buffer, H.data_size, buffer.length);
+  putU32(buffer, H.data_start, H.size);
+  putU32(buffer, H.target_count, payload.kind === 'targets' ? payload.targets.length : 0);
+  putU32(buffer, H.flags, header.flags);
+  putU32(buffer, H.event_nr, header.eventNr);
+  putU64(buffer, H.dev, header.dev);
+  if (header.name) writeCString(buffer, H.name, header.name, DM_NAME_LEN, 'name');
+  if (header.uuid) writeCString(buffer, H.uuid, header.uuid, DM_UUID_LEN, 'uuid');
+  let offset = H.size;
+  switch (payload.kind) {
+    case 'none':
+      break;
+    case 'targets':
+      for (const target of payload.targets) {
+        const size = targetSpecSize(target);
+        putU64(buffer, offset + SPEC.sector_start, BigInt(target.start));
+        putU64(buffer, offset + SPEC.length, BigInt(target.length));
+        // `next` on load: bytes from this spec to the next one.
+        putU32(buffer, offset + SPEC.next, size);
+        writeCString(buffer, offset + SPEC.target_type, target.type, DM_MAX_TYPE_NAME, 'target type');
+        buffer.write(target.params, offset + SPEC.size, 'utf8');
+        offset += size;
+      }
+      break;
+    case 'string':
+      buffer.write(payload.value, offset, 'utf8');
+      break;
+    case 'message':
+      putU64(buffer, offset + MSG.sector, payload.sector);
+      buffer.write(payload.message, offset + MSG.message, 'utf8');
+      break;
+  }
+}
+
+/** The dm_ioctl header of a reply. */
+export interface ReplyHeader {
+  version: [number, number, number];
+  dataSize: number;
+  dataStart: number;
+  targetCount: number;
+  openCount: number;
+  flags: number;
+  eventNr: number;
+  dev: bigint;
+  name: string;
+  uuid: string;
+}
+
+function readCString(buffer: Buffer, offset: number, limit: number): string {
+  const end = buffer.indexOf(0, offset);
+  const stop = end === -1 || end > limit ? limit : end;
+  return buffer.toString('utf8', offset, stop);
+}
+
+/** Reads just the flags word, for the BUFFER_FULL check without decoding the rest. */
+export function replyFlags(buffer: Buffer): number {
+  return u32(buffer, H.flags);
+}
+
+/** Reads the version words: the kernel writes its own version even into a failed request. */
+export function replyVersion(buffer: Buffer): [number, number, number] {
+  return [u32(buffer, H.version), u32(buffer, H.version + 4), u32(buffer, H.version + 8)];
+}
+
+export function decodeHeader(buffer: Buffer): ReplyHeader {
+  return {
+    version: replyVersion(buffer),
+    dataSize: u32(buffer, H.data_size),
+    dataStart: u32(buffer, H.data_start),
+    targetCount: u32(buffer, H.target_count),
+    openCount: s32(buffer, H.open_count),
+    flags: u32(buffer, H.flags),
+    eventNr: u32(buffer, H.event_nr),
+    dev: u64(buffer, H.dev),
+    name: readCString(buffer, H.name, H.name + DM_NAME_LEN),
+    uuid: readCString(buffer, H.uuid, H.uuid + DM_UUID_LEN),
+  };
+}
+
+function malformed(what: string): DmError {
+  return new DmError(`Malformed ${what} in the kernel's reply`, { kind: 'protocol', code: 'EPROTO', errno: 71 });
+}
+
+/** One LIST_DEVICES record. eventNr needs driver 4.38+, uuid 4.45+ and the UUID flag. */
+export interface NameListEntry extends DevNumber {
+  name: string;
+  eventNr?: number;
+  uuid?: string;
+}
+
+/** Decodes a LIST_DEVICES reply; `driverMinor` says whether records carry event_nr and flags. */
+export function decodeNameList(buffer: Buffer, header: ReplyHeader): NameListEntry[] {
+  const entries: NameListEntry[] = [];
+  const end = Math.min(header.dataSize, buffer.length);
+  let offset = header.dataStart;
+  // An empty list is one record with dev 0.
+  if (offset + NL.size > end || u64(buffer, offset + NL.dev) === 0n) return entries;
+  const hasEventNr = header.version[1] >= 38;
+  for (;;) {
+    if (offset + NL.size > end) throw malformed('device list');
+    const next = u32(buffer, offset + NL.next);
+    const nameStart = offset + NL.name;
+    const nameEnd = buffer.indexOf(0, nameStart);
+    if (nameEnd === -1 || nameEnd >= end) throw malformed('device list');
+    const entry: NameListEntry = {
+      name: buffer.toString('utf8', nameStart, nameEnd),
+      ...decodeKernelDev(u64(buffer, offset + NL.dev)),
+    };
+    const extra = offset + align8(nameEnd + 1 - offset);
+    const recordEnd = next === 0 ? end : offset + next;
+    if (hasEventNr && extra + 8 <= recordEnd) {
+      entry.eventNr = u32(buffer, extra);
+      const flags = u32(buffer, extra + 4);
+      if (flags & DmNameListFlag.HAS_UUID) entry.uuid = readCString(buffer, extra + 8, recordEnd);
+      else if (flags & DmNameListFlag.DOESNT_HAVE_UUID) entry.uuid = '';
+    }
+    entries.push(entry);
+    if (next === 0) return entries;
+    offset += next;
+  }
+}
+
+/** One target of a TABLE_STATUS / DEV_WAIT reply: its table params or its status text. */
+export interface TargetReply {
+  start: number;
+  length: number;
+  type: string;
+  /** Table params (with STATUS_TABLE) or status text, as the target printed them. */
+  params: string;
+}
+
+/** Decodes the targets of a TABLE_STATUS / DEV_WAIT reply (`next` counts from data_start). */
+export function decodeTargets(buffer: Buffer, header: ReplyHeader): TargetReply[] {
+  const targets: TargetReply[] = [];
+  const end = Math.min(header.dataSize, buffer.length);
+  let offset = header.dataStart;
+  for (let i = 0; i < header.targetCount; i++) {
+    if (offset + SPEC.size > end) throw malformed('target list');
+    const paramsStart = offset + SPEC.size;
+    const paramsEnd = buffer.indexOf(0, paramsStart);
+    if (paramsEnd === -1 || paramsEnd >= end) throw malformed('target list');
+    targets.push({
+      start: Number(u64(buffer, offset + SPEC.sector_start)),
+      length: Number(u64(buffer, offset + SPEC.length)),
+      type: readCString(buffer, offset + SPEC.target_type, offset + SPEC.target_type + DM_MAX_TYPE_NAME),
+      params: buffer.toString('utf8', paramsStart, paramsEnd),
+    });
+    offset = header.dataStart + u32(buffer, offset + SPEC.next);
+  }
+  return targets;
+}
+
+/** Decodes a TABLE_DEPS reply: the devices the table uses. */
+export function decodeDeps(buffer: Buffer, header: ReplyHeader): DevNumber[] {
+  const start = header.dataStart;
+  if (start + DEPS.size > Math.min(header.dataSize, buffer.length)) throw malformed('dependency list');
+  const count = u32(buffer, start + DEPS.count);
+  if (start + DEPS.dev + count * 8 > Math.min(header.dataSize, buffer.length)) throw malformed('dependency list');
+  const devices: DevNumber[] = [];
+  for (let i = 0; i < count; i++) devices.push(decodeKernelDev(u64(buffer, start + DEPS.dev + i * 8)));
+  return devices;
+}
+
+/** A target type the kernel knows, with its version. */
+export interface TargetVersion {
+  name: string;
+  version: [number, number, number];
+}
+
+/** Decodes a LIST_VERSIONS or GET_TARGET_VERSION reply (the last record's `next` is 0). */
+export function decodeTargetVersions(buffer: Buffer, header: ReplyHeader): TargetVersion[] {
+  const versions: TargetVersion[] = [];
+  const end = Math.min(header.dataSize, buffer.length);
+  let offset = header.dataStart;
+  for (;;) {
+    if (offset + TV.size > end) throw malformed('target version list');
+    const nameEnd = buffer.indexOf(0, offset + TV.name);
+    if (nameEnd === -1 || nameEnd >= end) throw malformed('target version list');
+    versions.push({
+      name: buffer.toString('utf8', offset + TV.name, nameEnd),
+      version: [u32(buffer, offset + TV.version), u32(buffer, offset + TV.version + 4), u32(buffer, offset + TV.version + 8)],
+    });
+    const next = u32(buffer, offset + TV.next);
+    if (next === 0) return versions;
+    offset += next;
+  }
+}
+
+/** The text a TARGET_MSG reply carries; undefined unless the kernel set DATA_OUT. */
+export function decodeMessageReply(buffer: Buffer, header: ReplyHeader, dataOutFlag: number): string | undefined {
+  if (!(header.flags & dataOutFlag)) return undefined;
+  return readCString(buffer, header.dataStart, Math.min(header.dataSize, buffer.length));
+}

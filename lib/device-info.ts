@@ -1,0 +1,46 @@
+/** What the kernel says about one device, decoded from a reply header. */
+import { DmFlag } from '../native-defs/index.js';
+import type { ReplyHeader } from './codec.js';
+import { decodeKernelDev } from './devt.js';
+
+export interface DeviceInfo {
+  name: string;
+  /** Empty when the device has no uuid. */
+  uuid: string;
+  major: number;
+  minor: number;
+  /** How many times the block device is open; -1 when not known. */
+  openCount: number;
+  /** The device's event counter (bumped by targets, e.g. on a thin pool's low-water mark). */
+  eventNr: number;
+  /** Targets in the live table (or the inactive one, when that was asked for). */
+  targetCount: number;
+  suspended: boolean;
+  readOnly: boolean;
+  /** A live (active) table is loaded. */
+  liveTable: boolean;
+  /** An inactive table is loaded, waiting for resume. */
+  inactiveTable: boolean;
+  /** Removal is deferred until the last opener closes the device. */
+  deferredRemove: boolean;
+  /** Suspended internally by the kernel (e.g. a thin pool during a snapshot). */
+  internalSuspend: boolean;
+}
+
+export function deviceInfoFromHeader(header: ReplyHeader): DeviceInfo {
+  const flags = header.flags;
+  return {
+    name: header.name,
+    uuid: header.uuid,
+    ...decodeKernelDev(header.dev),
+    openCount: header.openCount,
+    eventNr: header.eventNr,
+    targetCount: header.targetCount,
+    suspended: (flags & DmFlag.SUSPEND) !== 0,
+    readOnly: (flags & DmFlag.READONLY) !== 0,
+    liveTable: (flags & DmFlag.ACTIVE_PRESENT) !== 0,
+    inactiveTable: (flags & DmFlag.INACTIVE_PRESENT) !== 0,
+    deferredRemove: (flags & DmFlag.DEFERRED_REMOVE) !== 0,
+    internalSuspend: (flags & DmFlag.INTERNAL_SUSPEND) !== 0,
+  };
+}

@@ -1,0 +1,485 @@
+/**
+ * `DeviceMapper`: one open control node and every device-mapper operation on it.
+ *
+ * Every method addresses a device by `{ name }`, `{ uuid }` or `{ major, minor }`, checks its
+ * arguments before any ioctl, and throws a DmError (`code` = errno name) on failure. The calls that
+ * can block in the kernel (suspend, resume, remove, wait) also have async forms that run the ioctl
+ * on a worker thread and never block the event loop.
+ */
+import { DmFlag } from '../native-defs/index.js';
+import {
+  decodeDeps,
+  decodeMessageReply,
+  decodeNameList,
+  decodeTargets,
+  decodeTargetVersions,
+  type NameListEntry,
+  type ReplyHeader,
+  type TargetReply,
+  type TargetVersion,
+} from './codec.js';
+import { closeControl, openControl, type ControlOptions } from './control.js';
+import { deviceInfoFromHeader, type DeviceInfo } from './device-info.js';
+import type { DevNumber } from './devt.js';
+import { DmError, invalidArgument, isDmError } from './errors.js';
+import { DmIoctl, type IoctlSpec } from './ioctl.js';
+import { validateName, validateUuid, type DeviceId } from './names.js';
+import { sleep, sleepSync } from './sleep.js';
+import { encodeTable, validateTable, type TableRow } from './table.js';
+
+export type { DeviceInfo } from './device-info.js';
+export type { NameListEntry, TargetReply, TargetVersion } from './codec.js';
+
+/** A device as LIST_DEVICES reports it. */
+export type ListedDevice = NameListEntry;
+
+export interface DeviceMapperOptions extends ControlOptions {
+  /** Upper bound for ioctl buffer growth, in bytes (default 256 MiB). */
+  maxBufferSize?: number;
+}
+
+export interface CreateOptions {
+  uuid?: string;
+  /** Ask for this device number (a "persistent" minor; the major is the driver's). */
+  dev?: DevNumber;
+  /** Sets the read-only flag on the create request; pass it to load() as well for a read-only table. */
+  readOnly?: boolean;
+}
+
+export interface LoadOptions {
+  /** Load the table read-only. */
+  readOnly?: boolean;
+  /** The table carries secrets (crypt keys): the kernel wipes its copies, we zero our buffer. */
+  secure?: boolean;
+}
+
+export interface SuspendOptions {
+  /** Do not flush queued I/O (DM_NOFLUSH_FLAG): e.g. for multipath with no paths. */
+  noFlush?: boolean;
+  /** Do not freeze the file system on top (DM_SKIP_LOCKFS_FLAG). */
+  noLockfs?: boolean;
+}
+
+export interface RetryOptions {
+  /** Attempts in all, the first included (default 25, as dmsetup --retry). */
+  attempts?: number;
+  /** Delay before the second attempt, in ms (default 200). */
+  delayMs?: number;
+  /** Each further delay is multiplied by this (default 1: dmsetup's fixed 200 ms). */
+  backoff?: number;
+  /** Called after each EBUSY failure that will be retried. */
+  onRetry?: (error: DmError, attempt: number) => void;
+}
+
+export interface RemoveOptions {
+  /** Remove once the last opener closes the device, instead of failing with EBUSY now. */
+  deferred?: boolean;
+  /** Retry on EBUSY (udev or blkid often hold a new device for a moment). */
+  retry?: boolean | RetryOptions;
+}
+
+export interface TableQueryOptions {
+  /** Query the inactive table instead of the live one. */
+  inactive?: boolean;
+  /** Do not flush (e.g. a thin pool then does not commit metadata for status). */
+  noFlush?: boolean;
+}
+
+/** The geometry a device reports to HDIO_GETGEO. */
+export interface Geometry {
+  cylinders: number;
+  heads: number;
+  sectors: number;
+  start: number;
+}
+
+/** A device's state and its table rows (table params or status text). */
+export interface TableQueryResult {
+  info: DeviceInfo;
+  rows: TargetReply[];
+}
+
+const DEFAULT_RETRY = { attempts: 25, delayMs: 200, backoff: 1 };
+
+export class DeviceMapper {
+  /** The ioctl transport: exposed for tooling that needs a raw request. */
+  readonly ioctl: DmIoctl;
+  private closed = false;
+
+  private constructor(
+    private readonly fd: number,
+    options: DeviceMapperOptions,
+  ) {
+    this.ioctl = new DmIoctl(fd, options.maxBufferSize !== undefined ? { maxBufferSize: options.maxBufferSize } : {});
+  }
+
+  /** Opens the control node. Call close() (or use `using`) when done: it holds one fd. */
+  static open(options: DeviceMapperOptions = {}): DeviceMapper {
+    return new DeviceMapper(openControl(options), options);
+  }
+
+  /** Closes the control node. Further calls throw. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    closeControl(this.fd);
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /** The driver's interface version, e.g. [4, 47, 0]. */
+  driverVersion(): [number, number, number] {
+    this.assertOpen();
+    return this.ioctl.driverVersion();
+  }
+
+  /** Every device, in the kernel's order (by name). Uuids are included when the driver can (4.45+) or asked. */
+  list(options: { uuids?: boolean } = {}): ListedDevice[] {
+    const uuids = options.uuids ?? this.ioctl.driverAtLeast(45);
+    return this.run({ command: 'LIST_DEVICES', operation: 'names', flags: uuids ? DmFlag.UUID : 0 }, decodeNameList);
+  }
+
+  /** Creates a device with no table (suspended, until a table is loaded and it is resumed). */
+  create(name: string, options: CreateOptions = {}): DeviceInfo {
+    validateName(name);
+    if (options.uuid !== undefined) validateUuid(options.uuid);
+    return this.run(
+      {
+        command: 'DEV_CREATE',
+        operation: 'create',
+        name,
+        uuid: options.uuid,
+        dev: options.dev,
+        flags: options.readOnly ? DmFlag.READONLY : 0,
+      },
+      (_, header) => deviceInfoFromHeader(header),
+    );
+  }
+
+  /** Loads `rows` as the device's inactive table; resume() makes it live. */
+  load(device: DeviceId, rows: readonly TableRow[], options: LoadOptions = {}): DeviceInfo {
+    validateTable(rows);
+    return this.run(
+      {
+        command: 'TABLE_LOAD',
+        operation: 'reload',
+        device,
+        flags: (options.readOnly ? DmFlag.READONLY : 0) | (options.secure ? DmFlag.SECURE_DATA : 0),
+        payload: { kind: 'targets', targets: encodeTable(rows) },
+        secure: options.secure,
+      },
+      (_, header) => deviceInfoFromHeader(header),
+    );
+  }
+
+  /** Drops the inactive table. */
+  clear(device: DeviceId): DeviceInfo {
+    return this.run({ command: 'TABLE_CLEAR', operation: 'clear', device }, (_, header) => deviceInfoFromHeader(header));
+  }
+
+  /** Suspends the device: I/O is queued (or, with noFlush, kept) until resume. */
+  suspend(device: DeviceId, options: SuspendOptions = {}): DeviceInfo {
+    return this.run(this.suspendSpec(device, true, options), (_, header) => deviceInfoFromHeader(header));
+  }
+
+  suspendAsync(device: DeviceId, options: SuspendOptions = {}): Promise<DeviceInfo> {
+    return this.runAsync(this.suspendSpec(device, true, options), (_, header) => deviceInfoFromHeader(header));
+  }
+
+  /** Resumes the device, making an inactive table live first if there is one. */
+  resume(device: DeviceId, options: SuspendOptions = {}): DeviceInfo {
+    return this.run(this.suspendSpec(device, false, options), (_, header) => deviceInfoFromHeader(header));
+  }
+
+  resumeAsync(device: DeviceId, options: SuspendOptions = {}): Promise<DeviceInfo> {
+    return this.runAsync(this.suspendSpec(device, false, options), (_, header) => deviceInfoFromHeader(header));
+  }
+
+  /** Removes the device. With `deferred`, a device still open is removed when its last user closes it. */
+  remove(device: DeviceId, options: RemoveOptions = {}): void {
+    const spec = this.removeSpec(device, options);
+    const retry = retryPolicy(options.retry);
+    let delay = retry.delayMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        this.run(spec, () => undefined);
+        return;
+      } catch (error) {
+        if (!isDmError(error, 'EBUSY') || attempt >= retry.attempts) throw error;
+        retry.onRetry?.(error, attempt);
+        sleepSync(delay);
+        delay *= retry.backoff;
+      }
+    }
+  }
+
+  async removeAsync(device: DeviceId, options: RemoveOptions = {}): Promise<void> {
+    const spec = this.removeSpec(device, options);
+    const retry = retryPolicy(options.retry);
+    let delay = retry.delayMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.runAsync(spec, () => undefined);
+        return;
+      } catch (error) {
+        if (!isDmError(error, 'EBUSY') || attempt >= retry.attempts) throw error;
+        retry.onRetry?.(error, attempt);
+        await sleep(delay);
+        delay *= retry.backoff;
+      }
+    }
+  }
+
+  /** Cancels a deferred removal (the `@cancel_deferred_remove` message). */
+  cancelDeferredRemove(device: DeviceId): void {
+    this.message(device, 0, '@cancel_deferred_remove');
+  }
+
+  /** Removes every device that is not in use (with `deferred`, the ones in use once they close). */
+  removeAll(options: { deferred?: boolean } = {}): void {
+    this.run(
+      { command: 'REMOVE_ALL', operation: 'remove_all', flags: options.deferred ? DmFlag.DEFERRED_REMOVE : 0 },
+      () => undefined,
+    );
+  }
+
+  /** Renames the device. Returns its state under the new name. */
+  rename(device: DeviceId, newName: string): DeviceInfo {
+    validateName(newName, 'new device name');
+    return this.run(
+      { command: 'DEV_RENAME', operation: 'rename', device, payload: { kind: 'string', value: newName } },
+      (_, header) => deviceInfoFromHeader(header),
+    );
+  }
+
+  /** Gives a device that has no uuid one (a uuid, once set, cannot change). */
+  setUuid(device: DeviceId, uuid: string): DeviceInfo {
+    validateUuid(uuid, 'new uuid');
+    return this.run(
+      {
+        command: 'DEV_RENAME',
+        operation: 'rename',
+        device,
+        flags: DmFlag.UUID,
+        payload: { kind: 'string', value: uuid },
+      },
+      (_, header) => deviceInfoFromHeader(header),
+    );
+  }
+
+  /** The device's state. Throws DmError ENXIO when it does not exist. */
+  info(device: DeviceId, options: { inactive?: boolean } = {}): DeviceInfo {
+    return this.run(
+      { command: 'DEV_STATUS', operation: 'info', device, flags: options.inactive ? DmFlag.QUERY_INACTIVE_TABLE : 0 },
+      (_, header) => deviceInfoFromHeader(header),
+    );
+  }
+
+  /** The device's state, or undefined when there is no such device. */
+  tryInfo(device: DeviceId): DeviceInfo | undefined {
+    try {
+      return this.info(device);
+    } catch (error) {
+      if (isDmError(error, 'ENXIO')) return undefined;
+      throw error;
+    }
+  }
+
+  /** The devices the table uses, with the device's state. */
+  deps(device: DeviceId, options: { inactive?: boolean } = {}): { info: DeviceInfo; deps: DevNumber[] } {
+    return this.run(
+      { command: 'TABLE_DEPS', operation: 'deps', device, flags: options.inactive ? DmFlag.QUERY_INACTIVE_TABLE : 0 },
+      (buffer, header) => ({ info: deviceInfoFromHeader(header), deps: decodeDeps(buffer, header) }),
+    );
+  }
+
+  /** Each target's status line (what `dmsetup status` prints). */
+  status(device: DeviceId, options: TableQueryOptions = {}): TableQueryResult {
+    return this.tableQuery(device, 'status', 0, options);
+  }
+
+  /** The table as loaded (what `dmsetup table` prints). */
+  table(device: DeviceId, options: TableQueryOptions = {}): TableQueryResult {
+    return this.tableQuery(device, 'table', DmFlag.STATUS_TABLE, options);
+  }
+
+  /** Target types the kernel has loaded, with their versions. */
+  targets(): TargetVersion[] {
+    return this.run({ command: 'LIST_VERSIONS', operation: 'versions' }, decodeTargetVersions);
+  }
+
+  /** One target type's version; DmError EINVAL when the kernel has no such target. */
+  targetVersion(type: string): TargetVersion {
+    if (!type || Buffer.byteLength(type) >= 128) throw invalidArgument(`Invalid target type name "${type}"`);
+    return this.run(
+      { command: 'GET_TARGET_VERSION', operation: 'target-version', name: type },
+      (buffer, header) => decodeTargetVersions(buffer, header)[0]!,
+    );
+  }
+
+  /** Sends a message to the target at `sector` (or to DM core, for messages starting with `@`). Returns the reply text, if any. */
+  message(device: DeviceId, sector: number | bigint, message: string): string | undefined {
+    const at = BigInt(sector);
+    if (at < 0n) throw invalidArgument(`The sector ${sector} is negative`);
+    return this.run(
+      { command: 'TARGET_MSG', operation: 'message', device, payload: { kind: 'message', sector: at, message } },
+      (buffer, header) => decodeMessageReply(buffer, header, DmFlag.DATA_OUT),
+    );
+  }
+
+  /** Sets the geometry HDIO_GETGEO reports. */
+  setGeometry(device: DeviceId, geometry: Geometry): void {
+    const parts = [geometry.cylinders, geometry.heads, geometry.sectors, geometry.start];
+    if (!parts.every((n) => Number.isSafeInteger(n) && n >= 0)) {
+      throw invalidArgument('Geometry values must be whole non-negative numbers');
+    }
+    this.setGeometryText(device, parts.join(' '));
+  }
+
+  /** Sends a geometry string as is (`"<cyl> <heads> <sectors> <start>"`), as dmsetup setgeometry does. */
+  setGeometryText(device: DeviceId, geometry: string): void {
+    this.run(
+      { command: 'DEV_SET_GEOMETRY', operation: 'setgeometry', device, payload: { kind: 'string', value: geometry } },
+      () => undefined,
+    );
+  }
+
+  /**
+   * Waits until the device's event counter passes `eventNr` and returns its state and status rows.
+   * Blocks the thread: prefer waitEventAsync.
+   */
+  waitEvent(device: DeviceId, eventNr: number, options: TableQueryOptions = {}): TableQueryResult {
+    return this.run(this.waitSpec(device, eventNr, options), (buffer, header) => ({
+      info: deviceInfoFromHeader(header),
+      rows: decodeTargets(buffer, header),
+    }));
+  }
+
+  waitEventAsync(device: DeviceId, eventNr: number, options: TableQueryOptions = {}): Promise<TableQueryResult> {
+    return this.runAsync(this.waitSpec(device, eventNr, options), (buffer, header) => ({
+      info: deviceInfoFromHeader(header),
+      rows: decodeTargets(buffer, header),
+    }));
+  }
+
+  /**
+   * Arms event polling on this control handle: after it, poll(2) on the control fd reports POLLIN
+   * once any device's event counter changes (DM_DEV_ARM_POLL).
+   */
+  armPoll(): void {
+    this.run({ command: 'DEV_ARM_POLL', operation: 'armpoll' }, () => undefined);
+  }
+
+  /**
+   * Creates a device, loads `rows` and resumes it: a ready device, or none at all (a device made
+   * by the first step is removed again if a later step fails).
+   */
+  createDevice(name: string, rows: readonly TableRow[], options: CreateOptions & LoadOptions = {}): DeviceInfo {
+    validateTable(rows);
+    const created = this.create(name, options);
+    const byDev = { major: created.major, minor: created.minor };
+    try {
+      this.load(byDev, rows, options);
+      return this.resume({ name });
+    } catch (error) {
+      try {
+        this.remove(byDev);
+      } catch (revertError) {
+        throw withRevertFailure(error, name, revertError);
+      }
+      throw error;
+    }
+  }
+
+  private tableQuery(
+    device: DeviceId,
+    operation: 'table' | 'status',
+    flags: number,
+    options: TableQueryOptions,
+  ): TableQueryResult {
+    return this.run(
+      {
+        command: 'TABLE_STATUS',
+        operation,
+        device,
+        flags: flags | (options.inactive ? DmFlag.QUERY_INACTIVE_TABLE : 0) | (options.noFlush ? DmFlag.NOFLUSH : 0),
+      },
+      (buffer, header) => ({ info: deviceInfoFromHeader(header), rows: decodeTargets(buffer, header) }),
+    );
+  }
+
+  private suspendSpec(device: DeviceId, suspend: boolean, options: SuspendOptions): IoctlSpec {
+    return {
+      command: 'DEV_SUSPEND',
+      operation: suspend ? 'suspend' : 'resume',
+      device,
+      flags:
+        (suspend ? DmFlag.SUSPEND : 0) |
+        (options.noFlush ? DmFlag.NOFLUSH : 0) |
+        (options.noLockfs ? DmFlag.SKIP_LOCKFS : 0),
+    };
+  }
+
+  private removeSpec(device: DeviceId, options: RemoveOptions): IoctlSpec {
+    return {
+      command: 'DEV_REMOVE',
+      operation: 'remove',
+      device,
+      flags: options.deferred ? DmFlag.DEFERRED_REMOVE : 0,
+    };
+  }
+
+  private waitSpec(device: DeviceId, eventNr: number, options: TableQueryOptions): IoctlSpec {
+    if (!Number.isInteger(eventNr) || eventNr < 0 || eventNr > 0xffffffff) {
+      throw invalidArgument(`The event number ${eventNr} must be a whole number from 0 to 4294967295`);
+    }
+    return {
+      command: 'DEV_WAIT',
+      operation: 'waitevent',
+      device,
+      eventNr,
+      flags: (options.inactive ? DmFlag.QUERY_INACTIVE_TABLE : 0) | (options.noFlush ? DmFlag.NOFLUSH : 0),
+    };
+  }
+
+  private run<T>(spec: IoctlSpec, decode: (buffer: Buffer, header: ReplyHeader) => T): T {
+    this.assertOpen();
+    return this.ioctl.run(spec, decode);
+  }
+
+  private runAsync<T>(spec: IoctlSpec, decode: (buffer: Buffer, header: ReplyHeader) => T): Promise<T> {
+    this.assertOpen();
+    return this.ioctl.runAsync(spec, decode);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new DmError('This DeviceMapper handle is closed', { kind: 'invalid-argument', code: 'EBADF', errno: 9 });
+  }
+}
+
+function retryPolicy(retry: RemoveOptions['retry']): Required<Omit<RetryOptions, 'onRetry'>> & Pick<RetryOptions, 'onRetry'> {
+  if (!retry) return { ...DEFAULT_RETRY, attempts: 1 };
+  if (retry === true) return { ...DEFAULT_RETRY };
+  const policy = { ...DEFAULT_RETRY, ...retry };
+  if (!Number.isInteger(policy.attempts) || policy.attempts < 1) throw invalidArgument('retry.attempts must be at least 1');
+  return policy;
+}
+
+/** The error of a failed create step, noting that removing the half-made device failed too. */
+function withRevertFailure(error: unknown, name: string, revertError: unknown): DmError {
+  const original = error instanceof DmError ? error : undefined;
+  return new DmError(
+    `${(error as Error).message}; removing the half-made device ${name} failed too: ${(revertError as Error).message}`,
+    {
+      kind: original?.kind ?? 'ioctl',
+      code: original?.code ?? 'EIO',
+      errno: original?.errno,
+      command: original?.command,
+      operation: original?.operation,
+      device: original?.device,
+      cause: revertError,
+    },
+  );
+}

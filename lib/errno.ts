@@ -1,0 +1,24 @@
+/** errno numbers, their names (`EBUSY`) and glibc's message text ("Device or resource busy"). */
+import { constants } from 'node:os';
+import { libc } from './libc.js';
+
+const namesByNumber = new Map<number, string>();
+for (const [name, value] of Object.entries(constants.errno)) {
+  // Several names share a number (EAGAIN/EWOULDBLOCK, EDEADLK/EDEADLOCK): keep the first, canonical one.
+  if (!namesByNumber.has(value)) namesByNumber.set(value, name);
+}
+
+/** The symbolic name of an errno value, e.g. 16 → `EBUSY`; `E<n>` when unknown. */
+export function errnoName(errno: number): string {
+  return namesByNumber.get(errno) ?? `E${errno}`;
+}
+
+/** The errno value of a symbolic name, e.g. `ENXIO` → 6. */
+export function errnoNumber(name: keyof typeof constants.errno): number {
+  return constants.errno[name];
+}
+
+/** glibc's strerror text, exactly as dmsetup prints it. */
+export function strerror(errno: number): string {
+  return libc().strerror(errno);
+}

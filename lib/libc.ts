@@ -1,0 +1,39 @@
+/**
+ * The few libc functions the library needs, bound through koffi on first use (so importing the
+ * library costs nothing until it talks to the kernel).
+ */
+import koffi from 'koffi';
+import { LIBC_SONAME, LibcPrototypes } from '../native-defs/index.js';
+
+type IoctlFunction = ((fd: number, request: number, arg: Buffer | null) => number) & {
+  async: (fd: number, request: number, arg: Buffer | null, callback: (error: unknown, result: number) => void) => void;
+};
+
+export interface Libc {
+  ioctl: IoctlFunction;
+  ioctlValue: (fd: number, request: number, value: number | bigint) => number;
+  mknod: (path: string, mode: number, dev: bigint) => number;
+  strerror: (errnum: number) => string;
+  geteuid: () => number;
+  umask: (mask: number) => number;
+  /** errno of the last call on this thread (or of the async call whose callback is running). */
+  errno: () => number;
+}
+
+let bound: Libc | undefined;
+
+/** The bound libc functions; loads libc on the first call. */
+export function libc(): Libc {
+  if (bound) return bound;
+  const lib = koffi.load(LIBC_SONAME);
+  bound = {
+    ioctl: lib.func(LibcPrototypes.ioctl) as unknown as IoctlFunction,
+    ioctlValue: lib.func(LibcPrototypes.ioctlValue),
+    mknod: lib.func(LibcPrototypes.mknod),
+    strerror: lib.func(LibcPrototypes.strerror),
+    geteuid: lib.func(LibcPrototypes.geteuid),
+    umask: lib.func(LibcPrototypes.umask),
+    errno: () => koffi.errno(),
+  };
+  return bound;
+}

@@ -1,0 +1,4 @@
+/** The kernel and libc ABI the library stands on, as data. See the files for each part. */
+export * from './dm-ioctl.js';
+export * from './structs.js';
+export * from './libc.js';
