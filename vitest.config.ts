@@ -14,6 +14,7 @@ export default defineConfig({
         test: {
           name: 'vm',
           include: ['test/vm/**/*.test.ts'],
+          setupFiles: ['test/vm/setup-no-leaks.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
           // One kernel: tests run one file at a time, so device names and loop devices never collide.

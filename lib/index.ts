@@ -34,3 +34,5 @@ export type { TableRow } from './table.js';
 export { parseTable, formatTable, formatRow, validateTable, TableSyntaxError } from './table.js';
 export { controlPath, resolveDevDir } from './control.js';
 export { errnoName, strerror } from './errno.js';
+export { getReadAhead, setReadAhead } from './readahead.js';
+export type { IoctlSpec } from './ioctl.js';

@@ -84,6 +84,11 @@ export interface IoctlSpec {
   payload?: RequestPayload | undefined;
   /** Zero the buffer after use (tables with keys). */
   secure?: boolean | undefined;
+  /**
+   * How to name the device in an error message when the request itself does not (libdevmapper
+   * names the device of a dev_t-addressed load inside create by its name).
+   */
+  label?: { name?: string; uuid?: string } | undefined;
 }
 
 interface Prepared {
@@ -213,7 +218,12 @@ export class DmIoctl {
         name,
         uuid,
       },
-      sent: { name, uuid, major: number?.major ?? 0, minor: number?.minor ?? 0 },
+      sent: {
+        name: name || (spec.label?.name ?? ''),
+        uuid: uuid || (spec.label?.uuid ?? ''),
+        major: number?.major ?? 0,
+        minor: number?.minor ?? 0,
+      },
     };
   }
 

@@ -1,0 +1,71 @@
+/**
+ * A device's read-ahead, in 512-byte sectors: read and set through sysfs
+ * (`/sys/dev/block/M:m/bdi/read_ahead_kb`), or with BLKRAGET/BLKRASET on the block node when sysfs
+ * is not there, as libdevmapper does.
+ */
+import { closeSync, openSync, readFileSync, writeFileSync, constants } from 'node:fs';
+import { BlockIoctl } from '../native-defs/index.js';
+import type { DevNumber } from './devt.js';
+import { DmError } from './errors.js';
+import { errnoName, strerror } from './errno.js';
+import { libc } from './libc.js';
+
+function sysfsPath({ major, minor }: DevNumber): string {
+  return `/sys/dev/block/${major}:${minor}/bdi/read_ahead_kb`;
+}
+
+/**
+ * The read-ahead of device `dev` in sectors, or undefined when neither sysfs nor the node
+ * (`nodePath`, if given) can tell.
+ */
+export function getReadAhead(dev: DevNumber, nodePath?: string): number | undefined {
+  try {
+    return Number.parseInt(readFileSync(sysfsPath(dev), 'utf8'), 10) * 2;
+  } catch {
+    // no sysfs: ask the block device itself
+  }
+  if (!nodePath) return undefined;
+  let fd: number | undefined;
+  try {
+    fd = openSync(nodePath, constants.O_RDONLY);
+    const value = Buffer.alloc(8);
+    if (libc().ioctl(fd, BlockIoctl.BLKRAGET, value) < 0) return undefined;
+    return Number(value.readBigInt64LE(0));
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** Sets the read-ahead of device `dev` to `sectors` (rounded up to whole KiB, as the kernel keeps KiB). */
+export function setReadAhead(dev: DevNumber, sectors: number, nodePath?: string): void {
+  try {
+    writeFileSync(sysfsPath(dev), `${Math.ceil(sectors / 2)}\n`);
+    return;
+  } catch (error) {
+    if (!nodePath) throw readAheadError(dev, error);
+  }
+  let fd: number | undefined;
+  try {
+    fd = openSync(nodePath, constants.O_RDONLY);
+    if (libc().ioctlValue(fd, BlockIoctl.BLKRASET, sectors) < 0) {
+      const errno = libc().errno();
+      throw new DmError(`${nodePath}: BLKRASET failed: ${strerror(errno)}`, { kind: 'node', code: errnoName(errno), errno });
+    }
+  } catch (error) {
+    throw error instanceof DmError ? error : readAheadError(dev, error);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+function readAheadError(dev: DevNumber, error: unknown): DmError {
+  const errno = -((error as NodeJS.ErrnoException).errno ?? -5);
+  return new DmError(`Cannot set the read-ahead of ${dev.major}:${dev.minor}: ${strerror(errno)}`, {
+    kind: 'node',
+    code: errnoName(errno),
+    errno,
+    cause: error,
+  });
+}
