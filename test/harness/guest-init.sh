@@ -43,6 +43,15 @@ mkdir -p /dev/shm
 mount -t tmpfs tmpfs /dev/shm
 mount -t tmpfs -o mode=1777 tmpfs /tmp
 
+# A checkout under one of the directories covered above (a CI clone in /tmp, say) is mounted
+# back from the host, so the command sees the repository as it is.
+case "$TSDM_VM_REPO" in
+  /tmp/* | /run/* | /dev/*)
+    mkdir -p "$TSDM_VM_REPO"
+    mount -t hostfs -o "$TSDM_VM_REPO" none "$TSDM_VM_REPO"
+    ;;
+esac
+
 # con0 is the runner's stdout, con1 (tty1) its stderr; the console must not turn \n into \r\n.
 stty -onlcr 2>/dev/null
 exec 2>/dev/tty1
