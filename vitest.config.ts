@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Three suites: unit (host, no root, no kernel), harness (host, boots the VM runner), vm (inside
-// the user-mode-linux guest, as root, against a real device-mapper).
+// Suites: unit (host, no root, no kernel); harness (host, tests the VM runner); vm-boot (host, each
+// test boots a guest set up its own way); vm (inside one user-mode-linux guest, as root, against a
+// real device-mapper).
 export default defineConfig({
   // Inside the guest the repository is the host's: keep vite's cache in the guest's tmpfs.
   cacheDir: process.env['TSDM_IN_VM'] ? '/tmp/tsdm-vite-cache' : 'node_modules/.vite',
@@ -9,6 +10,8 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       { extends: true, test: { name: 'harness', include: ['test/harness/**/*.test.ts'], testTimeout: 120_000 } },
+      // Kernel scenarios that need their own boot (no dm-mod, a bare /dev): each test boots a guest.
+      { extends: true, test: { name: 'vm-boot', include: ['test/vm-boot/**/*.test.ts'], testTimeout: 180_000 } },
       {
         extends: true,
         test: {

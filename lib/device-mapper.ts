@@ -18,12 +18,15 @@ import {
   type TargetReply,
   type TargetVersion,
 } from './codec.js';
-import { closeControl, openControl, type ControlOptions } from './control.js';
+import { closeControl, openControl, resolveDevDir, type ControlOptions } from './control.js';
 import { deviceInfoFromHeader, type DeviceInfo } from './device-info.js';
 import type { DevNumber } from './devt.js';
 import { DmError, invalidArgument, isDmError } from './errors.js';
 import { DmIoctl, type IoctlSpec } from './ioctl.js';
 import { validateName, validateUuid, type DeviceId } from './names.js';
+import { ensureTargets } from './modules.js';
+import { DEFAULT_NODE_OWNERSHIP, DeviceNodes, udevIsRunning, type NodeOwnership, type NodeSyncReport } from './nodes.js';
+import { applyReadAhead, type ReadAheadSetting } from './readahead.js';
 import { sleep, sleepSync } from './sleep.js';
 import { encodeTable, validateTable, type TableRow } from './table.js';
 
@@ -36,6 +39,17 @@ export type ListedDevice = NameListEntry;
 export interface DeviceMapperOptions extends ControlOptions {
   /** Upper bound for ioctl buffer growth, in bytes (default 256 MiB). */
   maxBufferSize?: number;
+  /**
+   * Who keeps `/dev/mapper/<name>` nodes: `'auto'` (default) the library when udev is not running
+   * or DM_DISABLE_UDEV is set, else udev; `true` always the library; `false` nobody.
+   */
+  nodes?: 'auto' | boolean;
+  /** Owner, group and mode of the nodes the library makes (default root:disk 0660). */
+  nodeOwnership?: Partial<NodeOwnership>;
+  /** Make a device's node when it is resumed (default, as dmsetup) or as soon as it is created. */
+  addNodeOn?: 'resume' | 'create';
+  /** Check a table's target types before create and load, modprobing missing ones (default true). */
+  ensureTargets?: boolean;
 }
 
 export interface CreateOptions {
@@ -58,6 +72,11 @@ export interface SuspendOptions {
   noFlush?: boolean;
   /** Do not freeze the file system on top (DM_SKIP_LOCKFS_FLAG). */
   noLockfs?: boolean;
+}
+
+export interface ResumeOptions extends SuspendOptions {
+  /** Read-ahead to set once the device is live (default: leave the kernel's). */
+  readAhead?: ReadAheadSetting;
 }
 
 export interface RetryOptions {
@@ -104,6 +123,12 @@ const DEFAULT_RETRY = { attempts: 25, delayMs: 200, backoff: 1 };
 export class DeviceMapper {
   /** The ioctl transport: exposed for tooling that needs a raw request. */
   readonly ioctl: DmIoctl;
+  /** The /dev/mapper nodes this handle keeps, or undefined when udev (or nobody) keeps them. */
+  readonly nodes: DeviceNodes | undefined;
+  private readonly addNodeOn: 'resume' | 'create';
+  private readonly checkTargets: boolean;
+  private readonly modprobe: string | false | undefined;
+  private readonly devDir: string;
   private closed = false;
 
   private constructor(
@@ -111,6 +136,13 @@ export class DeviceMapper {
     options: DeviceMapperOptions,
   ) {
     this.ioctl = new DmIoctl(fd, options.maxBufferSize !== undefined ? { maxBufferSize: options.maxBufferSize } : {});
+    this.nodes = libraryKeepsNodes(options.nodes ?? 'auto')
+      ? new DeviceNodes(resolveDevDir(options.devDir), { ...DEFAULT_NODE_OWNERSHIP, ...definedOnly(options.nodeOwnership) })
+      : undefined;
+    this.addNodeOn = options.addNodeOn ?? 'resume';
+    this.checkTargets = options.ensureTargets ?? true;
+    this.modprobe = options.modprobe;
+    this.devDir = resolveDevDir(options.devDir);
   }
 
   /** Opens the control node. Call close() (or use `using`) when done: it holds one fd. */
@@ -145,7 +177,7 @@ export class DeviceMapper {
   create(name: string, options: CreateOptions = {}): DeviceInfo {
     validateName(name);
     if (options.uuid !== undefined) validateUuid(options.uuid);
-    return this.run(
+    const info = this.run(
       {
         command: 'DEV_CREATE',
         operation: 'create',
@@ -156,22 +188,15 @@ export class DeviceMapper {
       },
       (_, header) => deviceInfoFromHeader(header),
     );
+    if (this.addNodeOn === 'create') this.nodes?.add(info.name, info);
+    return info;
   }
 
   /** Loads `rows` as the device's inactive table; resume() makes it live. */
   load(device: DeviceId, rows: readonly TableRow[], options: LoadOptions = {}): DeviceInfo {
     validateTable(rows);
-    return this.run(
-      {
-        command: 'TABLE_LOAD',
-        operation: 'reload',
-        device,
-        flags: (options.readOnly ? DmFlag.READONLY : 0) | (options.secure ? DmFlag.SECURE_DATA : 0),
-        payload: { kind: 'targets', targets: encodeTable(rows) },
-        secure: options.secure,
-      },
-      (_, header) => deviceInfoFromHeader(header),
-    );
+    this.ensureTableTargets(rows);
+    return this.loadChecked(device, rows, options);
   }
 
   /** Drops the inactive table. */
@@ -189,12 +214,18 @@ export class DeviceMapper {
   }
 
   /** Resumes the device, making an inactive table live first if there is one. */
-  resume(device: DeviceId, options: SuspendOptions = {}): DeviceInfo {
-    return this.run(this.suspendSpec(device, false, options), (_, header) => deviceInfoFromHeader(header));
+  resume(device: DeviceId, options: ResumeOptions = {}): DeviceInfo {
+    return this.afterResume(
+      this.run(this.suspendSpec(device, false, options), (_, header) => deviceInfoFromHeader(header)),
+      options,
+    );
   }
 
-  resumeAsync(device: DeviceId, options: SuspendOptions = {}): Promise<DeviceInfo> {
-    return this.runAsync(this.suspendSpec(device, false, options), (_, header) => deviceInfoFromHeader(header));
+  async resumeAsync(device: DeviceId, options: ResumeOptions = {}): Promise<DeviceInfo> {
+    return this.afterResume(
+      await this.runAsync(this.suspendSpec(device, false, options), (_, header) => deviceInfoFromHeader(header)),
+      options,
+    );
   }
 
   /** Removes the device. With `deferred`, a device still open is removed when its last user closes it. */
@@ -204,7 +235,7 @@ export class DeviceMapper {
     let delay = retry.delayMs;
     for (let attempt = 1; ; attempt++) {
       try {
-        this.run(spec, () => undefined);
+        this.afterRemove(this.run(spec, (_, header) => header.name));
         return;
       } catch (error) {
         if (!isDmError(error, 'EBUSY') || attempt >= retry.attempts) throw error;
@@ -221,7 +252,7 @@ export class DeviceMapper {
     let delay = retry.delayMs;
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.runAsync(spec, () => undefined);
+        this.afterRemove(await this.runAsync(spec, (_, header) => header.name));
         return;
       } catch (error) {
         if (!isDmError(error, 'EBUSY') || attempt >= retry.attempts) throw error;
@@ -243,15 +274,34 @@ export class DeviceMapper {
       { command: 'REMOVE_ALL', operation: 'remove_all', flags: options.deferred ? DmFlag.DEFERRED_REMOVE : 0 },
       () => undefined,
     );
+    if (this.nodes) this.syncNodes();
+  }
+
+  /**
+   * Makes /dev/mapper match the kernel (dmsetup mknodes): with `names`, just those nodes; without,
+   * every device's node, and stale entries removed. Works whoever keeps nodes normally.
+   */
+  syncNodes(names?: readonly string[]): NodeSyncReport {
+    const nodes = this.nodes ?? new DeviceNodes(this.devDir, DEFAULT_NODE_OWNERSHIP);
+    return nodes.sync(this.list({ uuids: false }), names);
   }
 
   /** Renames the device. Returns its state under the new name. */
   rename(device: DeviceId, newName: string): DeviceInfo {
     validateName(newName, 'new device name');
-    return this.run(
-      { command: 'DEV_RENAME', operation: 'rename', device, payload: { kind: 'string', value: newName } },
+    // The kernel renames by name only: a device given by uuid or number is looked up first.
+    const oldName = 'name' in device ? device.name : this.info(device).name;
+    const info = this.run(
+      {
+        command: 'DEV_RENAME',
+        operation: 'rename',
+        device: { name: oldName },
+        payload: { kind: 'string', value: newName },
+      },
       (_, header) => deviceInfoFromHeader(header),
     );
+    this.nodes?.rename(oldName, newName, info);
+    return info;
   }
 
   /** Gives a device that has no uuid one (a uuid, once set, cannot change). */
@@ -376,13 +426,19 @@ export class DeviceMapper {
    * Creates a device, loads `rows` and resumes it: a ready device, or none at all (a device made
    * by the first step is removed again if a later step fails).
    */
-  createDevice(name: string, rows: readonly TableRow[], options: CreateOptions & LoadOptions = {}): DeviceInfo {
+  createDevice(
+    name: string,
+    rows: readonly TableRow[],
+    options: CreateOptions & LoadOptions & ResumeOptions = {},
+  ): DeviceInfo {
     validateTable(rows);
+    // Before anything exists: a missing target type fails here, with no device to take back.
+    this.ensureTableTargets(rows);
     const created = this.create(name, options);
     const byDev = { major: created.major, minor: created.minor };
     try {
-      this.load(byDev, rows, options);
-      return this.resume({ name });
+      this.loadChecked(byDev, rows, options, name);
+      return this.resume({ name }, options);
     } catch (error) {
       try {
         this.remove(byDev);
@@ -391,6 +447,50 @@ export class DeviceMapper {
       }
       throw error;
     }
+  }
+
+  /**
+   * Makes sure the kernel has each target type, modprobing `dm-<module>` for a missing one (unless
+   * the handle was opened with `modprobe: false`). Throws DmError kind `missing-target` otherwise.
+   */
+  ensureTargets(types: Iterable<string>): TargetVersion[] {
+    this.assertOpen();
+    return ensureTargets(this.ioctl, types, { modprobe: this.modprobe });
+  }
+
+  /** Runs ensureTargets for the table's types, unless switched off. */
+  private ensureTableTargets(rows: readonly TableRow[]): void {
+    if (this.checkTargets) this.ensureTargets(rows.map((row) => row.type));
+  }
+
+  /** TABLE_LOAD of rows already checked; `label` names a dev-addressed device in errors. */
+  private loadChecked(device: DeviceId, rows: readonly TableRow[], options: LoadOptions, label?: string): DeviceInfo {
+    return this.run(
+      {
+        command: 'TABLE_LOAD',
+        operation: 'reload',
+        device,
+        flags: (options.readOnly ? DmFlag.READONLY : 0) | (options.secure ? DmFlag.SECURE_DATA : 0),
+        payload: { kind: 'targets', targets: encodeTable(rows) },
+        secure: options.secure,
+        label: label !== undefined ? { name: label } : undefined,
+      },
+      (_, header) => deviceInfoFromHeader(header),
+    );
+  }
+
+  /** Node and read-ahead work after a successful resume. */
+  private afterResume(info: DeviceInfo, options: ResumeOptions): DeviceInfo {
+    if (this.addNodeOn === 'resume' && info.name) this.nodes?.add(info.name, info);
+    if (options.readAhead !== undefined) {
+      applyReadAhead(info, options.readAhead, this.nodes && info.name ? this.nodes.pathOf(info.name) : undefined);
+    }
+    return info;
+  }
+
+  /** The kernel names the removed device in its reply, however it was addressed: drop its node. */
+  private afterRemove(name: string): void {
+    if (name) this.nodes?.remove(name);
   }
 
   private tableQuery(
@@ -482,4 +582,16 @@ function withRevertFailure(error: unknown, name: string, revertError: unknown): 
       cause: revertError,
     },
   );
+}
+
+/** Does the library keep /dev/mapper nodes for this setting? */
+function libraryKeepsNodes(setting: 'auto' | boolean): boolean {
+  if (typeof setting === 'boolean') return setting;
+  const disabled = process.env['DM_DISABLE_UDEV'];
+  return (disabled !== undefined && disabled !== '' && disabled !== '0') || !udevIsRunning();
+}
+
+/** The entries of `value` that are not undefined (so they do not override defaults). */
+function definedOnly<T extends object>(value: T | undefined): Partial<T> {
+  return Object.fromEntries(Object.entries(value ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

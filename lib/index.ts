@@ -17,6 +17,7 @@ export type {
   ListedDevice,
   LoadOptions,
   RemoveOptions,
+  ResumeOptions,
   RetryOptions,
   SuspendOptions,
   TableQueryOptions,
@@ -36,3 +37,9 @@ export { controlPath, resolveDevDir } from './control.js';
 export { errnoName, strerror } from './errno.js';
 export { getReadAhead, setReadAhead } from './readahead.js';
 export type { IoctlSpec } from './ioctl.js';
+export type { ReadAheadSetting } from './readahead.js';
+export { DeviceNodes, DEFAULT_NODE_OWNERSHIP, udevIsRunning } from './nodes.js';
+export type { NodeOwnership, NodeSyncReport } from './nodes.js';
+export { moduleForTarget } from './modules.js';
+export { openControl, readMiscMinor, findModprobe } from './control.js';
+export type { ControlOptions } from './control.js';

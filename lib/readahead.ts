@@ -69,3 +69,19 @@ function readAheadError(dev: DevNumber, error: unknown): DmError {
     cause: error,
   });
 }
+
+/**
+ * A read-ahead request: `auto` leaves the kernel's choice, `none` sets 0, a number sets that many
+ * sectors, `{ atLeast }` (dmsetup's `+N`) raises it to N only if it is lower.
+ */
+export type ReadAheadSetting = 'auto' | 'none' | number | { atLeast: number };
+
+/** Applies `setting` to device `dev` (after resume, as libdevmapper does). */
+export function applyReadAhead(dev: DevNumber, setting: ReadAheadSetting, nodePath?: string): void {
+  if (setting === 'auto') return;
+  if (setting === 'none') return setReadAhead(dev, 0, nodePath);
+  if (typeof setting === 'number') return setReadAhead(dev, setting, nodePath);
+  const current = getReadAhead(dev, nodePath);
+  if (current !== undefined && current >= setting.atLeast) return;
+  setReadAhead(dev, setting.atLeast, nodePath);
+}

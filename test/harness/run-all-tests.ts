@@ -54,10 +54,22 @@ function runHostSuites(): Promise<SuiteResult> {
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
-      [vitest, 'run', '--project', 'unit', '--project', 'harness', '--reporter=default', '--reporter=json', `--outputFile=${report}`],
+      [
+        vitest,
+        'run',
+        '--project',
+        'unit',
+        '--project',
+        'harness',
+        '--project',
+        'vm-boot',
+        '--reporter=default',
+        '--reporter=json',
+        `--outputFile=${report}`,
+      ],
       { cwd: repoRoot, stdio: 'inherit' },
     );
-    child.on('close', (code) => resolve(readJsonReport('host (unit + harness)', report, code ?? 1)));
+    child.on('close', (code) => resolve(readJsonReport('host (unit, harness, vm-boot)', report, code ?? 1)));
   });
 }
 

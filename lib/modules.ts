@@ -1,0 +1,90 @@
+/**
+ * Target modules: make sure the kernel has every target type a table needs before any device is
+ * made, loading `dm-<module>` with modprobe where it does not. (The kernel's own request_module at
+ * table load can be disabled or fail silently; LVM modprobes for the same reason.)
+ */
+import { DmError, isDmError } from './errors.js';
+import { findModprobe, runModprobe } from './control.js';
+import type { DmIoctl } from './ioctl.js';
+import { decodeTargetVersions, type TargetVersion } from './codec.js';
+
+/**
+ * Target types whose module is not `dm-<type>` and has no `dm-<type>` alias in the kernel. The
+ * rest (zero, crypt, delay, flakey, snapshot-origin → dm_snapshot via alias, …) load as `dm-<type>`.
+ */
+const moduleOfTarget: Readonly<Record<string, string>> = {
+  thin: 'dm-thin-pool',
+  'thin-pool': 'dm-thin-pool',
+  snapshot: 'dm-snapshot',
+  'snapshot-origin': 'dm-snapshot',
+  'snapshot-merge': 'dm-snapshot',
+  mirror: 'dm-mirror',
+  cache: 'dm-cache',
+  multipath: 'dm-multipath',
+  unstriped: 'dm-unstripe',
+};
+
+/** Target types built into dm-mod itself: always there once the driver is. */
+const BUILT_IN = new Set(['linear', 'striped', 'error']);
+
+/** The module that provides target `type`. */
+export function moduleForTarget(type: string): string {
+  return moduleOfTarget[type] ?? `dm-${type}`;
+}
+
+export interface EnsureTargetsOptions {
+  /** modprobe to run for a missing target: a path, or false to only check. Default: found on PATH or /sbin. */
+  modprobe?: string | false | undefined;
+}
+
+/** Asks the kernel for a target's version; undefined when it has no such target loaded. */
+function queryTarget(ioctl: DmIoctl, type: string, listed: () => TargetVersion[]): TargetVersion | undefined {
+  if (!ioctl.driverAtLeast(41)) return listed().find((target) => target.name === type);
+  try {
+    return ioctl.run(
+      { command: 'GET_TARGET_VERSION', operation: 'target-version', name: type },
+      (buffer, header) => decodeTargetVersions(buffer, header)[0],
+    );
+  } catch (error) {
+    if (isDmError(error, 'EINVAL')) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Makes sure the kernel has each target type in `types`, modprobing `dm-<module>` for a missing one.
+ * Throws a DmError (kind `missing-target`, code ENOENT) naming the first type still missing.
+ */
+export function ensureTargets(ioctl: DmIoctl, types: Iterable<string>, options: EnsureTargetsOptions = {}): TargetVersion[] {
+  let cachedList: TargetVersion[] | undefined;
+  const listed = (): TargetVersion[] =>
+    (cachedList ??= ioctl.run({ command: 'LIST_VERSIONS', operation: 'versions' }, decodeTargetVersions));
+  const found: TargetVersion[] = [];
+  for (const type of new Set(types)) {
+    let version = queryTarget(ioctl, type, listed);
+    if (!version && !BUILT_IN.has(type) && options.modprobe !== false) {
+      const module = moduleForTarget(type);
+      const failure = runModprobe(options.modprobe ?? findModprobe(), module);
+      cachedList = undefined;
+      version = queryTarget(ioctl, type, listed);
+      if (!version) {
+        throw new DmError(`Target type "${type}" is not available in the kernel`, {
+          kind: 'missing-target',
+          code: 'ENOENT',
+          errno: 2,
+          hint: failure ?? `${module} loaded, but it provides no "${type}" target`,
+        });
+      }
+    }
+    if (!version) {
+      throw new DmError(`Target type "${type}" is not available in the kernel`, {
+        kind: 'missing-target',
+        code: 'ENOENT',
+        errno: 2,
+        hint: 'not loaded, and loading modules was switched off',
+      });
+    }
+    found.push(version);
+  }
+  return found;
+}

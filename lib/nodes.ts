@@ -1,0 +1,215 @@
+/**
+ * /dev/mapper/<name> block nodes, kept in step with the kernel by the library itself (when udev
+ * does not do it): made on resume (or create), renamed on rename, removed on remove, each exactly
+ * when the ioctl has succeeded, and `sync` to repair the whole directory (dmsetup mknodes).
+ *
+ * Safety: nothing is ever written through a symbolic link or outside `<devDir>/mapper`. A symlink
+ * that leads to the right block device (udev's `mapper/X -> ../dm-N`) is left alone; one that leads
+ * elsewhere is replaced, not followed. A file in the way that is not a block device is an error, as
+ * in libdevmapper.
+ */
+import { lchownSync, lstatSync, mkdirSync, readdirSync, renameSync, statSync, unlinkSync, chmodSync, type Stats } from 'node:fs';
+import { join } from 'node:path';
+import { DM_CONTROL_NODE, DM_DIR, FileType } from '../native-defs/index.js';
+import { glibcMakedev, glibcSplitDev, type DevNumber } from './devt.js';
+import { DmError } from './errors.js';
+import { errnoName, strerror } from './errno.js';
+import { libc } from './libc.js';
+import { validateName } from './names.js';
+
+/** Owner, group and permission bits of the nodes the library makes. */
+export interface NodeOwnership {
+  uid: number;
+  gid: number;
+  mode: number;
+}
+
+/** Debian's libdevmapper defaults: root, group `disk` (6), 0660. */
+export const DEFAULT_NODE_OWNERSHIP: Readonly<NodeOwnership> = { uid: 0, gid: 6, mode: 0o660 };
+
+/** What sync() changed. */
+export interface NodeSyncReport {
+  added: string[];
+  removed: string[];
+}
+
+function nodeError(message: string, error?: unknown, errnoValue?: number): DmError {
+  const errno = errnoValue ?? -((error as NodeJS.ErrnoException | undefined)?.errno ?? -5);
+  return new DmError(message, { kind: 'node', code: errnoName(errno), errno, cause: error });
+}
+
+function lstatOrUndefined(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw nodeError(`${path}: lstat failed: ${(error as Error).message}`, error);
+  }
+}
+
+function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined; // dangling link, or a loop
+  }
+}
+
+function isBlock(stats: Stats): boolean {
+  return (stats.mode & FileType.S_IFMT) === FileType.S_IFBLK;
+}
+
+function hasDev(stats: Stats, dev: DevNumber): boolean {
+  const actual = glibcSplitDev(stats.rdev);
+  return isBlock(stats) && actual.major === dev.major && actual.minor === dev.minor;
+}
+
+/** The /dev/mapper directory of one device directory, and the nodes in it. */
+export class DeviceNodes {
+  readonly mapperDir: string;
+
+  constructor(
+    readonly devDir: string,
+    readonly ownership: NodeOwnership = DEFAULT_NODE_OWNERSHIP,
+  ) {
+    this.mapperDir = join(devDir, DM_DIR);
+  }
+
+  /** `<devDir>/mapper/<name>`. */
+  pathOf(name: string): string {
+    validateName(name);
+    return join(this.mapperDir, name);
+  }
+
+  /**
+   * Makes the node for `name` (libdm's NODE_ADD): a right block node, or a symlink to one, is left
+   * as it is; a block node with another number, or a symlink to anything but the right node, is
+   * replaced; any other file in the way is an error.
+   */
+  add(name: string, dev: DevNumber): void {
+    const path = this.pathOf(name);
+    this.ensureMapperDir();
+    const existing = lstatOrUndefined(path);
+    if (existing) {
+      const seen = existing.isSymbolicLink() ? statOrUndefined(path) : existing;
+      if (seen && hasDev(seen, dev)) return;
+      if (seen && !isBlock(seen)) throw nodeError(`A non-block device file at '${path}' is already present`, undefined, 17);
+      this.unlink(path, name);
+    }
+    this.mknod(path, name, dev);
+  }
+
+  /** Removes the node for `name` if there is one (libdm's NODE_DEL); a symlink is removed, not followed. */
+  remove(name: string): void {
+    const path = this.pathOf(name);
+    if (lstatOrUndefined(path)) this.unlink(path, name);
+  }
+
+  /**
+   * Renames the node of `oldName` to `newName` (libdm's NODE_RENAME). Something at the new path is
+   * replaced if it is a block node (or a link); when there was no old node, the new one is made.
+   */
+  rename(oldName: string, newName: string, dev: DevNumber): void {
+    const oldPath = this.pathOf(oldName);
+    const newPath = this.pathOf(newName);
+    const existing = lstatOrUndefined(newPath);
+    if (existing) {
+      const seen = existing.isSymbolicLink() ? statOrUndefined(newPath) : existing;
+      if (seen && !isBlock(seen)) throw nodeError(`A non-block device file at '${newPath}' is already present`, undefined, 17);
+      this.unlink(newPath, newName);
+    }
+    if (!lstatOrUndefined(oldPath)) {
+      this.add(newName, dev);
+      return;
+    }
+    try {
+      renameSync(oldPath, newPath);
+    } catch (error) {
+      throw nodeError(`Unable to rename device node from '${oldPath}' to '${newPath}'`, error);
+    }
+  }
+
+  /**
+   * Makes the directory match the kernel's `devices` (dmsetup mknodes): with `names`, only those
+   * (made if the kernel has them, removed if not); without, every device gets its node and every
+   * other entry but `control` is removed.
+   */
+  sync(devices: ReadonlyArray<{ name: string } & DevNumber>, names?: readonly string[]): NodeSyncReport {
+    const report: NodeSyncReport = { added: [], removed: [] };
+    const byName = new Map(devices.map((device) => [device.name, device]));
+    const candidates = names ?? this.entries();
+    for (const name of candidates) {
+      if (byName.has(name) || name === DM_CONTROL_NODE) continue;
+      if (lstatOrUndefined(join(this.mapperDir, name))) {
+        this.remove(name);
+        report.removed.push(name);
+      }
+    }
+    for (const device of names ? devices.filter((d) => names.includes(d.name)) : devices) {
+      const before = lstatOrUndefined(join(this.mapperDir, device.name));
+      this.add(device.name, device);
+      if (!before || !hasDev(before, device)) report.added.push(device.name);
+    }
+    return report;
+  }
+
+  /** The names in the mapper directory, `control` excluded. */
+  private entries(): string[] {
+    try {
+      return readdirSync(this.mapperDir).filter((name) => name !== DM_CONTROL_NODE);
+    } catch {
+      return [];
+    }
+  }
+
+  /** Makes `<devDir>/mapper` if needed; refuses a symlink or a file there. */
+  private ensureMapperDir(): void {
+    const stats = lstatOrUndefined(this.mapperDir);
+    if (!stats) {
+      try {
+        mkdirSync(this.mapperDir, { recursive: true, mode: 0o755 });
+        chmodSync(this.mapperDir, 0o755);
+      } catch (error) {
+        throw nodeError(`${this.mapperDir}: mkdir failed: ${(error as Error).message}`, error);
+      }
+    } else if (!stats.isDirectory()) {
+      throw nodeError(`${this.mapperDir} is not a directory; refusing to make device nodes through it`, undefined, 20);
+    }
+  }
+
+  private mknod(path: string, name: string, dev: DevNumber): void {
+    // umask 0 around mknod, as libdevmapper: the mode is exactly the one asked for.
+    const previous = libc().umask(0);
+    let result: number;
+    try {
+      result = libc().mknod(path, FileType.S_IFBLK | (this.ownership.mode & 0o7777), glibcMakedev(dev));
+    } finally {
+      libc().umask(previous);
+    }
+    if (result !== 0) {
+      const errno = libc().errno();
+      if (errno !== 17 /* EEXIST: made meanwhile */) {
+        throw nodeError(`${path}: mknod for ${name} failed: ${strerror(errno)}`, undefined, errno);
+      }
+    }
+    try {
+      lchownSync(path, this.ownership.uid, this.ownership.gid);
+    } catch (error) {
+      throw nodeError(`${path}: chown failed: ${(error as Error).message}`, error);
+    }
+  }
+
+  private unlink(path: string, name: string): void {
+    try {
+      unlinkSync(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw nodeError(`Unable to unlink device node for '${name}'`, error);
+    }
+  }
+}
+
+/** Is udev running (systemd's libudev test: /run/udev/control exists)? */
+export function udevIsRunning(): boolean {
+  return lstatOrUndefined('/run/udev/control') !== undefined;
+}
