@@ -6,6 +6,8 @@
  * can block in the kernel (suspend, resume, remove, wait) also have async forms that run the ioctl
  * on a worker thread and never block the event loop.
  */
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { basename } from 'node:path';
 import { DmFlag } from '../native-defs/index.js';
 import {
   decodeDeps,
@@ -58,6 +60,11 @@ export interface CreateOptions {
   dev?: DevNumber;
   /** Sets the read-only flag on the create request; pass it to load() as well for a read-only table. */
   readOnly?: boolean;
+  /**
+   * Check the name and uuid before the ioctl (default true). false sends them as given and leaves
+   * the judgement to the kernel, as dmsetup does (it accepts `control`, `.` and `..` on 6.1).
+   */
+  validate?: boolean;
 }
 
 export interface LoadOptions {
@@ -65,6 +72,11 @@ export interface LoadOptions {
   readOnly?: boolean;
   /** The table carries secrets (crypt keys): the kernel wipes its copies, we zero our buffer. */
   secure?: boolean;
+  /**
+   * Check the rows before the ioctl (default true). false sends them as given, as dmsetup does:
+   * the kernel then answers a gap or a zero length with a bare EINVAL.
+   */
+  validate?: boolean;
 }
 
 export interface SuspendOptions {
@@ -131,6 +143,27 @@ export class DeviceMapper {
   private readonly devDir: string;
   private closed = false;
 
+  /**
+   * The name sysfs gives block device `dev` (libdevmapper's dm_device_get_name): the kernel name
+   * (`dm-3`, `loop0`, `sda1`), or with `preferKernelName` false the device-mapper name of a DM
+   * device. Undefined when sysfs does not know the device (a DM device that never had a table).
+   */
+  static blockDeviceName(dev: DevNumber, preferKernelName = true): string | undefined {
+    const sysfs = `/sys/dev/block/${dev.major}:${dev.minor}`;
+    if (!preferKernelName) {
+      try {
+        return readFileSync(`${sysfs}/dm/name`, 'utf8').replace(/\n$/, '');
+      } catch {
+        // not a device-mapper device: its kernel name, as libdevmapper falls back to
+      }
+    }
+    try {
+      return basename(readlinkSync(sysfs));
+    } catch {
+      return findKernelName(dev);
+    }
+  }
+
   private constructor(
     private readonly fd: number,
     options: DeviceMapperOptions,
@@ -175,8 +208,10 @@ export class DeviceMapper {
 
   /** Creates a device with no table (suspended, until a table is loaded and it is resumed). */
   create(name: string, options: CreateOptions = {}): DeviceInfo {
-    validateName(name);
-    if (options.uuid !== undefined) validateUuid(options.uuid);
+    if (options.validate !== false) {
+      validateName(name);
+      if (options.uuid !== undefined) validateUuid(options.uuid);
+    }
     const info = this.run(
       {
         command: 'DEV_CREATE',
@@ -194,7 +229,7 @@ export class DeviceMapper {
 
   /** Loads `rows` as the device's inactive table; resume() makes it live. */
   load(device: DeviceId, rows: readonly TableRow[], options: LoadOptions = {}): DeviceInfo {
-    validateTable(rows);
+    if (options.validate !== false) validateTable(rows);
     this.ensureTableTargets(rows);
     return this.loadChecked(device, rows, options);
   }
@@ -431,7 +466,7 @@ export class DeviceMapper {
     rows: readonly TableRow[],
     options: CreateOptions & LoadOptions & ResumeOptions = {},
   ): DeviceInfo {
-    validateTable(rows);
+    if (options.validate !== false) validateTable(rows);
     // Before anything exists: a missing target type fails here, with no device to take back.
     this.ensureTableTargets(rows);
     const created = this.create(name, options);
@@ -582,6 +617,36 @@ function withRevertFailure(error: unknown, name: string, revertError: unknown): 
       cause: revertError,
     },
   );
+}
+
+/** libdevmapper's fallback when /sys/dev/block has no link: the /sys/block disk or partition whose `dev` matches. */
+function findKernelName({ major, minor }: DevNumber): string | undefined {
+  const wanted = `${major}:${minor}`;
+  const devOf = (dir: string): string | undefined => {
+    try {
+      return readFileSync(`${dir}/dev`, 'utf8').trim();
+    } catch {
+      return undefined;
+    }
+  };
+  let disks: string[];
+  try {
+    disks = readdirSync('/sys/block');
+  } catch {
+    return undefined;
+  }
+  for (const disk of disks) {
+    if (devOf(`/sys/block/${disk}`) === wanted) return disk;
+    let entries: string[] = [];
+    try {
+      entries = readdirSync(`/sys/block/${disk}`);
+    } catch {
+      // a disk that vanished meanwhile
+    }
+    const partition = entries.find((entry) => entry.startsWith(disk) && devOf(`/sys/block/${disk}/${entry}`) === wanted);
+    if (partition) return partition;
+  }
+  return undefined;
 }
 
 /** Does the library keep /dev/mapper nodes for this setting? */
