@@ -54,6 +54,7 @@ esac
 
 # con0 is the runner's stdout, con1 (tty1) its stderr; the console must not turn \n into \r\n.
 stty -onlcr 2>/dev/null
+stty -onlcr </dev/tty1 2>/dev/null
 exec 2>/dev/tty1
 
 # The host has no /lib/modules: point modprobe (ours and the kernel's autoloader) at UML's modules.

@@ -40,7 +40,8 @@ describe('run-vm', () => {
     expect(uid).toBe('0');
     expect(cwd).toBe(process.cwd());
     expect(tsdmsetup).toMatch(/\/bin\/tsdmsetup$/);
-    expect(stderr).toContain('to-stderr');
+    expect(stderr).toContain('to-stderr\n');
+    expect(stderr).not.toContain('\r'); // both consoles pass bytes through
     expect(stdout).not.toContain('to-stderr');
   });
 
