@@ -121,6 +121,8 @@ export interface VmResult {
   /** The command's exit status, or TIMEOUT_EXIT_STATUS, or 128+signal when interrupted. */
   status: number;
   timedOut: boolean;
+  /** The guest's pid, which is also its process group id (for checks that nothing is left). */
+  pid: number;
 }
 
 export interface RunInVmIo {
@@ -232,21 +234,22 @@ function boot(linuxUml: string, scratch: string, options: VmOptions, io: RunInVm
       process.off('SIGHUP', onSignal);
       // Reap any helper that survived its parent.
       killGroup('SIGKILL');
-      if (timedOut) return resolvePromise({ status: TIMEOUT_EXIT_STATUS, timedOut });
+      const pid = child.pid ?? -1;
+      if (timedOut) return resolvePromise({ status: TIMEOUT_EXIT_STATUS, timedOut, pid });
       if (interruptedBy) {
         const number = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 }[interruptedBy as 'SIGINT'] ?? 15;
-        return resolvePromise({ status: 128 + number, timedOut });
+        return resolvePromise({ status: 128 + number, timedOut, pid });
       }
       const reported = join(scratch, 'exitcode');
       if (existsSync(reported)) {
-        return resolvePromise({ status: Number(readFileSync(reported, 'utf8').trim()), timedOut });
+        return resolvePromise({ status: Number(readFileSync(reported, 'utf8').trim()), timedOut, pid });
       }
       process.stderr.write(
         `run-vm: the guest stopped without reporting the command's status (linux.uml ${
           signal ? `killed by ${signal}` : `exit ${code}`
         })\n`,
       );
-      resolvePromise({ status: 125, timedOut });
+      resolvePromise({ status: 125, timedOut, pid });
     });
   });
 }
