@@ -2,10 +2,11 @@
  * The VM runner, run from the host: exit statuses pass through, a hung guest is killed at the
  * time-out, nothing is left behind.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { defaultVmOptions, parseVmArguments, runInVm, TIMEOUT_EXIT_STATUS } from './vm.js';
+import { defaultVmOptions, parseVmArguments, repoRoot, runInVm, TIMEOUT_EXIT_STATUS } from './vm.js';
 
 /** Processes still in the guest's process group (UML's helpers would be there). */
 function processesInGroup(pgid: number): string[] {
@@ -62,6 +63,22 @@ describe('run-vm', () => {
     expect(result).toMatchObject({ status: TIMEOUT_EXIT_STATUS, timedOut: true });
     expect(stderr).toContain('did not finish within 4 s');
     expect(processesInGroup(result!.pid)).toEqual([]);
+  });
+
+  it('on Ctrl-C (SIGINT to npm run vm) stops the guest, exits 130 and leaves no process behind', async () => {
+    const runner = spawn(
+      process.execPath,
+      [join(repoRoot, 'dist', 'test', 'harness', 'run-vm.js'), '--', 'sh', '-c', 'echo started; sleep 600'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    await new Promise<void>((resolve) => runner.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('started') && resolve()));
+    // The guest is the runner's child (taskset execs linux.uml); its pid is its process group.
+    const guest = Number(execFileSync('pgrep', ['-P', String(runner.pid)], { encoding: 'utf8' }).trim().split('\n')[0]);
+    expect(processesInGroup(guest).length).toBeGreaterThan(0);
+    runner.kill('SIGINT');
+    const status = await new Promise<number | null>((resolve) => runner.on('close', resolve));
+    expect(status).toBe(130);
+    expect(processesInGroup(guest)).toEqual([]);
   });
 
   it('boots with a tmpfs /dev and without dm-mod when asked', async () => {
