@@ -77,15 +77,19 @@ export function requestSize(payload: RequestPayload = NO_PAYLOAD): number {
   return H.size + payloadSize(payload);
 }
 
+function refuse(message: string): DmError {
+  return new DmError(message, { kind: 'invalid-argument', code: 'EINVAL', errno: 22 });
+}
+
+/** Writes a string the kernel reads as a C string: a NUL inside would silently cut it there. */
+function writeString(buffer: Buffer, offset: number, value: string, what: string): void {
+  if (value.includes('\0')) throw refuse(`The ${what} "${value.replace(/\0/g, '\\0')}" contains a NUL character`);
+  buffer.write(value, offset, 'utf8');
+}
+
 function writeCString(buffer: Buffer, offset: number, value: string, fieldSize: number, what: string): void {
-  const written = buffer.write(value, offset, fieldSize, 'utf8');
-  if (written >= fieldSize || written < Buffer.byteLength(value)) {
-    throw new DmError(`The ${what} "${value}" does not fit in ${fieldSize - 1} bytes`, {
-      kind: 'invalid-argument',
-      code: 'EINVAL',
-      errno: 22,
-    });
-  }
+  if (Buffer.byteLength(value) >= fieldSize) throw refuse(`The ${what} "${value}" does not fit in ${fieldSize - 1} bytes`);
+  writeString(buffer, offset, value, what);
 }
 
 /**
@@ -119,16 +123,16 @@ export function encodeRequest(buffer: Buffer, header: RequestHeader, payload: Re
         // `next` on load: bytes from this spec to the next one.
         putU32(buffer, offset + SPEC.next, size);
         writeCString(buffer, offset + SPEC.target_type, target.type, DM_MAX_TYPE_NAME, 'target type');
-        buffer.write(target.params, offset + SPEC.size, 'utf8');
+        writeString(buffer, offset + SPEC.size, target.params, 'target params');
         offset += size;
       }
       break;
     case 'string':
-      buffer.write(payload.value, offset, 'utf8');
+      writeString(buffer, offset, payload.value, 'string');
       break;
     case 'message':
       putU64(buffer, offset + MSG.sector, payload.sector);
-      buffer.write(payload.message, offset + MSG.message, 'utf8');
+      writeString(buffer, offset + MSG.message, payload.message, 'message');
       break;
   }
 }
@@ -182,6 +186,13 @@ function malformed(what: string): DmError {
   return new DmError(`Malformed ${what} in the kernel's reply`, { kind: 'protocol', code: 'EPROTO', errno: 71 });
 }
 
+/** The offset of the NUL that ends the string at `start`, which must come before `limit`. */
+function terminator(buffer: Buffer, start: number, limit: number, what: string): number {
+  const nul = buffer.indexOf(0, start);
+  if (nul === -1 || nul >= limit) throw malformed(what);
+  return nul;
+}
+
 /** One LIST_DEVICES record. eventNr needs driver 4.38+, uuid 4.45+ and the UUID flag. */
 export interface NameListEntry extends DevNumber {
   name: string;
@@ -189,7 +200,7 @@ export interface NameListEntry extends DevNumber {
   uuid?: string;
 }
 
-/** Decodes a LIST_DEVICES reply; `driverMinor` says whether records carry event_nr and flags. */
+/** Decodes a LIST_DEVICES reply; the reply's version (the driver's, 4.38+) says whether records carry event_nr and flags. */
 export function decodeNameList(buffer: Buffer, header: ReplyHeader): NameListEntry[] {
   const entries: NameListEntry[] = [];
   const end = Math.min(header.dataSize, buffer.length);
@@ -200,20 +211,21 @@ export function decodeNameList(buffer: Buffer, header: ReplyHeader): NameListEnt
   for (;;) {
     if (offset + NL.size > end) throw malformed('device list');
     const next = u32(buffer, offset + NL.next);
+    const recordEnd = next === 0 ? end : offset + next;
+    if (recordEnd > end) throw malformed('device list');
     const nameStart = offset + NL.name;
-    const nameEnd = buffer.indexOf(0, nameStart);
-    if (nameEnd === -1 || nameEnd >= end) throw malformed('device list');
+    const nameEnd = terminator(buffer, nameStart, recordEnd, 'device list');
     const entry: NameListEntry = {
       name: buffer.toString('utf8', nameStart, nameEnd),
       ...decodeKernelDev(u64(buffer, offset + NL.dev)),
     };
     const extra = offset + align8(nameEnd + 1 - offset);
-    const recordEnd = next === 0 ? end : offset + next;
     if (hasEventNr && extra + 8 <= recordEnd) {
       entry.eventNr = u32(buffer, extra);
       const flags = u32(buffer, extra + 4);
-      if (flags & DmNameListFlag.HAS_UUID) entry.uuid = readCString(buffer, extra + 8, recordEnd);
-      else if (flags & DmNameListFlag.DOESNT_HAVE_UUID) entry.uuid = '';
+      if (flags & DmNameListFlag.HAS_UUID) {
+        entry.uuid = buffer.toString('utf8', extra + 8, terminator(buffer, extra + 8, recordEnd, 'device list'));
+      } else if (flags & DmNameListFlag.DOESNT_HAVE_UUID) entry.uuid = '';
     }
     entries.push(entry);
     if (next === 0) return entries;
@@ -238,15 +250,17 @@ export function decodeTargets(buffer: Buffer, header: ReplyHeader): TargetReply[
   for (let i = 0; i < header.targetCount; i++) {
     if (offset + SPEC.size > end) throw malformed('target list');
     const paramsStart = offset + SPEC.size;
-    const paramsEnd = buffer.indexOf(0, paramsStart);
-    if (paramsEnd === -1 || paramsEnd >= end) throw malformed('target list');
+    const paramsEnd = terminator(buffer, paramsStart, end, 'target list');
     targets.push({
       start: Number(u64(buffer, offset + SPEC.sector_start)),
       length: Number(u64(buffer, offset + SPEC.length)),
       type: readCString(buffer, offset + SPEC.target_type, offset + SPEC.target_type + DM_MAX_TYPE_NAME),
       params: buffer.toString('utf8', paramsStart, paramsEnd),
     });
-    offset = header.dataStart + u32(buffer, offset + SPEC.next);
+    const next = header.dataStart + u32(buffer, offset + SPEC.next);
+    // The kernel puts each spec after the previous one's params; anything else would loop or overlap.
+    if (i + 1 < header.targetCount && next <= paramsEnd) throw malformed('target list');
+    offset = next;
   }
   return targets;
 }
@@ -275,8 +289,7 @@ export function decodeTargetVersions(buffer: Buffer, header: ReplyHeader): Targe
   let offset = header.dataStart;
   for (;;) {
     if (offset + TV.size > end) throw malformed('target version list');
-    const nameEnd = buffer.indexOf(0, offset + TV.name);
-    if (nameEnd === -1 || nameEnd >= end) throw malformed('target version list');
+    const nameEnd = terminator(buffer, offset + TV.name, end, 'target version list');
     versions.push({
       name: buffer.toString('utf8', offset + TV.name, nameEnd),
       version: [u32(buffer, offset + TV.version), u32(buffer, offset + TV.version + 4), u32(buffer, offset + TV.version + 8)],
@@ -287,8 +300,13 @@ export function decodeTargetVersions(buffer: Buffer, header: ReplyHeader): Targe
   }
 }
 
-/** The text a TARGET_MSG reply carries; undefined unless the kernel set DATA_OUT. */
+/**
+ * The text a TARGET_MSG reply carries; undefined unless the kernel set DATA_OUT. With DATA_OUT the
+ * kernel sets data_size to just past the text's NUL, so a missing NUL is a malformed reply (libdm:
+ * "doesn't contain terminating NUL"), not text to truncate.
+ */
 export function decodeMessageReply(buffer: Buffer, header: ReplyHeader, dataOutFlag: number): string | undefined {
   if (!(header.flags & dataOutFlag)) return undefined;
-  return readCString(buffer, header.dataStart, Math.min(header.dataSize, buffer.length));
+  const end = terminator(buffer, header.dataStart, Math.min(header.dataSize, buffer.length), 'message response');
+  return buffer.toString('utf8', header.dataStart, end);
 }

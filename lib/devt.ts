@@ -2,6 +2,7 @@
  * Device numbers. The kernel's dm_ioctl carries a "huge"-encoded dev_t (minor bits 0-7, major bits
  * 8-19, minor bits 8-19 at bits 20-31); glibc's dev_t (stat, mknod) has its own 64-bit layout.
  */
+import { validateDevNumber } from './names.js';
 
 /** A block or character device number. */
 export interface DevNumber {
@@ -9,8 +10,13 @@ export interface DevNumber {
   minor: number;
 }
 
-/** Encodes major:minor the way the kernel's dm_ioctl.dev expects (huge_encode_dev). */
+/**
+ * Encodes major:minor the way the kernel's dm_ioctl.dev expects (huge_encode_dev). Refuses
+ * numbers outside the 12-bit major and 20-bit minor: the kernel decodes only 32 bits, so larger
+ * ones would silently address another device.
+ */
 export function encodeKernelDev({ major, minor }: DevNumber): bigint {
+  validateDevNumber(major, minor);
   return BigInt((minor & 0xff) | (major << 8)) | (BigInt(minor & ~0xff) << 12n);
 }
 

@@ -28,7 +28,17 @@ export class TableSyntaxError extends DmError {
   }
 }
 
-const UNSIGNED = /^\d+/;
+/** C's isspace() in the C locale: dmsetup trims and splits with it, so no-break spaces are not white space. */
+const C_SPACE = '[ \\t\\n\\v\\f\\r]';
+const C_WORD = '[^ \\t\\n\\v\\f\\r]+';
+/**
+ * dmsetup's `sscanf(line, "%llu %llu %s %n")`: each %llu takes an optional sign and every digit
+ * (the lookahead stops the regex from splitting a number in two), and a space in the format
+ * matches any amount of white space, none included, so `0 100linear` is three fields.
+ */
+const ROW = new RegExp(`^${C_SPACE}*([+-]?\\d+)(?!\\d)${C_SPACE}*([+-]?\\d+)(?!\\d)${C_SPACE}*(${C_WORD})${C_SPACE}*`);
+const LEADING_SPACE = new RegExp(`^${C_SPACE}+`);
+const TRAILING_SPACE = new RegExp(`${C_SPACE}+$`);
 
 /**
  * Parses dmsetup table text with dmsetup's rules: surrounding white space ignored, empty lines and
@@ -43,7 +53,7 @@ export function parseTable(text: string, source = ''): TableRow[] {
   if (lines.at(-1) === '') lines.pop();
   lines.forEach((raw, index) => {
     const lineNumber = index + 1;
-    const line = raw.replace(/\s+$/, '').replace(/^\s+/, '');
+    const line = raw.replace(TRAILING_SPACE, '').replace(LEADING_SPACE, '');
     if (line === '' || line.startsWith('#')) return;
     const row = parseRow(line);
     if (!row) throw new TableSyntaxError(`Invalid format on line ${lineNumber} of table ${source}.`, lineNumber, source);
@@ -52,25 +62,20 @@ export function parseTable(text: string, source = ''): TableRow[] {
   return rows;
 }
 
-/** `<start> <length> <type> [params]` → row, or undefined when the three leading fields are not there. */
+/**
+ * `<start> <length> <type> [params]` → row, or undefined when sscanf would not find the three
+ * leading fields. A signed number is kept as written (`-1` stays -1 where strtoull would wrap it);
+ * validateTable refuses it either way.
+ */
 function parseRow(line: string): TableRow | undefined {
-  let rest = line;
-  const fields: string[] = [];
-  for (let i = 0; i < 3; i++) {
-    rest = rest.replace(/^\s+/, '');
-    const match = i < 2 ? UNSIGNED.exec(rest) : /^\S+/.exec(rest);
-    if (!match) return undefined;
-    fields.push(match[0]);
-    rest = rest.slice(match[0].length);
-    // sscanf's %llu stops at the first non-digit; the next conversion then needs white space or fails.
-    if (i < 2 && rest !== '' && !/^\s/.test(rest)) return undefined;
-  }
-  const params = rest.replace(/^\s+/, '');
+  const match = ROW.exec(line);
+  if (!match) return undefined;
+  const params = line.slice(match[0].length);
   const hash = params.indexOf('#');
   return {
-    start: Number(fields[0]),
-    length: Number(fields[1]),
-    type: fields[2]!,
+    start: Number(match[1]),
+    length: Number(match[2]),
+    type: match[3]!,
     params: hash === -1 ? params : params.slice(0, hash),
   };
 }
