@@ -202,6 +202,7 @@ export class DeviceMapper {
 
   /** Every device, in the kernel's order (by name). Uuids are included when the driver can (4.45+) or asked. */
   list(options: { uuids?: boolean } = {}): ListedDevice[] {
+    this.assertOpen(); // before the version check, which would send an ioctl on the closed fd
     const uuids = options.uuids ?? this.ioctl.driverAtLeast(45);
     return this.run({ command: 'LIST_DEVICES', operation: 'names', flags: uuids ? DmFlag.UUID : 0 }, decodeNameList);
   }
@@ -333,7 +334,8 @@ export class DeviceMapper {
         device: { name: oldName },
         payload: { kind: 'string', value: newName },
       },
-      (_, header) => deviceInfoFromHeader(header),
+      // The kernel's reply still carries the name the request was sent with.
+      (_, header) => ({ ...deviceInfoFromHeader(header), name: newName }),
     );
     this.nodes?.rename(oldName, newName, info);
     return info;
@@ -346,11 +348,13 @@ export class DeviceMapper {
       {
         command: 'DEV_RENAME',
         operation: 'rename',
-        device,
+        // As for rename, the kernel finds the device by name only.
+        device: 'name' in device ? device : { name: this.info(device).name },
         flags: DmFlag.UUID,
         payload: { kind: 'string', value: uuid },
       },
-      (_, header) => deviceInfoFromHeader(header),
+      // The reply carries the uuid the request was sent with (none).
+      (_, header) => ({ ...deviceInfoFromHeader(header), uuid }),
     );
   }
 

@@ -41,7 +41,8 @@ const allowedFlags: Readonly<Record<DmCommandName, number>> = {
   DEV_REMOVE: DmFlag.DEFERRED_REMOVE,
   DEV_RENAME: DmFlag.UUID,
   DEV_SUSPEND: DmFlag.SUSPEND | DmFlag.NOFLUSH | DmFlag.SKIP_LOCKFS,
-  DEV_STATUS: 0,
+  // info --inactive: the kernel then reports the inactive table's target count and read-only flag.
+  DEV_STATUS: DmFlag.QUERY_INACTIVE_TABLE,
   DEV_WAIT: DmFlag.NOFLUSH | DmFlag.QUERY_INACTIVE_TABLE | DmFlag.STATUS_TABLE,
   TABLE_LOAD: DmFlag.READONLY | DmFlag.SECURE_DATA,
   TABLE_CLEAR: 0,
