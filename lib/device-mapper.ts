@@ -380,7 +380,11 @@ export class DeviceMapper {
   deps(device: DeviceId, options: { inactive?: boolean } = {}): { info: DeviceInfo; deps: DevNumber[] } {
     return this.run(
       { command: 'TABLE_DEPS', operation: 'deps', device, flags: options.inactive ? DmFlag.QUERY_INACTIVE_TABLE : 0 },
-      (buffer, header) => ({ info: deviceInfoFromHeader(header), deps: decodeDeps(buffer, header) }),
+      // A device with no table gets no dependency list back (data_size stops before data_start).
+      (buffer, header) => ({
+        info: deviceInfoFromHeader(header),
+        deps: header.dataSize > header.dataStart ? decodeDeps(buffer, header) : [],
+      }),
     );
   }
 
