@@ -1,9 +1,11 @@
 /**
- * What every command gets: its arguments and options, stdout/stderr writers, and the library
- * handle (opened on first use, so `help` or a parse error never touches the kernel).
+ * What every command gets: its arguments and options, stdout/stderr writers, the library handle
+ * (opened on first use, so `help` or a parse error never touches the kernel), and the shared
+ * output state of one run (the -c report, the --json document).
  */
-import { DeviceMapper } from '../lib/index.js';
-import type { CliOptions } from './options.js';
+import { DeviceMapper, type DeviceMapperOptions } from '../lib/index.js';
+import type { CliOptions, DevNameType } from './options.js';
+import type { Report } from './report/report.js';
 
 export interface Output {
   write(text: string): void;
@@ -11,20 +13,34 @@ export interface Output {
 
 export class CliContext {
   private handle: DeviceMapper | undefined;
+  /** The arguments of the current invocation (a repeatable command runs once per device argument). */
+  args: string[];
+  /** dmsetup's multiple_devices: prefix table/status/deps lines with `NAME: `. */
+  multipleDevices = false;
+  /** The -c/-C/--columns report, when one was asked for. */
+  report: Report | undefined;
+  /** How deps and ls print device numbers (`-o devno|blkdevname|devname`). */
+  devNameType: DevNameType = 'devno';
+  /** `table --concise` printed a device: devices are then separated by `;`, and the line ends once. */
+  conciseOutputProduced = false;
+  /** The --json document being built, printed once when the run ends. */
+  json: Record<string, unknown> | undefined;
 
   constructor(
     readonly program: string,
     readonly command: string,
-    readonly args: string[],
+    args: string[],
     readonly options: CliOptions,
     readonly stdout: Output,
     readonly stderr: Output,
     readonly stdin: () => string,
-  ) {}
+  ) {
+    this.args = args;
+  }
 
-  /** The library handle; opens /dev/mapper/control the first time. */
+  /** The library handle; opens /dev/mapper/control the first time, with the options dmsetup's switches imply. */
   dm(): DeviceMapper {
-    this.handle ??= DeviceMapper.open();
+    this.handle ??= DeviceMapper.open(this.handleOptions());
     return this.handle;
   }
 
@@ -38,10 +54,48 @@ export class CliContext {
     this.stderr.write(`${line}\n`);
   }
 
+  /** Prints error lines and fails the command (main then prints `Command failed.`). */
+  fail(...lines: string[]): never {
+    for (const line of lines) this.error(line);
+    throw new CommandFailed();
+  }
+
+  /** Appends `item` to the array `key` of the --json document. */
+  jsonItem(key: string, item: unknown): void {
+    this.json ??= {};
+    const list = (this.json[key] ??= []) as unknown[];
+    list.push(item);
+  }
+
+  /** Sets `key` of the --json document. */
+  jsonSet(key: string, value: unknown): void {
+    this.json ??= {};
+    this.json[key] = value;
+  }
+
   close(): void {
     this.handle?.close();
     this.handle = undefined;
   }
+
+  private handleOptions(): DeviceMapperOptions {
+    const { uid, gid, mode } = this.options;
+    return {
+      // dmsetup never modprobes: the kernel loads a missing target's module itself on load.
+      ensureTargets: false,
+      addNodeOn: this.options.addnodeoncreate ? 'create' : 'resume',
+      nodeOwnership: {
+        uid: uid !== undefined ? atoiOwnership(uid) : undefined,
+        gid: gid !== undefined ? atoiOwnership(gid) : undefined,
+        mode: mode !== undefined ? Number.parseInt(mode, 8) : undefined,
+      },
+    };
+  }
+}
+
+/** -U/-G are read with atoi. */
+function atoiOwnership(text: string): number {
+  return Number.parseInt(text, 10) || 0;
 }
 
 /** Thrown by a command after it has printed its own error lines: the run fails with "Command failed." */
@@ -57,6 +111,11 @@ export interface CommandSpec {
   minArgs: number;
   /** -1: any number. */
   maxArgs: number;
+  /**
+   * dmsetup's repeatable flag: 0 runs once with all arguments; 1 or 2 run once per argument (or
+   * once with none), stopping at the first failure (2: dmsetup also allows --select).
+   */
+  repeatable?: 0 | 1 | 2;
   /** Runs; returns nothing on success, throws CommandFailed or a DmError on failure. */
   run(context: CliContext): void | Promise<void>;
 }

@@ -1,22 +1,28 @@
 /**
  * tsdmsetup: dmsetup's commands, options, output and exit codes, on the tsdmsetup library.
- * Parsing and printing only; every action goes through lib/.
+ * Parsing and printing only; every action goes through lib/. The steps follow dmsetup's main():
+ * options, --help/--version, the command and its argument count, `-o` or the -c report, then the
+ * command once (or once per device argument), then the report, `Command failed.` and the status.
  */
 import { readFileSync } from 'node:fs';
-import { CliContext, CommandFailed, type Output } from './context.js';
+import { CliContext, CommandFailed, type CommandSpec, type Output } from './context.js';
 import { commands } from './commands/index.js';
-import { CommandLineError, parseCommandLine } from './options.js';
+import { CommandLineError, parseCommandLine, parseDevNameOptions, type CliOptions } from './options.js';
 import { reportError } from './report-error.js';
+import { fieldList, Report, ReportInitError, reportLayout } from './report/report.js';
 import { usageText } from './usage.js';
 
+/** The streams of one run (stdin is read only by commands that take a table from it). */
+export interface CliIo {
+  stdout: Output;
+  stderr: Output;
+  stdin?: () => string;
+  /** The program name in messages (default `tsdmsetup`). */
+  program?: string;
+}
+
 /** Runs one tsdmsetup invocation and returns its exit status (0 or 1, as dmsetup). */
-export async function runCli(
-  argv: string[],
-  io: { stdout: Output; stderr: Output; stdin?: () => string; program?: string } = {
-    stdout: process.stdout,
-    stderr: process.stderr,
-  },
-): Promise<number> {
+export async function runCli(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   const program = io.program ?? 'tsdmsetup';
   const stdin = io.stdin ?? (() => readFileSync(0, 'utf8'));
   let parsed;
@@ -28,39 +34,103 @@ export async function runCli(
     return 1;
   }
   const { options } = parsed;
-  let name = parsed.command;
-  let args = parsed.args;
-  // --version and --help run their commands and, like dmsetup's, always exit 0.
-  const alwaysSucceeds = options.version === true || options.help === true;
-  if (options.help) {
-    name = 'help';
-    args = [];
-  } else if (options.version) {
-    name = 'version';
-    args = [];
-  }
-  if (name === undefined) {
-    io.stderr.write(usageText(program));
-    return 1;
-  }
-  const spec = commands.get(name);
-  if (!spec) {
-    io.stderr.write(`Unknown command.\n${usageText(program)}`);
-    return 1;
-  }
-  if (args.length < spec.minArgs || (spec.maxArgs >= 0 && args.length > spec.maxArgs)) {
-    io.stderr.write(`Incorrect number of arguments.\n${usageText(program)}`);
-    return 1;
-  }
-  const context = new CliContext(program, name, args, options, io.stdout, io.stderr, stdin);
+  for (const notice of parsed.notices) io.stderr.write(`${notice}\n`);
+  // --help and --version run their commands whatever else is on the line, and always exit 0.
+  const alwaysSucceeds = options.help === true || options.version === true;
+  const spec = alwaysSucceeds ? commands.get(options.help ? 'help' : 'version')! : findCommand(program, parsed, io);
+  if (!spec) return 1;
+  const context = new CliContext(program, spec.name, parsed.args, options, io.stdout, io.stderr, stdin);
   try {
-    await spec.run(context);
-    return 0;
-  } catch (error) {
-    if (!(error instanceof CommandFailed)) reportError(context, error);
-    context.error('Command failed.');
-    return alwaysSucceeds ? 0 : 1;
+    if (!alwaysSucceeds && !prepareOutput(context)) return 1;
+    context.multipleDevices = multipleDevices(spec, parsed.args, options);
+    const succeeded = await runInvocations(context, spec, parsed.args);
+    finishOutput(context);
+    return succeeded || alwaysSucceeds ? 0 : 1;
   } finally {
     context.close();
   }
+}
+
+/** The command named on the line, after dmsetup's usage checks (printed here); undefined on failure. */
+function findCommand(program: string, parsed: { command: string | undefined; args: string[] }, io: CliIo): CommandSpec | undefined {
+  if (parsed.command === undefined) {
+    io.stderr.write(usageText(program));
+    return undefined;
+  }
+  const spec = commands.get(parsed.command);
+  if (!spec) {
+    io.stderr.write(`Unknown command.\n${usageText(program)}`);
+    return undefined;
+  }
+  const count = parsed.args.length;
+  if (count < spec.minArgs || (spec.maxArgs >= 0 && count > spec.maxArgs)) {
+    io.stderr.write(`Incorrect number of arguments.\n${usageText(program)}`);
+    return undefined;
+  }
+  return spec;
+}
+
+/**
+ * dmsetup's _process_options and _report_init: `-o` names how deps/ls show devices, or with -c
+ * the report's fields. Prints the errors and returns false when the line cannot be processed.
+ */
+function prepareOutput(context: CliContext): boolean {
+  const { options } = context;
+  if (options.select !== undefined) {
+    context.error(`${context.program}: --select is not supported yet.`);
+    return false;
+  }
+  if (!options.tree && !options.columns && options.options !== undefined) {
+    try {
+      context.devNameType = parseDevNameOptions(options.options);
+    } catch (error) {
+      if (!(error instanceof CommandLineError)) throw error;
+      context.error(error.message);
+      context.error("Couldn't process command line.");
+      return false;
+    }
+  }
+  if (!options.columns || options.json) return true;
+  if (options.sort !== undefined && (context.command === 'status' || context.command === 'table')) {
+    context.error('--sort is not yet supported with status and table.');
+    return false;
+  }
+  try {
+    context.report = new Report(fieldList(options.options), options.sort, reportLayout(options), (line) => context.error(line));
+  } catch (error) {
+    if (!(error instanceof ReportInitError)) throw error;
+    // The field list and `Unrecognised field` are printed already; our own refusal is not.
+    if (!error.message.startsWith('Unrecognised') && !error.message.startsWith('dm_report:')) context.error(error.message);
+    return false;
+  }
+  return true;
+}
+
+/** dmsetup's multiple_devices: a repeatable command given several devices, or none (all devices). */
+function multipleDevices(spec: CommandSpec, args: string[], options: CliOptions): boolean {
+  if (!spec.repeatable || args.length === 1) return false;
+  return args.length > 0 || (options.uuid === undefined && options.major === undefined);
+}
+
+/** Runs the command once, or once per device argument; the first failure prints `Command failed.` and stops. */
+async function runInvocations(context: CliContext, spec: CommandSpec, args: string[]): Promise<boolean> {
+  const invocations = spec.repeatable && args.length > 1 ? args.map((arg) => [arg]) : [args];
+  for (const invocationArgs of invocations) {
+    context.args = invocationArgs;
+    try {
+      await spec.run(context);
+    } catch (error) {
+      if (!(error instanceof CommandFailed)) reportError(context, error);
+      context.error('Command failed.');
+      return false;
+    }
+  }
+  return true;
+}
+
+/** What is printed once the commands ran (even after a failure): concise line end, report, JSON. */
+function finishOutput(context: CliContext): void {
+  if (context.conciseOutputProduced) context.stdout.write('\n');
+  for (const line of context.report?.output() ?? []) context.print(line);
+  if (context.json) context.print(JSON.stringify(context.json));
 }

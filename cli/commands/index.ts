@@ -1,7 +1,44 @@
 /** Every tsdmsetup command, by name. */
 import type { CommandSpec } from '../context.js';
+import { createCommand } from './create.js';
+import { depsCommand } from './deps.js';
+import { helpCommand } from './help.js';
+import { infoCommand } from './info.js';
+import { loadCommandSpec, reloadCommandSpec } from './load.js';
+import { lsCommand } from './ls.js';
+import { messageCommand } from './message.js';
+import { removeAllCommand, removeCommand, wipeTableCommand } from './remove.js';
+import { renameCommand } from './rename.js';
+import { setGeometryCommand } from './setgeometry.js';
+import { clearCommand, resumeCommand, suspendCommand } from './suspend-resume.js';
+import { statusCommand, tableCommand } from './table-status.js';
+import { targetsCommand, targetVersionCommand } from './targets.js';
 import { versionCommand } from './version.js';
+import { waitCommand } from './wait.js';
 
-const all: CommandSpec[] = [versionCommand];
+const all: CommandSpec[] = [
+  helpCommand,
+  createCommand,
+  removeCommand,
+  removeAllCommand,
+  suspendCommand,
+  resumeCommand,
+  loadCommandSpec,
+  clearCommand,
+  reloadCommandSpec,
+  wipeTableCommand,
+  renameCommand,
+  messageCommand,
+  lsCommand,
+  infoCommand,
+  depsCommand,
+  statusCommand,
+  tableCommand,
+  waitCommand,
+  targetVersionCommand,
+  targetsCommand,
+  versionCommand,
+  setGeometryCommand,
+];
 
 export const commands: ReadonlyMap<string, CommandSpec> = new Map(all.map((spec) => [spec.name, spec]));

@@ -1,4 +1,9 @@
-/** `version`: the library and driver versions, in dmsetup's format. */
+/**
+ * `version`: the library and driver versions, in dmsetup's format. The library line comes first,
+ * before the driver is asked, as in dmsetup.
+ *
+ * --json prints `{"library": string, "driver": "4.47.0"}`.
+ */
 import type { CommandSpec } from '../context.js';
 import { LIBRARY_VERSION_STRING } from '../version.js';
 
@@ -9,10 +14,10 @@ export const versionCommand: CommandSpec = {
   run(context) {
     if (context.options.json) {
       const driver = context.dm().driverVersion();
-      context.print(JSON.stringify({ library: LIBRARY_VERSION_STRING, driver: driver.join('.') }));
+      context.jsonSet('library', LIBRARY_VERSION_STRING);
+      context.jsonSet('driver', driver.join('.'));
       return;
     }
-    // dmsetup prints the library line before it talks to the kernel, so it appears even without a driver.
     context.print(`Library version:   ${LIBRARY_VERSION_STRING}`);
     context.print(`Driver version:    ${context.dm().driverVersion().join('.')}`);
   },

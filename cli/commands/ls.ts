@@ -1,0 +1,35 @@
+/**
+ * `ls`: every device as `NAME\t(MAJ:MIN)` (or `NAME\t(dm-0)` / `NAME\t(name)` with
+ * `-o blkdevname|devname`), `No devices found` when there are none. `--target T` lists the
+ * devices with a T target as `NAME\t(MAJ, MIN)`; `--exec CMD` runs CMD for each device.
+ *
+ * --json prints `{"devices": [{"name", "major", "minor", "uuid"?}]}` (uuid when the kernel lists it).
+ */
+import { DeviceMapper, type ListedDevice } from '../../lib/index.js';
+import type { CliContext, CommandSpec } from '../context.js';
+import { formatLsLine } from '../format.js';
+import { showTargets } from './table-status.js';
+
+export const lsCommand: CommandSpec = {
+  name: 'ls',
+  minArgs: 0,
+  maxArgs: 0,
+  run(context) {
+    const { options } = context;
+    if (options.target !== undefined || options.exec !== undefined) return showTargets(context, 'ls');
+    if (options.tree) return context.fail('tsdmsetup: ls --tree is not supported yet.');
+    const devices = context.dm().list();
+    if (options.json) {
+      context.jsonSet('devices', devices.map((device) => ({ ...device })));
+      return;
+    }
+    if (devices.length === 0) context.print('No devices found');
+    for (const device of devices) context.print(formatLsLine(device.name, device, shownDevName(context, device)));
+  },
+};
+
+/** The `(…)` of an ls line for -o blkdevname (kernel name) or devname (DM name); undefined for devno. */
+function shownDevName(context: CliContext, device: ListedDevice): string | undefined {
+  if (context.devNameType === 'devno') return undefined;
+  return DeviceMapper.blockDeviceName(device, context.devNameType === 'blkdevname');
+}

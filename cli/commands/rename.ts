@@ -1,0 +1,27 @@
+/**
+ * `rename <device> <new_name>` and `rename <device> --setuuid <new_uuid>` (with -u or -j/-m the
+ * device argument is left out). The new name may not contain `/`, be empty or take 128 bytes or
+ * more; a device that has a uuid cannot get another one (the kernel says EINVAL).
+ */
+import type { CommandSpec } from '../context.js';
+import { taskDevice } from '../device-arg.js';
+
+export const renameCommand: CommandSpec = {
+  name: 'rename',
+  minArgs: 1,
+  maxArgs: 2,
+  run(context) {
+    const { args } = context;
+    const { id } = taskDevice(context, args.length === 2 ? args[0] : undefined);
+    const target = args[args.length - 1]!;
+    if (context.options.setuuid) {
+      if (Buffer.byteLength(target) >= 129) context.fail(`Uuid "${target}" too long`);
+      context.dm().setUuid(id, target);
+      return;
+    }
+    if (target.includes('/')) context.fail(`Name "${target}" invalid. It contains "/".`);
+    if (Buffer.byteLength(target) >= 128) context.fail(`Name "${target}" too long`);
+    if (target === '') context.fail('Non empty new name is required.');
+    context.dm().rename(id, target);
+  },
+};

@@ -1,0 +1,30 @@
+/**
+ * `wait <device> [<event_nr>]`: blocks until the device's event counter differs from <event_nr>
+ * (default 0), then with -v prints the info block. `--noflush` and `--inactive` pass through.
+ */
+import { atoi } from '../c-numbers.js';
+import { CommandFailed, type CommandSpec } from '../context.js';
+import { hasUuidOrMajor, taskDevice } from '../device-arg.js';
+import { displayInfo } from '../info-display.js';
+
+export const waitCommand: CommandSpec = {
+  name: 'wait',
+  minArgs: 0,
+  maxArgs: 2,
+  async run(context) {
+    let args = context.args;
+    let name: string | undefined;
+    if (!hasUuidOrMajor(context)) {
+      if (args.length === 0) context.fail('No device specified.');
+      [name, ...args] = args;
+    }
+    const { id, taskName } = taskDevice(context, name);
+    // dmsetup: (uint32_t) atoi(last argument).
+    const eventNr = args.length > 0 ? atoi(args[args.length - 1]!) >>> 0 : 0;
+    const { info } = await context.dm().waitEventAsync(id, eventNr, {
+      noFlush: Boolean(context.options.noflush),
+      inactive: Boolean(context.options.inactive),
+    });
+    if (context.options.verbose > 0 && !displayInfo(context, info, taskName)) throw new CommandFailed();
+  },
+};

@@ -1,0 +1,61 @@
+/**
+ * dmsetup's _set_task_device: a command's device is its name argument, else `-u UUID`, else
+ * `-j MAJOR -m MINOR`, checked the way libdevmapper checks them before any ioctl.
+ */
+import { join } from 'node:path';
+import { resolveDevDir, type DeviceId } from '../lib/index.js';
+import { atoi } from './c-numbers.js';
+import type { CliContext } from './context.js';
+import { nameFromPath } from './device-path.js';
+import { mangleName } from './mangle.js';
+
+/** DM_NAME_LEN: a name takes at most 127 bytes. */
+const NAME_ROOM = 128;
+
+/** A device argument, resolved: how to address it, and the name libdm's task would carry ('' by uuid or number). */
+export interface TaskDevice {
+  id: DeviceId;
+  taskName: string;
+}
+
+/** True when the device may come from -u or -j/-m instead of an argument. */
+export function hasUuidOrMajor(context: CliContext): boolean {
+  return context.options.uuid !== undefined || context.options.major !== undefined;
+}
+
+/**
+ * The device a command acts on: `name` if given, else -u, else -j/-m; prints dmsetup's error and
+ * fails the command when there is none or the name is refused.
+ */
+export function taskDevice(context: CliContext, name: string | undefined): TaskDevice {
+  const { uuid, major, minor } = context.options;
+  if (name !== undefined) {
+    const resolved = checkedName(context, name);
+    return { id: { name: resolved }, taskName: resolved };
+  }
+  if (uuid !== undefined) {
+    checkUuid(context, uuid);
+    return { id: { uuid }, taskName: '' };
+  }
+  if (major !== undefined && minor !== undefined) return { id: { major: atoi(major), minor: atoi(minor) }, taskName: '' };
+  return context.fail('No device specified.');
+}
+
+/** dm_task_set_name: a path is looked up, a name must fit in DM_NAME_LEN. */
+export function checkedName(context: CliContext, name: string): string {
+  if (name.includes('/')) {
+    const found = nameFromPath(name, join(resolveDevDir(), 'mapper'));
+    if ('error' in found) return context.fail(found.error);
+    return found.name;
+  }
+  if (Buffer.byteLength(name) >= NAME_ROOM) context.fail(`Name "${name}" too long.`);
+  return name;
+}
+
+/** dm_task_set_uuid: the only limit is the room for its mangled form. */
+export function checkUuid(context: CliContext, uuid: string): void {
+  const mangled = mangleName(uuid, 'UUID');
+  if ('error' in mangled && mangled.error.startsWith('Mangled form')) {
+    context.fail(mangled.error, `Failed to mangle device uuid "${uuid}".`);
+  }
+}

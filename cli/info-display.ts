@@ -1,0 +1,55 @@
+/**
+ * dmsetup's _display_info: a device's info block, or with -c a row of the report; and the
+ * --json form of a device's state.
+ */
+import { reportError } from './report-error.js';
+import type { CliContext } from './context.js';
+import type { DeviceInfo } from '../lib/index.js';
+import { formatInfoBlock } from './format.js';
+import { readAheadOf } from './read-ahead.js';
+import { deviceFieldValue } from './report/device-fields.js';
+import type { FieldValue } from './report/report.js';
+
+/**
+ * Shows `info` for one device: the block (stdout), or with -c a report row. Returns false when a
+ * report field could not be had (its error lines are printed; dmsetup then drops the row).
+ */
+export function displayInfo(context: CliContext, info: DeviceInfo, taskName: string): boolean {
+  if (context.report) return addReportRow(context, info, taskName);
+  const readAhead = readAheadOf(info, taskName, (line) => context.error(line));
+  context.stdout.write(formatInfoBlock(info, readAhead));
+  return true;
+}
+
+/** dmsetup's _display_info_cols: deps when a deps field wants them, then every field's value. */
+function addReportRow(context: CliContext, info: DeviceInfo, taskName: string): boolean {
+  const report = context.report!;
+  if (report.helpRequested) return true;
+  let deps;
+  if (report.needs('deps')) {
+    try {
+      deps = context.dm().deps({ major: info.major, minor: info.minor }, { inactive: Boolean(context.options.inactive) }).deps;
+    } catch (error) {
+      reportError(context, error);
+      context.error(`Cannot get deps for ${info.major}:${info.minor}.`);
+      return false;
+    }
+  }
+  const data = { info, deps, readAhead: () => readAheadOf(info, taskName, (line) => context.error(line)) };
+  const values: FieldValue[] = [];
+  for (const column of report.columns) {
+    const value = deviceFieldValue(column.def, data, (line) => context.error(line));
+    if (!value) {
+      context.error(`_do_report_object: report function failed for field ${column.def.id}`);
+      return false;
+    }
+    values.push(value);
+  }
+  report.addRow(values);
+  return true;
+}
+
+/** A device's state as tsdmsetup's --json shows it (DeviceInfo plus its read-ahead, null when unknown). */
+export function infoJson(info: DeviceInfo, readAhead: number | undefined): Record<string, unknown> {
+  return { ...info, readAhead: readAhead ?? null };
+}

@@ -1,0 +1,29 @@
+/**
+ * libdevmapper's dm_task_get_read_ahead, as `info` shows it: sysfs, else BLKRAGET on the node
+ * `/dev/mapper/<name of the request>`, with libdm's error line when neither works (a device with
+ * no table has no sysfs entry, and usually no node).
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { constants } from 'node:os';
+import { getReadAhead, resolveDevDir, strerror, type DevNumber } from '../lib/index.js';
+
+/**
+ * The read-ahead of `dev` in sectors, or undefined after printing (through `error`) why it could
+ * not be read. `taskName` is the name the device was addressed by ('' by uuid or number).
+ */
+export function readAheadOf(dev: DevNumber, taskName: string, error: (line: string) => void): number | undefined {
+  const fromSysfs = getReadAhead(dev);
+  if (fromSysfs !== undefined) return fromSysfs;
+  if (!taskName) {
+    error('Empty device name passed to BLKRAGET');
+    return undefined;
+  }
+  const node = join(resolveDevDir(), 'mapper', taskName);
+  const fromNode = getReadAhead(dev, node);
+  if (fromNode !== undefined) return fromNode;
+  // A missing node fails the open with ENOENT; a node of a device with no table with ENXIO.
+  const errno = existsSync(node) ? constants.errno.ENXIO : constants.errno.ENOENT;
+  error(`${node}: open failed: ${strerror(errno)}`);
+  return undefined;
+}

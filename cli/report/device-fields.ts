@@ -1,0 +1,150 @@
+/**
+ * The values of dmsetup's report fields for one device (`_dm_*_disp` in dmsetup.c), from what the
+ * kernel said about it. Printing and lookups only; the ioctls are made by the command.
+ */
+import { DeviceMapper, type DeviceInfo, type DevNumber } from '../../lib/index.js';
+import { mangleName } from '../mangle.js';
+import type { FieldDef } from './fields.js';
+import type { FieldValue } from './report.js';
+
+/** What a report row is made from. */
+export interface DeviceReportData {
+  info: DeviceInfo;
+  /** The read-ahead in sectors, or undefined (it prints its own error line then). */
+  readAhead(): number | undefined;
+  /** The devices the table uses, when a deps field was asked for. */
+  deps?: readonly DevNumber[];
+}
+
+/**
+ * One field's value, or undefined after printing why it cannot be had (dmsetup then drops the row:
+ * `_do_report_object: report function failed for field <id>`).
+ */
+export function deviceFieldValue(def: FieldDef, data: DeviceReportData, error: (line: string) => void): FieldValue | undefined {
+  const { info } = data;
+  switch (def.id) {
+    case 'name':
+    case 'unmangled_name':
+      return text(info.name);
+    case 'mangled_name':
+      return mangled(info.name, 'name', error);
+    case 'uuid':
+    case 'unmangled_uuid':
+      return text(info.uuid);
+    case 'mangled_uuid':
+      return mangled(info.uuid, 'UUID', error);
+    case 'read_ahead':
+      return uint(data.readAhead() ?? 0);
+    case 'blkdevname':
+      return kernelName(info, error);
+    case 'attr':
+      return text(
+        (info.liveTable ? 'L' : '-') + (info.inactiveTable ? 'I' : '-') + (info.suspended ? 's' : '-') + (info.readOnly ? 'r' : 'w'),
+      );
+    case 'tables_loaded':
+      return text(info.liveTable ? (info.inactiveTable ? 'Both' : 'Live') : info.inactiveTable ? 'Inactive' : 'None');
+    case 'suspended':
+      return text(info.suspended ? 'Suspended' : 'Active');
+    case 'readonly':
+      return text(info.readOnly ? 'Read-only' : 'Writeable');
+    case 'devno':
+      return text(`${info.major}:${info.minor}`);
+    case 'major':
+      return int(info.major);
+    case 'minor':
+      return int(info.minor);
+    case 'open':
+      return int(info.openCount);
+    case 'segments':
+      return int(info.targetCount);
+    case 'events':
+      return uint(info.eventNr);
+    case 'device_count':
+      return int(data.deps?.length ?? 0);
+    case 'devnos_used':
+      return text((data.deps ?? []).map((dev) => `${dev.major}:${dev.minor}`).join(','));
+    case 'blkdevs_used':
+      return kernelNames(data.deps ?? [], error);
+    case 'subsystem':
+    case 'vg_name':
+    case 'lv_name':
+    case 'lv_layer':
+      return text(splitName(info.uuid, info.name)[def.id]);
+    case 'selected':
+      return int(1);
+    default:
+      // help, ?: never reported; other sections are refused when the report is set up.
+      return text('');
+  }
+}
+
+function text(value: string): FieldValue {
+  return { text: value, sort: value };
+}
+
+/** dm_report_field_int32: printed signed, sorted as C's (uint64_t) cast of it. */
+function int(value: number): FieldValue {
+  return { text: String(value), sort: BigInt.asUintN(64, BigInt(value)) };
+}
+
+function uint(value: number): FieldValue {
+  return { text: String(value >>> 0), sort: BigInt(value >>> 0) };
+}
+
+function mangled(value: string, what: 'name' | 'UUID', error: (line: string) => void): FieldValue | undefined {
+  const result = mangleName(value, what);
+  if ('error' in result) {
+    error(result.error);
+    error(`Failed to mangle device ${what === 'name' ? 'name' : 'uuid'} "${value}".`);
+    return undefined;
+  }
+  return text(result.mangled);
+}
+
+function kernelName(dev: DevNumber, error: (line: string) => void): FieldValue | undefined {
+  const name = DeviceMapper.blockDeviceName(dev, true);
+  if (name === undefined) {
+    error(`Could not resolve block device name for ${dev.major}:${dev.minor}.`);
+    return undefined;
+  }
+  return text(name);
+}
+
+function kernelNames(deps: readonly DevNumber[], error: (line: string) => void): FieldValue | undefined {
+  const names: string[] = [];
+  for (const dev of deps) {
+    const name = DeviceMapper.blockDeviceName(dev, true);
+    if (name === undefined) {
+      error(`Could not resolve block device name for ${dev.major}:${dev.minor}.`);
+      return undefined;
+    }
+    names.push(name);
+  }
+  return text(names.join(','));
+}
+
+/** The Name Components fields (dmsetup's _get_split_name with dm_split_lvm_name). */
+export function splitName(uuid: string, name: string): { subsystem: string; vg_name: string; lv_name: string; lv_layer: string } {
+  const dash = uuid.indexOf('-');
+  const subsystem = dash === -1 ? '' : uuid.slice(0, dash);
+  if (subsystem !== 'LVM') return { subsystem, vg_name: '', lv_name: '', lv_layer: '' };
+  const [vg, afterVg] = unquote(name);
+  const [lv, afterLv] = unquote(afterVg);
+  const [layer] = unquote(afterLv);
+  return { subsystem, vg_name: vg, lv_name: lv, lv_layer: layer };
+}
+
+/** libdm's _unquote: `--` is a literal `-`, a single `-` ends the component (a trailing one is kept). */
+function unquote(text: string): [component: string, rest: string] {
+  let out = '';
+  let at = 0;
+  while (at < text.length) {
+    if (at + 1 < text.length && text[at] === '-') {
+      if (text[at + 1] !== '-') break;
+      at++;
+    }
+    out += text[at];
+    at++;
+  }
+  return [out, at < text.length ? text.slice(at + 1) : ''];
+}
