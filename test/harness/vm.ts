@@ -123,6 +123,8 @@ export interface VmResult {
   timedOut: boolean;
   /** The guest's pid, which is also its process group id (for checks that nothing is left). */
   pid: number;
+  /** The scratch directory the run used (removed when it resolves). */
+  scratch: string;
 }
 
 export interface RunInVmIo {
@@ -155,7 +157,7 @@ export async function runInVm(argv: string[], options: VmOptions, io: RunInVmIo 
   const scratch = mkdtempSync(join(scratchParent(), 'tsdm-vm-'));
   try {
     prepareScratch(scratch, options, argv, io.env ?? process.env);
-    return await boot(linuxUml, scratch, options, io);
+    return { ...(await boot(linuxUml, scratch, options, io)), scratch };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
@@ -185,7 +187,7 @@ function kernelArguments(scratch: string, options: VmOptions): string[] {
   ];
 }
 
-function boot(linuxUml: string, scratch: string, options: VmOptions, io: RunInVmIo): Promise<VmResult> {
+function boot(linuxUml: string, scratch: string, options: VmOptions, io: RunInVmIo): Promise<Omit<VmResult, 'scratch'>> {
   return new Promise((resolvePromise) => {
     // taskset execs linux.uml, so the child's pid is the guest's; detached puts it in its own
     // process group, which UML keeps, so one kill(-pid) reaches all of its helper processes.
