@@ -12,12 +12,6 @@ import { mangleName } from './mangle.js';
 /** DM_NAME_LEN: a name takes at most 127 bytes. */
 const NAME_ROOM = 128;
 
-/** A device argument, resolved: how to address it, and the name libdm's task would carry ('' by uuid or number). */
-export interface TaskDevice {
-  id: DeviceId;
-  taskName: string;
-}
-
 /** True when the device may come from -u or -j/-m instead of an argument. */
 export function hasUuidOrMajor(context: CliContext): boolean {
   return context.options.uuid !== undefined || context.options.major !== undefined;
@@ -27,18 +21,23 @@ export function hasUuidOrMajor(context: CliContext): boolean {
  * The device a command acts on: `name` if given, else -u, else -j/-m; prints dmsetup's error and
  * fails the command when there is none or the name is refused.
  */
-export function taskDevice(context: CliContext, name: string | undefined): TaskDevice {
+export function taskDevice(context: CliContext, name: string | undefined): DeviceId {
   const { uuid, major, minor } = context.options;
   if (name !== undefined) {
-    const resolved = checkedName(context, name);
-    return { id: { name: resolved }, taskName: resolved };
+    return { name: checkedName(context, name) };
   }
   if (uuid !== undefined) {
     checkUuid(context, uuid);
-    return { id: { uuid }, taskName: '' };
+    return { uuid };
   }
-  if (major !== undefined && minor !== undefined) return { id: { major: atoi(major), minor: atoi(minor) }, taskName: '' };
+  if (major !== undefined && minor !== undefined) return persistentDev(context, atoi(major), atoi(minor));
   return context.fail('No device specified.');
+}
+
+/** A device number given with -j/-m: libdm refuses a major of 0 or less before building the ioctl. */
+export function persistentDev(context: CliContext, major: number, minor: number): { major: number; minor: number } {
+  if (major <= 0) context.fail('Missing major number for persistent device.', "Couldn't create ioctl argument.");
+  return { major, minor };
 }
 
 /** dm_task_set_name: a path is looked up, a name must fit in DM_NAME_LEN. */

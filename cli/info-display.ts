@@ -14,15 +14,15 @@ import type { FieldValue } from './report/report.js';
  * Shows `info` for one device: the block (stdout), or with -c a report row. Returns false when a
  * report field could not be had (its error lines are printed; dmsetup then drops the row).
  */
-export function displayInfo(context: CliContext, info: DeviceInfo, taskName: string): boolean {
-  if (context.report) return addReportRow(context, info, taskName);
-  const readAhead = readAheadOf(info, taskName, (line) => context.error(line));
+export function displayInfo(context: CliContext, info: DeviceInfo): boolean {
+  if (context.report) return addReportRow(context, info);
+  const readAhead = readAheadOf(info, (line) => context.error(line));
   context.stdout.write(formatInfoBlock(info, readAhead));
   return true;
 }
 
-/** dmsetup's _display_info_cols: deps when a deps field wants them, then every field's value. */
-function addReportRow(context: CliContext, info: DeviceInfo, taskName: string): boolean {
+/** dmsetup's _display_info_cols: the tree node and deps when fields want them, then every field's value. */
+function addReportRow(context: CliContext, info: DeviceInfo): boolean {
   const report = context.report!;
   if (report.helpRequested) return true;
   let deps;
@@ -35,7 +35,15 @@ function addReportRow(context: CliContext, info: DeviceInfo, taskName: string): 
       return false;
     }
   }
-  const data = { info, deps, readAhead: () => readAheadOf(info, taskName, (line) => context.error(line)) };
+  let treeNode;
+  if (report.tree) {
+    treeNode = report.tree.find(info);
+    if (!treeNode) {
+      context.error(`Cannot find node ${info.major}:${info.minor}.`);
+      return false;
+    }
+  }
+  const data = { info, deps, tree: report.tree, treeNode, readAhead: () => readAheadOf(info, (line) => context.error(line)) };
   const values: FieldValue[] = [];
   for (const column of report.columns) {
     const value = deviceFieldValue(column.def, data, (line) => context.error(line));

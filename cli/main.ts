@@ -9,6 +9,7 @@ import { CliContext, CommandFailed, type CommandSpec, type Output } from './cont
 import { commands } from './commands/index.js';
 import { CommandLineError, parseCommandLine, parseDevNameOptions, type CliOptions } from './options.js';
 import { reportError } from './report-error.js';
+import { DepTree } from './report/dep-tree.js';
 import { fieldList, Report, ReportInitError, reportLayout } from './report/report.js';
 import { usageText } from './usage.js';
 
@@ -103,7 +104,24 @@ function prepareOutput(context: CliContext): boolean {
     if (!error.message.startsWith('Unrecognised') && !error.message.startsWith('dm_report:')) context.error(error.message);
     return false;
   }
+  if (context.report.needs('tree')) context.report.tree = buildDepTree(context);
   return true;
+}
+
+/** dmsetup's _build_whole_deptree: every device and, depth first, what it uses. */
+function buildDepTree(context: CliContext): DepTree {
+  const devices = context.dm().list();
+  const isDm = new Set(devices.map((device) => `${device.major}:${device.minor}`));
+  return new DepTree(devices, (dev) => {
+    if (!isDm.has(`${dev.major}:${dev.minor}`)) return undefined;
+    try {
+      const { info, deps } = context.dm().deps({ major: dev.major, minor: dev.minor }, { inactive: Boolean(context.options.inactive) });
+      return { name: info.name, deps };
+    } catch (error) {
+      reportError(context, error);
+      return undefined;
+    }
+  });
 }
 
 /** dmsetup's multiple_devices: a repeatable command given several devices, or none (all devices). */

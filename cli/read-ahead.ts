@@ -1,25 +1,22 @@
 /**
  * libdevmapper's dm_task_get_read_ahead, as `info` shows it: sysfs, else BLKRAGET on the node
- * `/dev/mapper/<name of the request>`, with libdm's error line when neither works (a device with
- * no table has no sysfs entry, and usually no node).
+ * `/dev/mapper/<name>`, with libdm's error line when neither works (a device with no table has no
+ * sysfs entry, and usually no node).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { constants } from 'node:os';
-import { getReadAhead, resolveDevDir, strerror, type DevNumber } from '../lib/index.js';
+import { getReadAhead, resolveDevDir, strerror, type DeviceInfo } from '../lib/index.js';
 
 /**
- * The read-ahead of `dev` in sectors, or undefined after printing (through `error`) why it could
- * not be read. `taskName` is the name the device was addressed by ('' by uuid or number).
+ * The read-ahead of the device `info` describes, in sectors, or undefined after printing (through
+ * `error`) why it could not be read.
  */
-export function readAheadOf(dev: DevNumber, taskName: string, error: (line: string) => void): number | undefined {
+export function readAheadOf(info: DeviceInfo, error: (line: string) => void): number | undefined {
+  const dev = { major: info.major, minor: info.minor };
   const fromSysfs = getReadAhead(dev);
   if (fromSysfs !== undefined) return fromSysfs;
-  if (!taskName) {
-    error('Empty device name passed to BLKRAGET');
-    return undefined;
-  }
-  const node = join(resolveDevDir(), 'mapper', taskName);
+  const node = join(resolveDevDir(), 'mapper', info.name);
   const fromNode = getReadAhead(dev, node);
   if (fromNode !== undefined) return fromNode;
   // A missing node fails the open with ENOENT; a node of a device with no table with ENXIO.

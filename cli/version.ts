@@ -1,13 +1,19 @@
 /** The version strings tsdmsetup prints. */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
 /** The libdevmapper release whose dmsetup output and behaviour tsdmsetup reproduces. */
 export const COMPATIBLE_LIBDM_VERSION = '1.02.185';
 
-/** This package's own version, from package.json. */
-export const PACKAGE_VERSION: string = (
-  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
+/** This package's own version, from package.json (one level up from cli/ in the sources, two from dist/cli/). */
+export const PACKAGE_VERSION: string = (JSON.parse(readPackageJson()) as { version: string }).version;
+
+function readPackageJson(): string {
+  for (const relative of ['../package.json', '../../package.json']) {
+    const url = new URL(relative, import.meta.url);
+    if (existsSync(url)) return readFileSync(url, 'utf8');
+  }
+  throw new Error('tsdmsetup: package.json not found');
+}
 
 /**
  * What follows `Library version:`. Its first word is the libdevmapper release we match, so scripts

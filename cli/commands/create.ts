@@ -6,10 +6,10 @@
  * `--addnodeoncreate`, `--readahead`, `-v` (info block afterwards). `create --concise [spec]`
  * creates the devices of a concise spec (see create-concise.ts).
  */
-import type { ReadAheadSetting, TableRow } from '../../lib/index.js';
+import { validateName, type ReadAheadSetting, type TableRow } from '../../lib/index.js';
 import { atoi } from '../c-numbers.js';
 import { CommandFailed, type CliContext, type CommandSpec } from '../context.js';
-import { checkUuid } from '../device-arg.js';
+import { checkUuid, persistentDev } from '../device-arg.js';
 import { displayInfo } from '../info-display.js';
 import { readTable } from '../table-source.js';
 import { createConcise } from './create-concise.js';
@@ -44,6 +44,9 @@ export function createOne(context: CliContext, name: string, request: CreateRequ
   const { options } = context;
   if (name.includes('/')) context.fail(`Name "${name}" invalid. It contains "/".`);
   if (Buffer.byteLength(name) >= 128) context.fail(`Name "${name}" too long.`);
+  // Kernel 6.1 takes these names but the library refuses to address them afterwards (newer kernels
+  // refuse them too): refuse before anything is made rather than leave a device half made.
+  if (name === 'control' || name === '.' || name === '..') validateName(name);
   const uuid = request.uuid ?? options.uuid;
   if (uuid !== undefined) checkUuid(context, uuid);
   const rows = options.notable ? [] : tableRows(context, request);
@@ -56,7 +59,7 @@ export function createOne(context: CliContext, name: string, request: CreateRequ
     validate: false,
   };
   const info = rows.length === 0 ? context.dm().create(name, createOptions) : context.dm().createDevice(name, rows, createOptions);
-  if (options.verbose > 0 && !displayInfo(context, info, name)) throw new CommandFailed();
+  if (options.verbose > 0 && !displayInfo(context, info)) throw new CommandFailed();
 }
 
 function tableRows(context: CliContext, request: CreateRequest): TableRow[] {
@@ -74,8 +77,9 @@ function tableRows(context: CliContext, request: CreateRequest): TableRow[] {
 /** -j/-m (or a concise spec's minor): a persistent device number; the kernel takes only the minor. */
 function deviceNumber(context: CliContext, request: CreateRequest): { major: number; minor: number } | undefined {
   const { major, minor } = context.options;
+  // A concise spec's minor alone takes the driver's major (the kernel reads only the minor).
   if (request.minor !== undefined) return { major: major !== undefined ? atoi(major) : 0, minor: request.minor };
-  if (major !== undefined && minor !== undefined) return { major: atoi(major), minor: atoi(minor) };
+  if (major !== undefined && minor !== undefined) return persistentDev(context, atoi(major), atoi(minor));
   return undefined;
 }
 

@@ -30,7 +30,7 @@ export const depsCommand: CommandSpec = {
 };
 
 function depsOne(context: CliContext, name: string | undefined): void {
-  const { id, taskName } = taskDevice(context, name);
+  const id = taskDevice(context, name);
   const { info, deps } = context.dm().deps(id, { inactive: Boolean(context.options.inactive) });
   const names = deps.map((dev) => depName(context, dev));
   const shownName = name ?? info.name;
@@ -42,7 +42,7 @@ function depsOne(context: CliContext, name: string | undefined): void {
     return;
   }
   const verbose = context.options.verbose > 0;
-  if (verbose) displayInfo(context, info, taskName);
+  if (verbose) displayInfo(context, info);
   context.print(formatDepsLine(context.multipleDevices && !verbose ? shownName : undefined, deps, names));
   if (context.multipleDevices && verbose) context.print('');
 }

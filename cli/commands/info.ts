@@ -30,14 +30,14 @@ export const infoCommand: CommandSpec = {
 };
 
 function infoOne(context: CliContext, name: string | undefined): void {
-  const { id, taskName } = taskDevice(context, name);
+  const id = taskDevice(context, name);
   const info = queryInfo(context, id);
   if (!info) return context.fail('Device does not exist.');
   if (context.options.json) {
-    context.jsonItem('devices', infoJson(info, readAheadOf(info, taskName, (line) => context.error(line))));
+    context.jsonItem('devices', infoJson(info, readAheadOf(info, (line) => context.error(line))));
     return;
   }
-  if (!displayInfo(context, info, taskName)) throw new CommandFailed();
+  if (!displayInfo(context, info)) throw new CommandFailed();
 }
 
 /** DEV_STATUS; undefined for ENXIO, which libdm does not count as an error for info. */

@@ -27,8 +27,8 @@ function load(context: CliContext): void {
   } else if (args.length > 1) {
     context.fail('Too many command line arguments.');
   }
-  const { id, taskName } = taskDevice(context, name);
+  const id = taskDevice(context, name);
   const rows = readTable(context, args[0]);
   const info = context.dm().load(id, rows, { readOnly: Boolean(options.readonly), validate: false });
-  if (options.verbose > 0 && !displayInfo(context, info, taskName)) throw new CommandFailed();
+  if (options.verbose > 0 && !displayInfo(context, info)) throw new CommandFailed();
 }

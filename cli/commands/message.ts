@@ -18,7 +18,7 @@ export const messageCommand: CommandSpec = {
     let args = context.args;
     let name: string | undefined;
     if (!hasUuidOrMajor(context)) [name, ...args] = args;
-    const { id } = taskDevice(context, name);
+    const id = taskDevice(context, name);
     const [sectorText = '', ...words] = args;
     const sector = strtoull(sectorText);
     if (sector.overflow || sector.end === 0 || sector.end !== sectorText.length) context.fail('Invalid sector.');

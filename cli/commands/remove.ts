@@ -21,7 +21,7 @@ export const removeCommand: CommandSpec = {
   async run(context) {
     const [name] = context.args;
     if (context.options.force && name !== undefined) wipeTable(context, name);
-    const { id } = taskDevice(context, name);
+    const id = taskDevice(context, name);
     await context.dm().removeAsync(id, {
       deferred: Boolean(context.options.deferred),
       retry: context.options.retry ? { onRetry: (error) => reportError(context, error) } : false,
@@ -81,7 +81,7 @@ function wipeTable(context: CliContext, name: string): boolean {
       return undefined;
     }
   };
-  const id: DeviceId | undefined = step(() => taskDevice(context, name).id);
+  const id: DeviceId | undefined = step(() => taskDevice(context, name));
   if (!id) return false;
   const table = step(() => context.dm().table(id, { inactive: Boolean(options.inactive) }));
   const size = table ? table.rows.reduce((sum, row) => sum + row.length, 0) : 0;

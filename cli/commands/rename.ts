@@ -12,7 +12,7 @@ export const renameCommand: CommandSpec = {
   maxArgs: 2,
   run(context) {
     const { args } = context;
-    const { id } = taskDevice(context, args.length === 2 ? args[0] : undefined);
+    const id = taskDevice(context, args.length === 2 ? args[0] : undefined);
     const target = args[args.length - 1]!;
     if (context.options.setuuid) {
       if (Buffer.byteLength(target) >= 129) context.fail(`Uuid "${target}" too long`);

@@ -13,7 +13,7 @@ export const setGeometryCommand: CommandSpec = {
     let args = context.args;
     let name: string | undefined;
     if (!hasUuidOrMajor(context)) [name, ...args] = args;
-    const { id } = taskDevice(context, name);
+    const id = taskDevice(context, name);
     context.dm().setGeometryText(id, args.slice(0, 4).join(' '));
   },
 };

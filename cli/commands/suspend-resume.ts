@@ -18,9 +18,9 @@ function simpleCommand(action: Action): CommandSpec {
     maxArgs: -1,
     repeatable: 2,
     async run(context) {
-      const { id, taskName } = taskDevice(context, context.args[0]);
+      const id = taskDevice(context, context.args[0]);
       const info = await act(context, action, id);
-      if (context.options.verbose > 0 && !displayInfo(context, info, taskName)) throw new CommandFailed();
+      if (context.options.verbose > 0 && !displayInfo(context, info)) throw new CommandFailed();
     },
   };
 }

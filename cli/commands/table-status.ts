@@ -50,7 +50,7 @@ export async function showTargets(context: CliContext, kind: StatusKind): Promis
 
 function showDevice(context: CliContext, kind: StatusKind, name: string | undefined): void {
   const { options } = context;
-  const { id, taskName } = taskDevice(context, name);
+  const id = taskDevice(context, name);
   const { info, rows } = query(context, kind, id);
   const shownName = name ?? info.name;
   const wanted = rows.filter((row) => options.target === undefined || row.type === options.target);
@@ -69,7 +69,7 @@ function showDevice(context: CliContext, kind: StatusKind, name: string | undefi
   } else if (options.exec === undefined || options.verbose > 0) {
     if (kind === 'ls') context.print(formatLsTargetLine(shownName, info));
     else if (options.concise && kind === 'table') printConcise(context, shownName, info, wanted, showKeys);
-    else printLines(context, shownName, info, taskName, wanted.map((row) => formatTargetLine({ ...row, params: params(row) })));
+    else printLines(context, shownName, info, wanted.map((row) => formatTargetLine({ ...row, params: params(row) })));
   }
   if (options.exec !== undefined && !execForDevice(context, shownName)) context.fail();
 }
@@ -85,9 +85,9 @@ function query(context: CliContext, kind: StatusKind, id: DeviceId): TableQueryR
   }
 }
 
-function printLines(context: CliContext, name: string, info: TableQueryResult['info'], taskName: string, lines: string[]): void {
+function printLines(context: CliContext, name: string, info: TableQueryResult['info'], lines: string[]): void {
   const verbose = context.options.verbose > 0;
-  if (verbose) displayInfo(context, info, taskName);
+  if (verbose) displayInfo(context, info);
   const prefix = context.multipleDevices && !verbose ? `${name}: ` : '';
   for (const line of lines.length > 0 ? lines : ['']) context.print(prefix + line);
   if (context.multipleDevices && verbose) context.print('');

@@ -18,13 +18,13 @@ export const waitCommand: CommandSpec = {
       if (args.length === 0) context.fail('No device specified.');
       [name, ...args] = args;
     }
-    const { id, taskName } = taskDevice(context, name);
+    const id = taskDevice(context, name);
     // dmsetup: (uint32_t) atoi(last argument).
     const eventNr = args.length > 0 ? atoi(args[args.length - 1]!) >>> 0 : 0;
     const { info } = await context.dm().waitEventAsync(id, eventNr, {
       noFlush: Boolean(context.options.noflush),
       inactive: Boolean(context.options.inactive),
     });
-    if (context.options.verbose > 0 && !displayInfo(context, info, taskName)) throw new CommandFailed();
+    if (context.options.verbose > 0 && !displayInfo(context, info)) throw new CommandFailed();
   },
 };

@@ -4,6 +4,7 @@
  */
 import { DeviceMapper, type DeviceInfo, type DevNumber } from '../../lib/index.js';
 import { mangleName } from '../mangle.js';
+import type { DepTree, TreeNode } from './dep-tree.js';
 import type { FieldDef } from './fields.js';
 import type { FieldValue } from './report.js';
 
@@ -13,7 +14,10 @@ export interface DeviceReportData {
   /** The read-ahead in sectors, or undefined (it prints its own error line then). */
   readAhead(): number | undefined;
   /** The devices the table uses, when a deps field was asked for. */
-  deps?: readonly DevNumber[];
+  deps?: readonly DevNumber[] | undefined;
+  /** The dependency tree and this device's node in it, when a tree field was asked for. */
+  tree?: DepTree | undefined;
+  treeNode?: TreeNode | undefined;
 }
 
 /**
@@ -65,6 +69,19 @@ export function deviceFieldValue(def: FieldDef, data: DeviceReportData, error: (
       return text((data.deps ?? []).map((dev) => `${dev.major}:${dev.minor}`).join(','));
     case 'blkdevs_used':
       return kernelNames(data.deps ?? [], error);
+    case 'devs_used':
+      return text(names(data.treeNode?.uses ?? []));
+    case 'device_ref_count':
+      return int(data.tree && data.treeNode ? data.tree.parentCount(data.treeNode) : 0);
+    case 'names_using_dev':
+      return text(names(data.treeNode?.usedBy ?? []));
+    case 'devnos_using_dev':
+      return text(
+        (data.treeNode?.usedBy ?? [])
+          .filter((node) => node.major !== 0 || node.minor !== 0)
+          .map((node) => `${node.major}:${node.minor}`)
+          .join(','),
+      );
     case 'subsystem':
     case 'vg_name':
     case 'lv_name':
@@ -76,6 +93,14 @@ export function deviceFieldValue(def: FieldDef, data: DeviceReportData, error: (
       // help, ?: never reported; other sections are refused when the report is set up.
       return text('');
   }
+}
+
+/** The device-mapper names among `nodes` (other devices and the tree's root have none). */
+function names(nodes: readonly TreeNode[]): string {
+  return nodes
+    .map((node) => node.name)
+    .filter(Boolean)
+    .join(',');
 }
 
 function text(value: string): FieldValue {

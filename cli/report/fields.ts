@@ -1,7 +1,7 @@
 /**
  * dmsetup's report fields (`_report_fields[]` and libdm's implicit ones), in dmsetup's order: id,
  * heading, initial width, number or string, and section. tsdmsetup computes the Name, Information,
- * Relationship (deps) and Name Components sections; the tree and statistics fields are listed (for
+ * Relationship (deps and tree) and Name Components sections; the statistics fields are listed (for
  * `-o help`) but refused when asked for.
  */
 
@@ -151,8 +151,8 @@ export const IMPLICIT_FIELDS: readonly FieldDef[] = section('special', [
   ['?', 'Help', 8, N, 'Show help.'],
 ]);
 
-/** The sections tsdmsetup can compute; a field of another section is refused. */
-export const SUPPORTED_SECTIONS: ReadonlySet<SectionName> = new Set<SectionName>(['name', 'info', 'deps', 'splitname', 'special']);
+/** The sections tsdmsetup can compute; a statistics field is refused. */
+export const SUPPORTED_SECTIONS: ReadonlySet<SectionName> = new Set<SectionName>(['name', 'info', 'deps', 'tree', 'splitname', 'special']);
 
 /**
  * The field list dmsetup prints (to stderr) for `-o help` and before `Unrecognised field`: each

@@ -5,6 +5,7 @@
  * `--separator`, `--nameprefixes` (`DM_FIELD='value'`), `--unquoted` and `--rows`.
  */
 import type { CliOptions } from '../options.js';
+import type { DepTree } from './dep-tree.js';
 import { FIELDS, fieldHelpLines, IMPLICIT_FIELDS, SECTIONS, SUPPORTED_SECTIONS, type FieldDef, type SectionName } from './fields.js';
 
 /** dmsetup's default `info -c` fields. */
@@ -69,6 +70,8 @@ export class Report {
   private readonly rows: FieldValue[][] = [];
   /** `-o help`: the field list was printed; the report itself prints nothing. */
   readonly helpRequested: boolean;
+  /** Every device's dependencies, built when a tree field was asked for (dmsetup's _dtree). */
+  tree: DepTree | undefined;
 
   /**
    * Sets up a report as dm_report_init does. Prints the field list and `Unrecognised field: X`
