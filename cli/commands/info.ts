@@ -34,7 +34,8 @@ function infoOne(context: CliContext, name: string | undefined): void {
   const info = queryInfo(context, id);
   if (!info) return context.fail('Device does not exist.');
   if (context.options.json) {
-    context.jsonItem('devices', infoJson(info, readAheadOf(info, (line) => context.error(line))));
+    // readAhead: null says what the error line would; stderr stays for the command's errors.
+    context.jsonItem('devices', infoJson(info, readAheadOf(info, () => {})));
     return;
   }
   if (!displayInfo(context, info)) throw new CommandFailed();

@@ -3,7 +3,9 @@
  * `-o blkdevname|devname`), `No devices found` when there are none. `--target T` lists the
  * devices with a T target as `NAME\t(MAJ, MIN)`; `--exec CMD` runs CMD for each device.
  *
- * --json prints `{"devices": [{"name", "major", "minor", "uuid"?}]}` (uuid when the kernel lists it).
+ * --json prints `{"devices": [{"name", "major", "minor", "eventNr"?, "uuid"?}]}` (event number and
+ * uuid when the kernel lists them, 4.37+ and 4.45+); with --target `{"devices": [{"name", "major",
+ * "minor"}]}`.
  */
 import { DeviceMapper, type ListedDevice } from '../../lib/index.js';
 import type { CliContext, CommandSpec } from '../context.js';
