@@ -4,6 +4,7 @@
  * output state of one run (the -c report, the --json document).
  */
 import { DeviceMapper, type DeviceMapperOptions } from '../lib/index.js';
+import { libraryOptionsFrom } from './library-options.js';
 import type { CliOptions, DevNameType } from './options.js';
 import type { Report } from './report/report.js';
 
@@ -78,24 +79,11 @@ export class CliContext {
     this.handle = undefined;
   }
 
+  /** The node options (-U/-G/-M, --addnodeoncreate, DM_DEV_DIR); main has checked their values. */
   private handleOptions(): DeviceMapperOptions {
-    const { uid, gid, mode } = this.options;
-    return {
-      // dmsetup never modprobes: the kernel loads a missing target's module itself on load.
-      ensureTargets: false,
-      addNodeOn: this.options.addnodeoncreate ? 'create' : 'resume',
-      nodeOwnership: {
-        uid: uid !== undefined ? atoiOwnership(uid) : undefined,
-        gid: gid !== undefined ? atoiOwnership(gid) : undefined,
-        mode: mode !== undefined ? Number.parseInt(mode, 8) : undefined,
-      },
-    };
+    // dmsetup never modprobes: the kernel loads a missing target's module itself when a table needs it.
+    return { ...libraryOptionsFrom(this.options), ensureTargets: false };
   }
-}
-
-/** -U/-G are read with atoi. */
-function atoiOwnership(text: string): number {
-  return Number.parseInt(text, 10) || 0;
 }
 
 /** Thrown by a command after it has printed its own error lines: the run fails with "Command failed." */

@@ -26,6 +26,12 @@ export interface CliIo {
 export async function runCli(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   const program = io.program ?? 'tsdmsetup';
   const stdin = io.stdin ?? (() => readFileSync(0, 'utf8'));
+  // dmsetup checks DM_DEV_DIR before anything else: it must be absolute.
+  const devDir = process.env['DM_DEV_DIR'];
+  if (devDir && !devDir.startsWith('/')) {
+    io.stderr.write('Invalid DM_DEV_DIR environment variable value.\n');
+    return 1;
+  }
   let parsed;
   try {
     parsed = parseCommandLine(program, argv);

@@ -11,6 +11,7 @@ import { atoi } from '../c-numbers.js';
 import { CommandFailed, type CliContext, type CommandSpec } from '../context.js';
 import { checkUuid, persistentDev } from '../device-arg.js';
 import { displayInfo } from '../info-display.js';
+import { parseReadAhead } from '../library-options.js';
 import { readTable } from '../table-source.js';
 import { createConcise } from './create-concise.js';
 
@@ -83,12 +84,7 @@ function deviceNumber(context: CliContext, request: CreateRequest): { major: num
   return undefined;
 }
 
-/** --readahead: `auto`, `none`, `+N` (at least N sectors) or N; -1 means auto, as in dmsetup. */
+/** --readahead as the library takes it (the value was checked when the line was parsed). */
 export function readAheadSetting(text: string | undefined): ReadAheadSetting | undefined {
-  if (text === undefined) return undefined;
-  const lower = text.toLowerCase();
-  if (lower === 'auto' || lower === 'none') return lower;
-  const sectors = atoi(text);
-  if (sectors === -1) return 'auto';
-  return /^[ \t\n\v\f\r]*\+/.test(text) ? { atLeast: sectors } : sectors;
+  return text === undefined ? undefined : parseReadAhead(text);
 }

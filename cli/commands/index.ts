@@ -7,6 +7,7 @@ import { infoCommand } from './info.js';
 import { loadCommandSpec, reloadCommandSpec } from './load.js';
 import { lsCommand } from './ls.js';
 import { messageCommand } from './message.js';
+import { mknodesCommand } from './mknodes.js';
 import { removeAllCommand, removeCommand, wipeTableCommand } from './remove.js';
 import { renameCommand } from './rename.js';
 import { setGeometryCommand } from './setgeometry.js';
@@ -39,6 +40,7 @@ const all: CommandSpec[] = [
   targetsCommand,
   versionCommand,
   setGeometryCommand,
+  mknodesCommand,
 ];
 
 export const commands: ReadonlyMap<string, CommandSpec> = new Map(all.map((spec) => [spec.name, spec]));
