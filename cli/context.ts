@@ -7,6 +7,7 @@ import { DeviceMapper, type DeviceMapperOptions } from '../lib/index.js';
 import { libraryOptionsFrom } from './library-options.js';
 import type { CliOptions, DevNameType } from './options.js';
 import type { Report } from './report/report.js';
+import type { TreeOptions } from './tree-view.js';
 
 export interface Output {
   write(text: string): void;
@@ -22,6 +23,8 @@ export class CliContext {
   report: Report | undefined;
   /** How deps and ls print device numbers (`-o devno|blkdevname|devname`). */
   devNameType: DevNameType = 'devno';
+  /** `--tree`: what `ls --tree` shows (`-o` tree words). */
+  treeOptions: TreeOptions | undefined;
   /** `table --concise` printed a device: devices are then separated by `;`, and the line ends once. */
   conciseOutputProduced = false;
   /** The --json document being built, printed once when the run ends. */

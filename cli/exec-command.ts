@@ -1,7 +1,7 @@
 /**
  * `ls --exec "CMD ARGS"`: dmsetup's _exec_command. Makes sure the device's /dev/mapper node is
  * there (as dm_mknodes(name)), then runs CMD with its white-space separated ARGS and the node's
- * path appended, waits for it, and ignores how it ended.
+ * path appended, on our stdin, stdout and stderr, waits for it, and ignores how it ended.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -21,8 +21,7 @@ export function execForDevice(context: CliContext, name: string): boolean {
   }
   context.dm().syncNodes([name]);
   const [file, ...args] = words as [string, ...string[]];
-  const result = spawnSync(file, [...args, join(resolveDevDir(), 'mapper', name)], { encoding: 'utf8' });
-  if (result.stdout) context.stdout.write(result.stdout);
-  if (result.stderr) context.stderr.write(result.stderr);
+  // The child writes straight to our stdout and stderr, as dmsetup's forked child does.
+  spawnSync(file, [...args, join(resolveDevDir(), 'mapper', name)], { stdio: ['inherit', 'inherit', 'inherit'] });
   return true;
 }

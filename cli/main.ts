@@ -9,8 +9,9 @@ import { CliContext, CommandFailed, type CommandSpec, type Output } from './cont
 import { commands } from './commands/index.js';
 import { CommandLineError, parseCommandLine, parseDevNameOptions, type CliOptions } from './options.js';
 import { reportError } from './report-error.js';
-import { DepTree } from './report/dep-tree.js';
+import { buildDepTree } from './device-tree.js';
 import { fieldList, Report, ReportInitError, reportLayout } from './report/report.js';
+import { parseTreeOptions } from './tree-view.js';
 import { usageText } from './usage.js';
 
 /** The streams of one run (stdin is read only by commands that take a table from it). */
@@ -87,9 +88,10 @@ function prepareOutput(context: CliContext): boolean {
     context.error(`${context.program}: --select is not supported yet.`);
     return false;
   }
-  if (!options.tree && !options.columns && options.options !== undefined) {
+  if (options.tree || (!options.columns && options.options !== undefined)) {
     try {
-      context.devNameType = parseDevNameOptions(options.options);
+      if (options.tree) context.treeOptions = parseTreeOptions(options.options, utf8Locale());
+      else context.devNameType = parseDevNameOptions(options.options!);
     } catch (error) {
       if (!(error instanceof CommandLineError)) throw error;
       context.error(error.message);
@@ -114,20 +116,10 @@ function prepareOutput(context: CliContext): boolean {
   return true;
 }
 
-/** dmsetup's _build_whole_deptree: every device and, depth first, what it uses. */
-function buildDepTree(context: CliContext): DepTree {
-  const devices = context.dm().list();
-  const isDm = new Set(devices.map((device) => `${device.major}:${device.minor}`));
-  return new DepTree(devices, (dev) => {
-    if (!isDm.has(`${dev.major}:${dev.minor}`)) return undefined;
-    try {
-      const { info, deps } = context.dm().deps({ major: dev.major, minor: dev.minor }, { inactive: Boolean(context.options.inactive) });
-      return { name: info.name, deps };
-    } catch (error) {
-      reportError(context, error);
-      return undefined;
-    }
-  });
+/** Whether the C library would run in a UTF-8 locale (dmsetup draws trees with UTF-8 lines then). */
+function utf8Locale(): boolean {
+  const locale = process.env['LC_ALL'] || process.env['LC_CTYPE'] || process.env['LANG'] || '';
+  return /utf-?8/i.test(locale);
 }
 
 /** dmsetup's multiple_devices: a repeatable command given several devices, or none (all devices). */

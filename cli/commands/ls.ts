@@ -5,11 +5,14 @@
  *
  * --json prints `{"devices": [{"name", "major", "minor", "eventNr"?, "uuid"?}]}` (event number and
  * uuid when the kernel lists them, 4.37+ and 4.45+); with --target `{"devices": [{"name", "major",
- * "minor"}]}`.
+ * "minor"}]}`. `--tree` draws what uses what (`-o` tree words: [no]device, blkdevname, active,
+ * open, rw, uuid, ascii|utf|vt100, compact, inverted, notrunc).
  */
 import { DeviceMapper, type ListedDevice } from '../../lib/index.js';
 import type { CliContext, CommandSpec } from '../context.js';
+import { buildDepTree } from '../device-tree.js';
 import { formatLsLine } from '../format.js';
+import { drawTree, treeWidth, type TreeOptions } from '../tree-view.js';
 import { showTargets } from './table-status.js';
 
 export const lsCommand: CommandSpec = {
@@ -19,7 +22,7 @@ export const lsCommand: CommandSpec = {
   run(context) {
     const { options } = context;
     if (options.target !== undefined || options.exec !== undefined) return showTargets(context, 'ls');
-    if (options.tree) return context.fail('tsdmsetup: ls --tree is not supported yet.');
+    if (context.treeOptions) return showTree(context, context.treeOptions);
     const devices = context.dm().list();
     if (options.json) {
       context.jsonSet('devices', devices.map((device) => ({ ...device })));
@@ -29,6 +32,18 @@ export const lsCommand: CommandSpec = {
     for (const device of devices) context.print(formatLsLine(device.name, device, shownDevName(context, device)));
   },
 };
+
+/** dmsetup's _display_tree: `No devices found` when there are none, else the tree. */
+function showTree(context: CliContext, tree: TreeOptions): void {
+  const devices = context.dm().list();
+  if (devices.length === 0) {
+    context.print('No devices found');
+    return;
+  }
+  const deps = buildDepTree(context, devices);
+  const columns = context.stdout === process.stdout && process.stdout.isTTY ? process.stdout.columns : undefined;
+  context.stdout.write(drawTree(deps, tree, treeWidth(tree, columns), (node) => DeviceMapper.blockDeviceName(node, true)));
+}
 
 /** The `(…)` of an ls line for -o blkdevname (kernel name) or devname (DM name); undefined for devno. */
 function shownDevName(context: CliContext, device: ListedDevice): string | undefined {

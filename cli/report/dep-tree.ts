@@ -3,19 +3,21 @@
  * _build_whole_deptree fills it): every listed device, in list order, and depth first its
  * dependencies; a node's parents are kept in the order they were found, as libdm links them.
  */
-import type { DevNumber } from '../../lib/index.js';
+import type { DeviceInfo, DevNumber } from '../../lib/index.js';
 
 /** One device in the tree; `name` is '' for a device that is not a device-mapper device. */
 export interface TreeNode extends DevNumber {
   name: string;
+  /** The kernel's view of a device-mapper device (undefined for other devices and the root). */
+  info?: DeviceInfo | undefined;
   /** The devices this one uses (the root when it uses none). */
   uses: TreeNode[];
   /** The devices using this one (the root when none does). */
   usedBy: TreeNode[];
 }
 
-/** What the tree needs to know about a device: its name and dependencies, or undefined if it is not DM. */
-export type DepsLookup = (dev: DevNumber) => { name: string; deps: readonly DevNumber[] } | undefined;
+/** What the tree needs to know about a device: its state and dependencies, or undefined if it is not DM. */
+export type DepsLookup = (dev: DevNumber) => { name: string; info?: DeviceInfo; deps: readonly DevNumber[] } | undefined;
 
 export class DepTree {
   readonly root: TreeNode = { name: '', major: 0, minor: 0, uses: [], usedBy: [] };
@@ -36,13 +38,24 @@ export class DepTree {
     return this.linked(this.root, node) ? 0 : node.usedBy.length;
   }
 
+  /** libdm's dm_tree_node_num_children: what `node` uses (or, inverted, what uses it), the root not counted. */
+  childCount(node: TreeNode, inverted: boolean): number {
+    if (inverted) return this.parentCount(node);
+    return this.linked(node, this.root) ? 0 : node.uses.length;
+  }
+
+  /** libdm's dm_tree_next_child order: what `node` uses, or (inverted) what uses it. */
+  children(node: TreeNode, inverted: boolean): readonly TreeNode[] {
+    return inverted ? node.usedBy : node.uses;
+  }
+
   private add(parent: TreeNode, dev: DevNumber): void {
     let node = this.find(dev);
     const isNew = !node;
     let deps: readonly DevNumber[] = [];
     if (!node) {
       const found = this.lookup(dev);
-      node = { name: found?.name ?? '', major: dev.major, minor: dev.minor, uses: [], usedBy: [] };
+      node = { name: found?.name ?? '', info: found?.info, major: dev.major, minor: dev.minor, uses: [], usedBy: [] };
       deps = found?.deps ?? [];
       this.nodes.set(key(dev), node);
     }

@@ -135,6 +135,15 @@ describe('tsdmsetup and dmsetup print the same', () => {
       cmd('status', '-v', dev('lin')),
       cmd('deps', '-v', dev('lin'), dev('stack')),
       cmd('table', '--concise'),
+      cmd('ls', '--exec', 'echo node:'),
+      cmd('ls', '--exec', 'echo node:', '-v', '--target', 'zero'),
+      cmd('ls', '--tree'),
+      cmd('ls', '--tree', '-o', 'ascii,blkdevname,active,open,rw,uuid'),
+      cmd('ls', '--tree', '-o', 'ascii,inverted'),
+      cmd('ls', '--tree', '-o', 'ascii,compact'),
+      cmd('ls', '--tree', '-o', 'utf,nodevice'),
+      cmd('ls', '--tree', '-o', 'vt100'),
+      cmd('ls', '--tree', '-o', 'bogus'),
     ]);
     // The sequence really made devices: dmsetup saw them.
     expect(results.find((r) => r.step === 'ls')?.stdout).toContain(`${dev('zero')}\t(`);
