@@ -108,11 +108,18 @@ function prepareOutput(context: CliContext): boolean {
     context.report = new Report(fieldList(options.options), options.sort, reportLayout(options), (line) => context.error(line));
   } catch (error) {
     if (!(error instanceof ReportInitError)) throw error;
-    // The field list and `Unrecognised field` are printed already; our own refusal is not.
-    if (!error.message.startsWith('Unrecognised') && !error.message.startsWith('dm_report:')) context.error(error.message);
+    if (!error.printed) context.error(error.message);
     return false;
   }
-  if (context.report.needs('tree')) context.report.tree = buildDepTree(context);
+  if (context.report.needs('tree')) {
+    try {
+      context.report.tree = buildDepTree(context);
+    } catch (error) {
+      reportError(context, error);
+      context.error('Internal device dependency tree creation failed.');
+      return false;
+    }
+  }
   return true;
 }
 

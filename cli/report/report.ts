@@ -35,8 +35,15 @@ export interface Column {
   sort?: { position: number; descending: boolean };
 }
 
-/** The report could not be set up; its lines were already printed. */
-export class ReportInitError extends Error {}
+/** The report could not be set up; `printed` says whether its lines were printed already. */
+export class ReportInitError extends Error {
+  constructor(
+    message: string,
+    readonly printed: boolean,
+  ) {
+    super(message);
+  }
+}
 
 /** The layout dmsetup's _report_init derives from the switches. */
 export function reportLayout(options: CliOptions): ReportLayout {
@@ -118,7 +125,8 @@ export class Report {
     }
     const unsupported = this.columns.find((c) => !SUPPORTED_SECTIONS.has(c.def.section));
     if (unsupported) {
-      throw new ReportInitError(`tsdmsetup does not support the ${unsupported.def.id} report field (${SECTIONS[unsupported.def.section].desc}).`);
+      const what = `${unsupported.def.id} report field (${SECTIONS[unsupported.def.section].desc})`;
+      throw new ReportInitError(`tsdmsetup does not support the ${what}.`, false);
     }
   }
 
@@ -256,5 +264,5 @@ function failWithFieldList(warn: (line: string) => void, message: string): never
   for (const line of fieldHelpLines()) warn(line);
   warn(' ');
   warn(message);
-  throw new ReportInitError(message);
+  throw new ReportInitError(message, true);
 }
