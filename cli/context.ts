@@ -82,10 +82,13 @@ export class CliContext {
     this.handle = undefined;
   }
 
-  /** The node options (-U/-G/-M, --addnodeoncreate, DM_DEV_DIR); main has checked their values. */
+  /**
+   * The node options (-U/-G/-M, --addnodeoncreate, DM_DEV_DIR); main has checked their values.
+   * Unlike dmsetup, the library makes sure a table's target types are loaded (modprobing them when
+   * the kernel cannot), so an unknown type fails, with its name, before any device is made.
+   */
   private handleOptions(): DeviceMapperOptions {
-    // dmsetup never modprobes: the kernel loads a missing target's module itself when a table needs it.
-    return { ...libraryOptionsFrom(this.options), ensureTargets: false };
+    return libraryOptionsFrom(this.options);
   }
 }
 

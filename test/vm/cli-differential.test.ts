@@ -198,7 +198,8 @@ describe('tsdmsetup and dmsetup print the same', () => {
       cmd('create', dev('c'), '--table', '0 100 linear /dev/nonexistent 0'),
       cmd('create', dev('c'), '-u', 'CLIDIFF-C', '--table', '0 100 linear /dev/nonexistent 0'),
       cmd('create', dev('c'), '--table', '0 8 zero\n9 8 zero'),
-      cmd('create', dev('c'), '--table', '0 8 nosuchtarget'),
+      // (An unknown target type is the one deliberate difference: tsdmsetup names it, before any
+      // device exists, where dmsetup reports the kernel's EINVAL; see test/vm-boot/target-modules.)
       cmd('create', dev('c'), '--table', '0 0 zero'),
       cmd('create', `${dev('c')}/x`, '--table', '0 1 zero'),
       cmd('create', dev('n'.repeat(128)), '--table', '0 1 zero'),
