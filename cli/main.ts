@@ -5,6 +5,8 @@
  * command once (or once per device argument), then the report, `Command failed.` and the status.
  */
 import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { atoi } from './c-numbers.js';
 import { CliContext, CommandFailed, type CommandSpec, type Output } from './context.js';
 import { commands } from './commands/index.js';
 import { CommandLineError, parseCommandLine, parseDevNameOptions, type CliOptions } from './options.js';
@@ -51,8 +53,9 @@ export async function runCli(argv: string[], io: CliIo = { stdout: process.stdou
   try {
     if (!alwaysSucceeds && !prepareOutput(context)) return 1;
     context.multipleDevices = multipleDevices(spec, parsed.args, options);
-    const succeeded = await runInvocations(context, spec, parsed.args);
-    finishOutput(context);
+    const succeeded = alwaysSucceeds ? await runInvocations(context, spec, parsed.args) : await runCycles(context, spec, parsed.args);
+    if (alwaysSucceeds) finishCycle(context);
+    if (context.json) context.print(JSON.stringify(context.json));
     return succeeded || alwaysSucceeds ? 0 : 1;
   } finally {
     context.close();
@@ -151,9 +154,28 @@ async function runInvocations(context: CliContext, spec: CommandSpec, args: stri
   return true;
 }
 
-/** What is printed once the commands ran (even after a failure): concise line end, report, JSON. */
-function finishOutput(context: CliContext): void {
+/**
+ * `--count N` / `--interval S`: the command runs N times (forever with --interval alone or
+ * --count 0), and a report is printed each time, then a blank line and S seconds (default 1)
+ * before the next. Stops at the first failure.
+ */
+async function runCycles(context: CliContext, spec: CommandSpec, args: string[]): Promise<boolean> {
+  const { count, interval } = context.options;
+  const cycles = count !== undefined && atoi(count) > 0 ? atoi(count) : count !== undefined || interval !== undefined ? Infinity : 1;
+  for (let cycle = 1; ; cycle++) {
+    const succeeded = await runInvocations(context, spec, args);
+    finishCycle(context);
+    if (!succeeded) return false;
+    if (cycle >= cycles) return true;
+    if (context.report) {
+      context.print('');
+      await sleep((interval !== undefined ? atoi(interval) : 1) * 1000);
+    }
+  }
+}
+
+/** What is printed once the command ran (even after a failure): the concise line's end, the report. */
+function finishCycle(context: CliContext): void {
   if (context.conciseOutputProduced) context.stdout.write('\n');
   for (const line of context.report?.output() ?? []) context.print(line);
-  if (context.json) context.print(JSON.stringify(context.json));
 }

@@ -148,10 +148,14 @@ export class Report {
     return this.rows.length === 0;
   }
 
-  /** The report's output lines: nothing for an empty report, else headings (if any) and rows. */
+  /**
+   * The report's output lines (nothing for an empty report, else headings if any, and rows), and
+   * a fresh start for the next --count cycle: the rows go, the column widths stay.
+   */
   output(): string[] {
     if (this.rows.length === 0) return [];
     const rows = this.sortedRows();
+    this.rows.splice(0);
     return this.layout.columnsAsRows ? this.outputAsRows(rows) : this.outputAsColumns(rows);
   }
 
@@ -160,7 +164,7 @@ export class Report {
       .map((column, index) => ({ column, index }))
       .filter(({ column }) => column.sort)
       .sort((a, b) => a.column.sort!.position - b.column.sort!.position);
-    if (keys.length === 0) return this.rows;
+    if (keys.length === 0) return [...this.rows];
     return [...this.rows].sort((a, b) => {
       for (const { column, index } of keys) {
         const x = a[index]!.sort;

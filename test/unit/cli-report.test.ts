@@ -136,6 +136,15 @@ describe('report layouts (dmsetup info -c)', () => {
     ]);
   });
 
+  it('output() empties the report for the next --count cycle; the widths stay', () => {
+    const report = new Report('name', undefined, reportLayout({ verbose: 0, other: {} }), () => {});
+    report.addRow([{ text: 'a-rather-long-name', sort: 'a-rather-long-name' }]);
+    expect(report.output()).toHaveLength(2);
+    expect(report.isEmpty()).toBe(true);
+    report.addRow([{ text: 'x', sort: 'x' }]);
+    expect(report.output()).toEqual(['Name              ', 'x                 ']);
+  });
+
   it('an empty report prints nothing, not even headings', () => {
     expect(render({}, [])).toEqual([]);
   });

@@ -305,6 +305,9 @@ describe('tsdmsetup and dmsetup print the same', () => {
       cmd('info', '-c', '-O', 'bogus'),
       cmd('table', '-c', '-O', 'name'),
       cmd('info', '-c', dev('a'), dev('nope'), dev('b')),
+      cmd('info', '-c', '-o', 'name,minor', '--count', '2', '--interval', '1'),
+      cmd('info', '-c', '--rows', '-o', 'name', '--count', '2', '--interval', '1'),
+      cmd('ls', '--count', '2'),
     ]);
   });
 
