@@ -13,6 +13,7 @@ import { CommandLineError, parseCommandLine, parseDevNameOptions, type CliOption
 import { reportError } from './report-error.js';
 import { buildDepTree } from './device-tree.js';
 import { fieldList, Report, ReportInitError, reportLayout } from './report/report.js';
+import { SPLITNAME_FIELDS } from './commands/splitname.js';
 import { parseTreeOptions } from './tree-view.js';
 import { usageText } from './usage.js';
 
@@ -87,6 +88,9 @@ function findCommand(program: string, parsed: { command: string | undefined; arg
  */
 function prepareOutput(context: CliContext): boolean {
   const { options } = context;
+  // splitname always reports, with its own default fields (dmsetup turns -c on for it).
+  const splitname = context.command === 'splitname';
+  if (splitname) options.columns = true;
   if (options.select !== undefined) {
     context.error(`${context.program}: --select is not supported yet.`);
     return false;
@@ -108,7 +112,9 @@ function prepareOutput(context: CliContext): boolean {
     return false;
   }
   try {
-    context.report = new Report(fieldList(options.options), options.sort, reportLayout(options), (line) => context.error(line));
+    const fields = splitname ? fieldList(options.options, SPLITNAME_FIELDS) : fieldList(options.options);
+    const warn = (line: string): void => context.error(line);
+    context.report = new Report(fields, options.sort, reportLayout(options), warn, splitname ? 'splitname' : undefined);
   } catch (error) {
     if (!(error instanceof ReportInitError)) throw error;
     if (!error.printed) context.error(error.message);

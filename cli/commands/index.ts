@@ -11,6 +11,7 @@ import { mknodesCommand } from './mknodes.js';
 import { removeAllCommand, removeCommand, wipeTableCommand } from './remove.js';
 import { renameCommand } from './rename.js';
 import { setGeometryCommand } from './setgeometry.js';
+import { splitnameCommand } from './splitname.js';
 import { clearCommand, resumeCommand, suspendCommand } from './suspend-resume.js';
 import { statusCommand, tableCommand } from './table-status.js';
 import { targetsCommand, targetVersionCommand } from './targets.js';
@@ -41,6 +42,7 @@ const all: CommandSpec[] = [
   versionCommand,
   setGeometryCommand,
   mknodesCommand,
+  splitnameCommand,
 ];
 
 export const commands: ReadonlyMap<string, CommandSpec> = new Map(all.map((spec) => [spec.name, spec]));

@@ -90,9 +90,11 @@ export class Report {
     sortKeys: string | undefined,
     readonly layout: ReportLayout,
     warn: (line: string) => void,
+    /** The section a bare `all` means (dmsetup's splitname report); default every field. */
+    allOf?: SectionName,
   ) {
     eachWord(fields, (word) => {
-      const defs = matchFields(word);
+      const defs = matchFields(word, allOf);
       if (!defs) failWithFieldList(warn, `Unrecognised field: ${word}`);
       for (const def of defs) this.columns.push({ def, hidden: false, width: def.width });
     });
@@ -251,12 +253,12 @@ function findField(word: string): FieldDef | undefined {
 }
 
 /** The fields a `-o` word names: one field, or every field of the sections `<prefix>all` (or `all`) names. */
-function matchFields(word: string): FieldDef[] | undefined {
+function matchFields(word: string, allOf: SectionName | undefined): FieldDef[] | undefined {
   if (word === '') return undefined;
   const field = findField(word);
   if (field) return [field];
   const lower = word.toLowerCase();
-  if (lower === 'all') return [...FIELDS];
+  if (lower === 'all') return allOf ? FIELDS.filter((def) => def.section === allOf) : [...FIELDS];
   const sections = (Object.keys(SECTIONS) as SectionName[]).filter(
     (name) => name !== 'special' && lower === `${SECTIONS[name].prefix}all`,
   );

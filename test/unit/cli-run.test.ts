@@ -133,3 +133,26 @@ describe('command checks before any ioctl', () => {
     expect(await run(['info', 'a/b', 'n'.repeat(200)])).toEqual(failed('Device a/b not found'));
   });
 });
+
+describe('splitname (no kernel)', () => {
+  it('splits an LVM name into VG, LV and layer, as a report', async () => {
+    expect(await run(['splitname', 'vg--x-lv-_mlog'])).toEqual({
+      status: 0,
+      stdout: 'VG   LV   LVLayer\nvg-x lv   _mlog  \n',
+      stderr: '',
+    });
+  });
+
+  it('splits only for subsystem LVM; -o all means the name-component fields', async () => {
+    expect((await run(['splitname', 'vg-lv', 'FOO'])).stdout).toBe('VG   LV   LVLayer\n                 \n');
+    expect((await run(['splitname', '-o', 'all', 'a-b'])).stdout).toBe('Subsys VG   LV   LVLayer\nLVM    a    b           \n');
+  });
+
+  it('a field of another section has no data', async () => {
+    expect(await run(['splitname', '-o', 'name', 'a-b'])).toEqual({
+      status: 1,
+      stdout: '',
+      stderr: '_do_report_object: no data assigned to field name\nCommand failed.\n',
+    });
+  });
+});
