@@ -4,13 +4,13 @@
  * options, --help/--version, the command and its argument count, `-o` or the -c report, then the
  * command once (or once per device argument), then the report, `Command failed.` and the status.
  */
-import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { atoi } from './c-numbers.js';
 import { CliContext, CommandFailed, type CommandSpec, type Output } from './context.js';
 import { commands } from './commands/index.js';
 import { CommandLineError, parseCommandLine, parseDevNameOptions, type CliOptions } from './options.js';
 import { reportError } from './report-error.js';
+import { readAllStdin } from './stdin.js';
 import { buildDepTree } from './device-tree.js';
 import { fieldList, Report, ReportInitError, reportLayout } from './report/report.js';
 import { SPLITNAME_FIELDS } from './commands/splitname.js';
@@ -29,7 +29,7 @@ export interface CliIo {
 /** Runs one tsdmsetup invocation and returns its exit status (0 or 1, as dmsetup). */
 export async function runCli(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   const program = io.program ?? 'tsdmsetup';
-  const stdin = io.stdin ?? (() => readFileSync(0, 'utf8'));
+  const stdin = io.stdin ?? readAllStdin;
   // dmsetup checks DM_DEV_DIR before anything else: it must be absolute.
   const devDir = process.env['DM_DEV_DIR'];
   if (devDir && !devDir.startsWith('/')) {
