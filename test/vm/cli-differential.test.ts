@@ -106,7 +106,8 @@ afterAll(() => {
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
-describe('tsdmsetup and dmsetup print the same', () => {
+// Each step starts a process per tool (node's start-up dominates): allow for a slow, shared guest.
+describe('tsdmsetup and dmsetup print the same', { timeout: 180_000 }, () => {
   it('create, ls, info, table, status and deps, for one device, several, and all', () => {
     const results = expectSameAsDmsetup([
       cmd('create', dev('zero'), '--table', '0 2048 zero'),
@@ -180,6 +181,10 @@ describe('tsdmsetup and dmsetup print the same', () => {
       cmd('info', dev('ro')),
       cmd('create', '-v', dev('v'), '--table', '0 8 zero'),
       cmd('create', '-v', dev('vn'), '--notable'),
+      cmd('wipe_table', dev('v')),
+      cmd('table', dev('v')),
+      cmd('wipe_table', '-u', 'CLIDIFF-NONE'),
+      cmd('wipe_table', dev('nope')),
     ]);
   });
 
@@ -338,7 +343,7 @@ describe('tsdmsetup and dmsetup print the same', () => {
       cmd('remove', dev('y'), dev('x')),
     ]);
     expect(results.find((r) => r.step.startsWith('remove --retry'))?.stderr?.match(/Device or resource busy/g)).toHaveLength(25);
-  }, 60_000);
+  });
 
   it('message, setgeometry, wait, targets and target-version', () => {
     expectSameAsDmsetup([
