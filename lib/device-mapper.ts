@@ -6,8 +6,6 @@
  * can block in the kernel (suspend, resume, remove, wait) also have async forms that run the ioctl
  * on a worker thread and never block the event loop.
  */
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { basename } from 'node:path';
 import { DmFlag } from '../native-defs/index.js';
 import {
   decodeDeps,
@@ -143,26 +141,6 @@ export class DeviceMapper {
   private readonly devDir: string;
   private closed = false;
 
-  /**
-   * The name sysfs gives block device `dev` (libdevmapper's dm_device_get_name): the kernel name
-   * (`dm-3`, `loop0`, `sda1`), or with `preferKernelName` false the device-mapper name of a DM
-   * device. Undefined when sysfs does not know the device (a DM device that never had a table).
-   */
-  static blockDeviceName(dev: DevNumber, preferKernelName = true): string | undefined {
-    const sysfs = `/sys/dev/block/${dev.major}:${dev.minor}`;
-    if (!preferKernelName) {
-      try {
-        return readFileSync(`${sysfs}/dm/name`, 'utf8').replace(/\n$/, '');
-      } catch {
-        // not a device-mapper device: its kernel name, as libdevmapper falls back to
-      }
-    }
-    try {
-      return basename(readlinkSync(sysfs));
-    } catch {
-      return findKernelName(dev);
-    }
-  }
 
   private constructor(
     private readonly fd: number,
@@ -267,34 +245,26 @@ export class DeviceMapper {
   /** Removes the device. With `deferred`, a device still open is removed when its last user closes it. */
   remove(device: DeviceId, options: RemoveOptions = {}): void {
     const spec = this.removeSpec(device, options);
-    const retry = retryPolicy(options.retry);
-    let delay = retry.delayMs;
+    const retry = new BusyRetry(options.retry);
     for (let attempt = 1; ; attempt++) {
       try {
         this.afterRemove(this.run(spec, (_, header) => header.name));
         return;
       } catch (error) {
-        if (!isDmError(error, 'EBUSY') || attempt >= retry.attempts) throw error;
-        retry.onRetry?.(error, attempt);
-        sleepSync(delay);
-        delay *= retry.backoff;
+        sleepSync(retry.delayAfter(error, attempt));
       }
     }
   }
 
   async removeAsync(device: DeviceId, options: RemoveOptions = {}): Promise<void> {
     const spec = this.removeSpec(device, options);
-    const retry = retryPolicy(options.retry);
-    let delay = retry.delayMs;
+    const retry = new BusyRetry(options.retry);
     for (let attempt = 1; ; attempt++) {
       try {
         this.afterRemove(await this.runAsync(spec, (_, header) => header.name));
         return;
       } catch (error) {
-        if (!isDmError(error, 'EBUSY') || attempt >= retry.attempts) throw error;
-        retry.onRetry?.(error, attempt);
-        await sleep(delay);
-        delay *= retry.backoff;
+        await sleep(retry.delayAfter(error, attempt));
       }
     }
   }
@@ -602,12 +572,30 @@ export class DeviceMapper {
   }
 }
 
-function retryPolicy(retry: RemoveOptions['retry']): Required<Omit<RetryOptions, 'onRetry'>> & Pick<RetryOptions, 'onRetry'> {
-  if (!retry) return { ...DEFAULT_RETRY, attempts: 1 };
-  if (retry === true) return { ...DEFAULT_RETRY };
-  const policy = { ...DEFAULT_RETRY, ...retry };
-  if (!Number.isInteger(policy.attempts) || policy.attempts < 1) throw invalidArgument('retry.attempts must be at least 1');
-  return policy;
+/** When and how long to wait before retrying a removal that failed with EBUSY. */
+class BusyRetry {
+  private readonly attempts: number;
+  private readonly backoff: number;
+  private readonly onRetry: RetryOptions['onRetry'];
+  private delay: number;
+
+  constructor(retry: RemoveOptions['retry']) {
+    const policy = retry === true ? DEFAULT_RETRY : retry ? { ...DEFAULT_RETRY, ...retry } : { ...DEFAULT_RETRY, attempts: 1 };
+    if (!Number.isInteger(policy.attempts) || policy.attempts < 1) throw invalidArgument('retry.attempts must be at least 1');
+    this.attempts = policy.attempts;
+    this.backoff = policy.backoff;
+    this.delay = policy.delayMs;
+    this.onRetry = typeof retry === 'object' ? retry.onRetry : undefined;
+  }
+
+  /** The delay before the next attempt; rethrows `error` when it is not EBUSY or attempts are used up. */
+  delayAfter(error: unknown, attempt: number): number {
+    if (!isDmError(error, 'EBUSY') || attempt >= this.attempts) throw error;
+    this.onRetry?.(error, attempt);
+    const delay = this.delay;
+    this.delay *= this.backoff;
+    return delay;
+  }
 }
 
 /** The error of a failed create step, noting that removing the half-made device failed too. */
@@ -622,40 +610,13 @@ function withRevertFailure(error: unknown, name: string, revertError: unknown): 
       command: original?.command,
       operation: original?.operation,
       device: original?.device,
+      sent: original?.sent,
+      hint: original?.hint,
       cause: revertError,
     },
   );
 }
 
-/** libdevmapper's fallback when /sys/dev/block has no link: the /sys/block disk or partition whose `dev` matches. */
-function findKernelName({ major, minor }: DevNumber): string | undefined {
-  const wanted = `${major}:${minor}`;
-  const devOf = (dir: string): string | undefined => {
-    try {
-      return readFileSync(`${dir}/dev`, 'utf8').trim();
-    } catch {
-      return undefined;
-    }
-  };
-  let disks: string[];
-  try {
-    disks = readdirSync('/sys/block');
-  } catch {
-    return undefined;
-  }
-  for (const disk of disks) {
-    if (devOf(`/sys/block/${disk}`) === wanted) return disk;
-    let entries: string[] = [];
-    try {
-      entries = readdirSync(`/sys/block/${disk}`);
-    } catch {
-      // a disk that vanished meanwhile
-    }
-    const partition = entries.find((entry) => entry.startsWith(disk) && devOf(`/sys/block/${disk}/${entry}`) === wanted);
-    if (partition) return partition;
-  }
-  return undefined;
-}
 
 /** Does the library keep /dev/mapper nodes for this setting? */
 function libraryKeepsNodes(setting: 'auto' | boolean): boolean {

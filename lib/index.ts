@@ -43,3 +43,4 @@ export type { NodeOwnership, NodeSyncReport } from './nodes.js';
 export { moduleForTarget } from './modules.js';
 export { openControl, readMiscMinor, findModprobe } from './control.js';
 export type { ControlOptions } from './control.js';
+export { blockDeviceName } from './sysfs.js';

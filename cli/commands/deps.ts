@@ -6,7 +6,7 @@
  * --json prints `{"devices": [{"name": string, "deps": [{"major", "minor", "name"?}]}]}` (name as
  * `-o` asks, when it can be found).
  */
-import { DeviceMapper, type DevNumber } from '../../lib/index.js';
+import { blockDeviceName, type DevNumber } from '../../lib/index.js';
 import type { CliContext, CommandSpec } from '../context.js';
 import { hasUuidOrMajor, taskDevice } from '../device-arg.js';
 import { forEachDevice } from '../each-device.js';
@@ -50,5 +50,5 @@ function depsOne(context: CliContext, name: string | undefined): void {
 /** A dependency's name for `-o blkdevname|devname`, undefined for devno or when sysfs does not know it. */
 function depName(context: CliContext, dev: DevNumber): string | undefined {
   if (context.devNameType === 'devno') return undefined;
-  return DeviceMapper.blockDeviceName(dev, context.devNameType === 'blkdevname');
+  return blockDeviceName(dev, context.devNameType === 'blkdevname');
 }

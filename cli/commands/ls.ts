@@ -8,7 +8,7 @@
  * "minor"}]}`. `--tree` draws what uses what (`-o` tree words: [no]device, blkdevname, active,
  * open, rw, uuid, ascii|utf|vt100, compact, inverted, notrunc).
  */
-import { DeviceMapper, type ListedDevice } from '../../lib/index.js';
+import { blockDeviceName, type ListedDevice } from '../../lib/index.js';
 import type { CliContext, CommandSpec } from '../context.js';
 import { buildDepTree } from '../device-tree.js';
 import { formatLsLine } from '../format.js';
@@ -42,11 +42,11 @@ function showTree(context: CliContext, tree: TreeOptions): void {
   }
   const deps = buildDepTree(context, devices);
   const columns = context.stdout === process.stdout && process.stdout.isTTY ? process.stdout.columns : undefined;
-  context.stdout.write(drawTree(deps, tree, treeWidth(tree, columns), (node) => DeviceMapper.blockDeviceName(node, true)));
+  context.stdout.write(drawTree(deps, tree, treeWidth(tree, columns), (node) => blockDeviceName(node, true)));
 }
 
 /** The `(…)` of an ls line for -o blkdevname (kernel name) or devname (DM name); undefined for devno. */
 function shownDevName(context: CliContext, device: ListedDevice): string | undefined {
   if (context.devNameType === 'devno') return undefined;
-  return DeviceMapper.blockDeviceName(device, context.devNameType === 'blkdevname');
+  return blockDeviceName(device, context.devNameType === 'blkdevname');
 }

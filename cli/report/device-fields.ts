@@ -2,7 +2,7 @@
  * The values of dmsetup's report fields for one device (`_dm_*_disp` in dmsetup.c), from what the
  * kernel said about it. Printing and lookups only; the ioctls are made by the command.
  */
-import { DeviceMapper, type DeviceInfo, type DevNumber } from '../../lib/index.js';
+import { blockDeviceName, type DeviceInfo, type DevNumber } from '../../lib/index.js';
 import { mangleName } from '../mangle.js';
 import type { DepTree, TreeNode } from './dep-tree.js';
 import type { FieldDef } from './fields.js';
@@ -127,7 +127,7 @@ function mangled(value: string, what: 'name' | 'UUID', error: (line: string) => 
 }
 
 function kernelName(dev: DevNumber, error: (line: string) => void): FieldValue | undefined {
-  const name = DeviceMapper.blockDeviceName(dev, true);
+  const name = blockDeviceName(dev, true);
   if (name === undefined) {
     error(`Could not resolve block device name for ${dev.major}:${dev.minor}.`);
     return undefined;
@@ -138,7 +138,7 @@ function kernelName(dev: DevNumber, error: (line: string) => void): FieldValue |
 function kernelNames(deps: readonly DevNumber[], error: (line: string) => void): FieldValue | undefined {
   const names: string[] = [];
   for (const dev of deps) {
-    const name = DeviceMapper.blockDeviceName(dev, true);
+    const name = blockDeviceName(dev, true);
     if (name === undefined) {
       error(`Could not resolve block device name for ${dev.major}:${dev.minor}.`);
       return undefined;
