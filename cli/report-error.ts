@@ -13,12 +13,27 @@ export function ioctlErrorLine(error: DmError): string {
   return `device-mapper: ${error.operation ?? 'unknown'} ioctl on ${sent.name} ${sent.uuid}${dev} failed: ${strerror(error.errno ?? 0)}`;
 }
 
+/**
+ * No driver: libdevmapper's lines (the failed step, `Failure to communicate with kernel
+ * device-mapper driver.`, and for root `Check that device-mapper is available in the kernel.`),
+ * then ours: what was tried and what to do.
+ */
+function driverErrorLines(error: DmError): string[] {
+  const step = error.hint ? error.message.slice(0, -(error.hint.length + 2)) : error.message;
+  const lines = [step, 'Failure to communicate with kernel device-mapper driver.'];
+  if (process.geteuid?.() === 0) lines.push('Check that device-mapper is available in the kernel.');
+  if (error.hint) lines.push(`${error.hint[0]!.toUpperCase()}${error.hint.slice(1)}.`);
+  return lines;
+}
+
 /** Prints an error from the library or the command. Unknown errors print their message. */
 export function reportError(context: CliContext, error: unknown): void {
   if (error instanceof TableSyntaxError) {
     context.error(error.message);
   } else if (error instanceof DmError && error.kind === 'ioctl') {
     context.error(ioctlErrorLine(error));
+  } else if (error instanceof DmError && error.kind === 'no-driver') {
+    for (const line of driverErrorLines(error)) context.error(line);
   } else if (error instanceof Error) {
     context.error(error.message);
   } else {

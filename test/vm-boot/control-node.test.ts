@@ -80,8 +80,15 @@ describe('the control node', () => {
       { dev: 'tmpfs', dm: false },
     );
     expect(result.stdout).toMatch(/^Library version: .*\nrc=1\nls: cannot access '\/dev\/mapper': No such file or directory\n$/);
-    expect(result.stderr).toContain('/dev/mapper/control: open failed: No such device');
+    // dmsetup's three lines, then what was tried and what to do.
+    expect(result.stderr).toContain(
+      '/dev/mapper/control: open failed: No such device\n' +
+        'Failure to communicate with kernel device-mapper driver.\n' +
+        'Check that device-mapper is available in the kernel.\n' +
+        'The device-mapper driver is not available. Tried: opening /dev/mapper/control (c 10:236): No such device; ',
+    );
     expect(result.stderr).toContain('modprobe dm-mod failed');
+    expect(result.stderr).toMatch(/Load the dm-mod module \(modprobe dm-mod\) or use a kernel with device-mapper\.\nCommand failed\.\n$/);
     expect(result.stderr).toContain('Command failed.');
     expect(result.stderr).not.toMatch(/^\s+at /m);
   });
