@@ -3,33 +3,14 @@
  * `{ major, minor }` (info, table, status, deps, remove), and a missing device is ENXIO by each,
  * with the address in the DmError. dmsetup, addressed the same three ways, is the witness.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DeviceMapper, type DeviceId, type DeviceInfo } from '../../lib/index.js';
-import { deviceNames, removeDevicesWithPrefix } from '../helpers/devices.js';
+import { describe, expect, it } from 'vitest';
+import { type DeviceId, type DeviceInfo } from '../../lib/index.js';
 import { makeLoopDevice, type LoopDevice } from '../helpers/loop.js';
-import { catchDmError, dmsetupDeps, dmsetupInfo, dmsetupRows } from './lib-support.js';
+import { catchDmError, dmsetupDeps, dmsetupInfo, dmsetupRows, useKernelFixture } from './lib-support.js';
 
-const names = deviceNames('lib-addressing');
+const { dm, names, loops } = useKernelFixture('lib-addressing');
 const UUID = 'TSDMT-ADDRESSING-0001';
-let dm: DeviceMapper;
 let backing: LoopDevice | undefined;
-
-beforeAll(() => {
-  dm = DeviceMapper.open();
-});
-
-afterEach(() => {
-  try {
-    removeDevicesWithPrefix(names.prefix);
-  } finally {
-    backing?.detach();
-    backing = undefined;
-  }
-});
-
-afterAll(() => {
-  dm?.close();
-});
 
 type Form = 'name' | 'uuid' | 'number';
 const forms: Form[] = ['name', 'uuid', 'number'];
@@ -50,6 +31,7 @@ function dmsetupAddress(form: Form, info: DeviceInfo): string[] {
 /** A live linear device over a fresh loop device, with a uuid. */
 function linearDevice(): DeviceInfo {
   backing = makeLoopDevice(4);
+  loops.push(backing);
   return dm.createDevice(names.of('dev'), [{ start: 0, length: backing.sectors, type: 'linear', params: `${backing.path} 0` }], {
     uuid: UUID,
   });

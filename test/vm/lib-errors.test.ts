@@ -4,31 +4,12 @@
  * are refused before any ioctl (kind 'invalid-argument', no command). Each test also checks that
  * the failure changed nothing in the kernel, with dmsetup.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DeviceMapper, DmError, type TableRow } from '../../lib/index.js';
-import { deviceNames, removeDevicesWithPrefix } from '../helpers/devices.js';
-import { makeLoopDevice, type LoopDevice } from '../helpers/loop.js';
-import { catchDmError, catchDmErrorAsync, dmsetupDevices, dmsetupInfo, dmsetupRows, zeroTable } from './lib-support.js';
+import { makeLoopDevice } from '../helpers/loop.js';
+import { catchDmError, catchDmErrorAsync, dmsetupDevices, dmsetupInfo, dmsetupRows, zeroTable, useKernelFixture } from './lib-support.js';
 
-const names = deviceNames('lib-errors');
-let dm: DeviceMapper;
-const loops: LoopDevice[] = [];
-
-beforeAll(() => {
-  dm = DeviceMapper.open();
-});
-
-afterEach(() => {
-  try {
-    removeDevicesWithPrefix(names.prefix);
-  } finally {
-    for (const device of loops.splice(0)) device.detach();
-  }
-});
-
-afterAll(() => {
-  dm?.close();
-});
+const { dm, names, loops } = useKernelFixture('lib-errors');
 
 describe('the kernel refuses', () => {
   it('a duplicate name: EBUSY from DEV_CREATE, and the first device is untouched', () => {

@@ -7,26 +7,12 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import koffi from 'koffi';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DeviceMapper, type DeviceInfo, type Geometry } from '../../lib/index.js';
+import { describe, expect, it } from 'vitest';
+import { type DeviceInfo, type Geometry } from '../../lib/index.js';
 import { libc } from '../../lib/libc.js';
-import { deviceNames, removeDevicesWithPrefix } from '../helpers/devices.js';
-import { catchDmError, dmsetup, dmsetupInfo, zeroTable } from './lib-support.js';
+import { catchDmError, dmsetup, dmsetupInfo, zeroTable, useKernelFixture } from './lib-support.js';
 
-const names = deviceNames('lib-events');
-let dm: DeviceMapper;
-
-beforeAll(() => {
-  dm = DeviceMapper.open();
-});
-
-afterEach(() => {
-  removeDevicesWithPrefix(names.prefix);
-});
-
-afterAll(() => {
-  dm?.close();
-});
+const { dm, names } = useKernelFixture('lib-events');
 
 function liveDevice(suffix: string): DeviceInfo {
   return dm.createDevice(names.of(suffix), zeroTable(2048));

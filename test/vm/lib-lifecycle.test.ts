@@ -3,47 +3,19 @@
  * rename, setUuid, info, status, deps, removeAll and the createDevice composite. Each step is
  * checked by reading the kernel's state back through the library and, independently, with dmsetup.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DeviceMapper, type TableRow } from '../../lib/index.js';
-import { deviceNames, removeDevicesWithPrefix } from '../helpers/devices.js';
 import { makeLoopDevice, type LoopDevice } from '../helpers/loop.js';
-import {
-  catchDmError,
-  dmsetup,
-  dmsetupDeps,
-  dmsetupDevices,
-  dmsetupInfo,
-  dmsetupRows,
-  trimmedRows,
-  zeroTable,
-} from './lib-support.js';
+import { catchDmError, dmsetup, dmsetupDeps, dmsetupDevices, dmsetupInfo, dmsetupRows, trimmedRows, zeroTable, useKernelFixture } from './lib-support.js';
 
-const names = deviceNames('lib-lifecycle');
+const { dm, names, loops } = useKernelFixture('lib-lifecycle');
 const DM_MAJOR = 254;
-let dm: DeviceMapper;
-const loops: LoopDevice[] = [];
 
 function loop(sizeMiB = 8): LoopDevice {
   const device = makeLoopDevice(sizeMiB);
   loops.push(device);
   return device;
 }
-
-beforeAll(() => {
-  dm = DeviceMapper.open();
-});
-
-afterEach(() => {
-  try {
-    removeDevicesWithPrefix(names.prefix);
-  } finally {
-    for (const device of loops.splice(0)) device.detach();
-  }
-});
-
-afterAll(() => {
-  dm?.close();
-});
 
 describe('create', () => {
   it('makes a device with no table, with the uuid and the persistent minor asked for', () => {

@@ -2,25 +2,11 @@
  * list(): each device's name, major:minor, event number and uuid, as the kernel reports them and as
  * dmsetup sees them; and version, driverVersion, targets and targetVersion against dmsetup's.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DeviceMapper } from '../../lib/index.js';
-import { deviceNames, removeDevicesWithPrefix } from '../helpers/devices.js';
-import { dmsetup, dmsetupDevices, zeroTable } from './lib-support.js';
+import { dmsetup, dmsetupDevices, zeroTable, useKernelFixture } from './lib-support.js';
 
-const names = deviceNames('lib-list');
-let dm: DeviceMapper;
-
-beforeAll(() => {
-  dm = DeviceMapper.open();
-});
-
-afterEach(() => {
-  removeDevicesWithPrefix(names.prefix);
-});
-
-afterAll(() => {
-  dm?.close();
-});
+const { dm, names } = useKernelFixture('lib-list');
 
 const ours = (): ReturnType<DeviceMapper['list']> => dm.list().filter((device) => device.name.startsWith(names.prefix));
 

@@ -5,32 +5,13 @@
  * the first 16 KiB buffer.
  */
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DeviceMapper, type DeviceInfo, type TableRow } from '../../lib/index.js';
-import { deviceNames, removeDevicesWithPrefix } from '../helpers/devices.js';
-import { makeLoopDevice, type LoopDevice } from '../helpers/loop.js';
-import { catchDmError, dmsetup, dmsetupDeps, dmsetupInfo, dmsetupRows, trimmedRows, zeroTable } from './lib-support.js';
+import { describe, expect, it } from 'vitest';
+import { type DeviceInfo, type TableRow } from '../../lib/index.js';
+import { makeLoopDevice } from '../helpers/loop.js';
+import { catchDmError, dmsetup, dmsetupDeps, dmsetupInfo, dmsetupRows, trimmedRows, zeroTable, useKernelFixture } from './lib-support.js';
 
-const names = deviceNames('lib-messages');
-let dm: DeviceMapper;
-const loops: LoopDevice[] = [];
-
-beforeAll(() => {
-  dm = DeviceMapper.open();
-});
-
-afterEach(() => {
-  try {
-    // Devices first (thins before their pool: the clean-up retries while removals make progress).
-    removeDevicesWithPrefix(names.prefix);
-  } finally {
-    for (const device of loops.splice(0)) device.detach();
-  }
-});
-
-afterAll(() => {
-  dm?.close();
-});
+// Clean-up removes thins before their pool: it retries while removals make progress.
+const { dm, names, loops } = useKernelFixture('lib-messages');
 
 /** dmsetup message prints the reply and a newline when the reply has none. */
 function asPrinted(reply: string | undefined): string {

@@ -3,36 +3,12 @@
  * `retry` with its delays and onRetry callback, deferred removal and its cancellation, removeAsync,
  * and removeAll with `deferred`. A device is held open through its `/dev/dm-N` node.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DeviceMapper, type DmError } from '../../lib/index.js';
-import { deviceNames, removeDevicesWithPrefix } from '../helpers/devices.js';
-import {
-  catchDmError,
-  catchDmErrorAsync,
-  dmsetup,
-  dmsetupDevices,
-  dmsetupInfo,
-  eventually,
-  Openers,
-  zeroTable,
-} from './lib-support.js';
+import { describe, expect, it } from 'vitest';
+import { type DmError } from '../../lib/index.js';
+import { catchDmError, catchDmErrorAsync, dmsetup, dmsetupDevices, dmsetupInfo, eventually, Openers, zeroTable, useKernelFixture } from './lib-support.js';
 
-const names = deviceNames('lib-remove');
-let dm: DeviceMapper;
 const openers = new Openers();
-
-beforeAll(() => {
-  dm = DeviceMapper.open();
-});
-
-afterEach(() => {
-  openers.closeAll();
-  removeDevicesWithPrefix(names.prefix);
-});
-
-afterAll(() => {
-  dm?.close();
-});
+const { dm, names } = useKernelFixture('lib-remove', { beforeCleanup: () => openers.closeAll() });
 
 /** A live zero device, held open by this process; returns its name and the open fd. */
 function heldDevice(suffix: string): { name: string; fd: number } {

@@ -4,8 +4,10 @@
  * test can check its `code`, `command` and `operation`.
  */
 import { closeSync, openSync } from 'node:fs';
-import { expect } from 'vitest';
-import { DmError, type TableRow } from '../../lib/index.js';
+import { afterAll, afterEach, expect } from 'vitest';
+import { DeviceMapper, DmError, type TableRow } from '../../lib/index.js';
+import { deviceNames, removeDevicesWithPrefix } from '../helpers/devices.js';
+import type { LoopDevice } from '../helpers/loop.js';
 import { runDmsetup } from '../helpers/cli.js';
 
 const DMSETUP_ENV = { DM_DISABLE_UDEV: '1' };
@@ -169,4 +171,32 @@ export class Openers {
   closeAll(): void {
     for (const fd of [...this.fds]) this.close(fd);
   }
+}
+
+export interface KernelFixture {
+  /** One handle for the whole file. */
+  dm: DeviceMapper;
+  names: ReturnType<typeof deviceNames>;
+  /** Loop devices the tests made: detached after each test. */
+  loops: LoopDevice[];
+}
+
+/**
+ * The setup every library kernel-test file shares: one DeviceMapper handle for the file, device
+ * names with the file's prefix, and a list for loop devices. After each test `beforeCleanup` runs
+ * (to close what holds devices open), then every device with the prefix is removed and the loops
+ * are detached, even when the test failed; the handle is closed after the file.
+ */
+export function useKernelFixture(file: string, options: { beforeCleanup?: () => void } = {}): KernelFixture {
+  const fixture: KernelFixture = { dm: DeviceMapper.open(), names: deviceNames(file), loops: [] };
+  afterEach(() => {
+    try {
+      options.beforeCleanup?.();
+      removeDevicesWithPrefix(fixture.names.prefix);
+    } finally {
+      for (const device of fixture.loops.splice(0)) device.detach();
+    }
+  });
+  afterAll(() => fixture.dm.close());
+  return fixture;
 }
