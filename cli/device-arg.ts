@@ -3,10 +3,9 @@
  * `-j MAJOR -m MINOR`, checked the way libdevmapper checks them before any ioctl.
  */
 import { join } from 'node:path';
-import { resolveDevDir, type DeviceId } from '../lib/index.js';
+import { nameFromPath, resolveDevDir, type DeviceId } from '../lib/index.js';
 import { atoi } from './c-numbers.js';
 import type { CliContext } from './context.js';
-import { nameFromPath } from './device-path.js';
 import { mangleName } from './mangle.js';
 
 /** DM_NAME_LEN: a name takes at most 127 bytes. */

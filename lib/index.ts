@@ -44,3 +44,4 @@ export { moduleForTarget } from './modules.js';
 export { openControl, readMiscMinor, findModprobe } from './control.js';
 export type { ControlOptions } from './control.js';
 export { blockDeviceName } from './sysfs.js';
+export { nameFromPath } from './device-path.js';

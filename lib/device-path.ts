@@ -1,7 +1,8 @@
 /**
  * A device argument that contains `/` names a device node, as in dmsetup (libdm's
  * _dm_task_set_name_from_path): `/dev/mapper/vg-lv`, `/dev/dm-3`, or `vg/lv` for `/dev/vg/lv`.
- * This turns such a path into the device-mapper name the kernel knows, or dmsetup's error.
+ * This turns such a path into the device-mapper name the kernel knows, or dmsetup's error line,
+ * so a library user can address a device by its node too.
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
