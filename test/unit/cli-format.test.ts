@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { DeviceInfo } from '../../lib/index.js';
+import { liveDevice } from '../helpers/device-info.js';
 import {
   formatConciseDevice,
   formatDepsLine,
@@ -17,21 +18,8 @@ import {
   quoteConcise,
 } from '../../cli/format.js';
 
-const live: DeviceInfo = {
-  name: 'test',
-  uuid: '',
-  major: 253,
-  minor: 0,
-  openCount: 0,
-  eventNr: 0,
-  targetCount: 1,
-  suspended: false,
-  readOnly: false,
-  liveTable: true,
-  inactiveTable: false,
-  deferredRemove: false,
-  internalSuspend: false,
-};
+// dmsetup's own examples use major 253 (a host kernel's), not UML's 254.
+const live: DeviceInfo = liveDevice('test', 0, { major: 253 });
 
 describe('formatInfoBlock', () => {
   it('prints dmsetup\'s block, values at column 20, a blank line after it', () => {

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { DeviceInfo } from '../../lib/index.js';
+import { liveDevice } from '../helpers/device-info.js';
 import type { CliOptions } from '../../cli/options.js';
 import { DepTree } from '../../cli/report/dep-tree.js';
 import { deviceFieldValue, splitName } from '../../cli/report/device-fields.js';
@@ -13,24 +14,7 @@ import { fieldHelpLines } from '../../cli/report/fields.js';
 import { DEFAULT_FIELDS, fieldList, Report, ReportInitError, reportLayout } from '../../cli/report/report.js';
 import { mangleName } from '../../cli/mangle.js';
 
-function device(name: string, minor: number, extra: Partial<DeviceInfo> = {}): DeviceInfo {
-  return {
-    name,
-    uuid: '',
-    major: 254,
-    minor,
-    openCount: 0,
-    eventNr: 0,
-    targetCount: 1,
-    suspended: false,
-    readOnly: false,
-    liveTable: true,
-    inactiveTable: false,
-    deferredRemove: false,
-    internalSuspend: false,
-    ...extra,
-  };
-}
+const device = liveDevice;
 
 const DEVICES = [
   device('tsdmt-bad2', 7, { liveTable: false, targetCount: 0 }),

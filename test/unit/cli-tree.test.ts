@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { DeviceInfo } from '../../lib/index.js';
+import { liveDevice } from '../helpers/device-info.js';
 import { DepTree } from '../../cli/report/dep-tree.js';
 import { ASCII_SYMBOLS, drawTree, parseTreeOptions, treeWidth, UTF_SYMBOLS, VT100_SYMBOLS } from '../../cli/tree-view.js';
 
@@ -13,21 +14,7 @@ const loop6 = { major: 7, minor: 6 };
 const dm = (minor: number) => ({ major: 254, minor });
 
 function info(name: string, minor: number, openCount: number, uuid = ''): DeviceInfo {
-  return {
-    name,
-    uuid,
-    major: 254,
-    minor,
-    openCount,
-    eventNr: 0,
-    targetCount: 1,
-    suspended: false,
-    readOnly: false,
-    liveTable: true,
-    inactiveTable: false,
-    deferredRemove: false,
-    internalSuspend: false,
-  };
+  return liveDevice(name, minor, { openCount, uuid });
 }
 
 // x on loop5; a on x and loop6; p on x; q on p and a; z alone; n without a table.
