@@ -125,6 +125,10 @@ type ExistingNode = 'usable' | 'absent';
  * a directory or a symlink out of the device directory is refused.
  */
 function inspectExisting(path: string, devDir: string, wanted: DevNumber): ExistingNode {
+  const dir = lstatOrUndefined(dirname(path));
+  if (dir && !dir.isDirectory()) {
+    throw controlError(`${dirname(path)} is not a directory (or is a symbolic link); refusing to use it`, 'ENOTDIR');
+  }
   const stats = lstatOrUndefined(path);
   if (!stats) return 'absent';
   if (stats.isDirectory()) {

@@ -14,8 +14,6 @@ export interface Libc {
   ioctlValue: (fd: number, request: number, value: number | bigint) => number;
   mknod: (path: string, mode: number, dev: bigint) => number;
   strerror: (errnum: number) => string;
-  geteuid: () => number;
-  umask: (mask: number) => number;
   /** errno of the last call on this thread (or of the async call whose callback is running). */
   errno: () => number;
 }
@@ -31,8 +29,6 @@ export function libc(): Libc {
     ioctlValue: lib.func(LibcPrototypes.ioctlValue),
     mknod: lib.func(LibcPrototypes.mknod),
     strerror: lib.func(LibcPrototypes.strerror),
-    geteuid: lib.func(LibcPrototypes.geteuid),
-    umask: lib.func(LibcPrototypes.umask),
     errno: () => koffi.errno(),
   };
   return bound;

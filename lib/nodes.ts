@@ -3,10 +3,11 @@
  * does not do it): made on resume (or create), renamed on rename, removed on remove, each exactly
  * when the ioctl has succeeded, and `sync` to repair the whole directory (dmsetup mknodes).
  *
- * Safety: nothing is ever written through a symbolic link or outside `<devDir>/mapper`. A symlink
- * that leads to the right block device (udev's `mapper/X -> ../dm-N`) is left alone; one that leads
- * elsewhere is replaced, not followed. A file in the way that is not a block device is an error, as
- * in libdevmapper.
+ * Safety: nothing is ever written through a symbolic link or outside `<devDir>/mapper` (a mapper
+ * directory that is itself a symlink is refused). A symlink that leads to the right block device
+ * (udev's `mapper/X -> ../dm-N`) is left alone; one that leads to another block device, or nowhere,
+ * is replaced, not followed. Anything else in the way that is not a block device (a file, or a link
+ * to one) is an error, as in libdevmapper.
  */
 import { lchownSync, lstatSync, mkdirSync, readdirSync, renameSync, statSync, unlinkSync, chmodSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
@@ -102,6 +103,7 @@ export class DeviceNodes {
   /** Removes the node for `name` if there is one (libdm's NODE_DEL); a symlink is removed, not followed. */
   remove(name: string): void {
     const path = this.pathOf(name);
+    if (!this.mapperDirExists()) return;
     if (lstatOrUndefined(path)) this.unlink(path, name);
   }
 
@@ -112,6 +114,10 @@ export class DeviceNodes {
   rename(oldName: string, newName: string, dev: DevNumber): void {
     const oldPath = this.pathOf(oldName);
     const newPath = this.pathOf(newName);
+    if (!this.mapperDirExists()) {
+      this.add(newName, dev);
+      return;
+    }
     const existing = lstatOrUndefined(newPath);
     if (existing) {
       const seen = existing.isSymbolicLink() ? statOrUndefined(newPath) : existing;
@@ -136,6 +142,7 @@ export class DeviceNodes {
    */
   sync(devices: ReadonlyArray<{ name: string } & DevNumber>, names?: readonly string[]): NodeSyncReport {
     const report: NodeSyncReport = { added: [], removed: [] };
+    this.mapperDirExists(); // refuses a symlink or a file before anything is read or removed
     const byName = new Map(devices.map((device) => [device.name, device]));
     const candidates = names ?? this.entries();
     for (const name of candidates) {
@@ -162,6 +169,18 @@ export class DeviceNodes {
     }
   }
 
+  /**
+   * True when `<devDir>/mapper` is a real directory, false when it is absent; a symlink or a file
+   * there is refused, so nothing is ever removed or renamed through it.
+   */
+  private mapperDirExists(): boolean {
+    const stats = lstatOrUndefined(this.mapperDir);
+    if (stats && !stats.isDirectory()) {
+      throw nodeError(`${this.mapperDir} is not a directory; refusing to manage device nodes through it`, undefined, 20);
+    }
+    return stats !== undefined;
+  }
+
   /** Makes `<devDir>/mapper` if needed; refuses a symlink or a file there. */
   private ensureMapperDir(): void {
     const stats = lstatOrUndefined(this.mapperDir);
@@ -178,14 +197,8 @@ export class DeviceNodes {
   }
 
   private mknod(path: string, name: string, dev: DevNumber): void {
-    // umask 0 around mknod, as libdevmapper: the mode is exactly the one asked for.
-    const previous = libc().umask(0);
-    let result: number;
-    try {
-      result = libc().mknod(path, FileType.S_IFBLK | (this.ownership.mode & 0o7777), glibcMakedev(dev));
-    } finally {
-      libc().umask(previous);
-    }
+    const mode = this.ownership.mode & 0o7777;
+    const result = libc().mknod(path, FileType.S_IFBLK | mode, glibcMakedev(dev));
     if (result !== 0) {
       const errno = libc().errno();
       if (errno !== 17 /* EEXIST: made meanwhile */) {
@@ -194,8 +207,11 @@ export class DeviceNodes {
     }
     try {
       lchownSync(path, this.ownership.uid, this.ownership.gid);
+      // The exact mode whatever the umask (libdevmapper sets umask 0, but that is process-wide, and
+      // libuv's threads may be creating files meanwhile). The node was just made in a root-owned dir.
+      chmodSync(path, mode);
     } catch (error) {
-      throw nodeError(`${path}: chown failed: ${(error as Error).message}`, error);
+      throw nodeError(`${path}: chown/chmod failed: ${(error as Error).message}`, error);
     }
   }
 

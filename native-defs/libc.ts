@@ -13,8 +13,6 @@ export const LibcPrototypes = {
   mknod: 'int mknod(const char *path, uint32_t mode, uint64_t dev)',
   /** strerror(3): glibc's exact message text, as dmsetup prints it. */
   strerror: 'const char *strerror(int errnum)',
-  geteuid: 'uint32_t geteuid()',
-  umask: 'uint32_t umask(uint32_t mask)',
 } as const;
 
 /** Block-device ioctls (`<linux/fs.h>`) used for read-ahead when sysfs cannot be used. */

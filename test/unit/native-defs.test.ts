@@ -304,8 +304,6 @@ describe('libc and block-device constants (libc.ts)', () => {
     expect(probe().other['sizeof_dev_t']).toBe(8);
     expect(LibcPrototypes.mknod).toBe('int mknod(const char *path, uint32_t mode, uint64_t dev)');
     expect(probe().other['sizeof_uid_t']).toBe(4);
-    expect(LibcPrototypes.geteuid).toBe('uint32_t geteuid()');
-    expect(LibcPrototypes.umask).toBe('uint32_t umask(uint32_t mask)');
     // koffi's `unsigned long` follows the platform, like the ioctl request argument.
     expect(LibcPrototypes.ioctl).toContain('unsigned long request');
     expect(probe().other['sizeof_unsigned_long']).toBe(8);

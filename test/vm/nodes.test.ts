@@ -180,19 +180,40 @@ describe('nodes kept by the library', () => {
     }
   });
 
-  it('refuse a mapper directory that is a symlink', () => {
+  it('refuse a mapper directory that is a symlink: nothing made, removed or renamed through it', () => {
     const devDir = mkdtempSync('/dev/shm/tsdmt-devdir-');
     const elsewhere = mkdtempSync('/dev/shm/tsdmt-elsewhere-');
     try {
       symlinkSync(elsewhere, `${devDir}/mapper`);
+      for (const file of ['precious', names.of('symdir'), 'control']) writeFileSync(join(elsewhere, file), 'keep');
       const info = open({ nodes: false }).createDevice(names.of('symdir'), ZERO);
-      expect(() => new DeviceNodes(devDir).add(names.of('symdir'), info)).toThrow(
-        /is not a directory; refusing to make device nodes through it/,
-      );
-      expect(execFileSync('ls', ['-A', elsewhere], { encoding: 'utf8' })).toBe('');
+      const nodes = new DeviceNodes(devDir);
+      expect(() => nodes.add(names.of('symdir'), info)).toThrow(/is not a directory; refusing to make device nodes through it/);
+      expect(() => nodes.remove(names.of('symdir'))).toThrow(/refusing to manage device nodes through it/);
+      expect(() => nodes.rename(names.of('symdir'), names.of('x'), info)).toThrow(/refusing to manage device nodes through it/);
+      expect(() => nodes.sync([])).toThrow(/refusing to manage device nodes through it/);
+      // Opening the control node through it is refused too, and its "control" file is left alone.
+      expect(() => DeviceMapper.open({ devDir })).toThrow(/is not a directory \(or is a symbolic link\); refusing to use it/);
+      expect(execFileSync('ls', ['-A', elsewhere], { encoding: 'utf8' })).toBe(`control\nprecious\n${names.of('symdir')}\n`);
     } finally {
       rmSync(devDir, { recursive: true, force: true });
       rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a node that cannot be made', () => {
+  it('with addNodeOn: create, takes the new device back: the caller gets the error and no device', () => {
+    const dm = open({ addNodeOn: 'create' });
+    const name = names.of('blocked');
+    const path = `/dev/mapper/${name}`;
+    writeFileSync(path, 'in the way');
+    try {
+      expect(() => dm.create(name)).toThrow(`A non-block device file at '${path}' is already present`);
+      expect(dm.tryInfo({ name })).toBeUndefined();
+      expect(readFileSync(path, 'utf8')).toBe('in the way');
+    } finally {
+      rmSync(path, { force: true });
     }
   });
 });
