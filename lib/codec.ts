@@ -99,7 +99,9 @@ function writeCString(buffer: Buffer, offset: number, value: string, fieldSize: 
 export function encodeRequest(buffer: Buffer, header: RequestHeader, payload: RequestPayload = NO_PAYLOAD): void {
   const needed = requestSize(payload);
   if (buffer.length < needed) throw new RangeError(`ioctl buffer of ${buffer.length} bytes is smaller than the request (${needed})`);
-  buffer.fill(0, 0, needed);
+  // All of it, not just the request: the kernel copies data_size bytes in, and a reply left in a
+  // reused buffer (a table with a crypt key, say) must not travel back into the kernel.
+  buffer.fill(0);
   putU32(buffer, H.version, header.version[0]);
   putU32(buffer, H.version + 4, header.version[1]);
   putU32(buffer, H.version + 8, header.version[2]);
@@ -118,6 +120,15 @@ export function encodeRequest(buffer: Buffer, header: RequestHeader, payload: Re
     case 'targets':
       for (const target of payload.targets) {
         const size = targetSpecSize(target);
+        for (const key of ['start', 'length'] as const) {
+          if (!Number.isSafeInteger(target[key]) || target[key] < 0) {
+            throw new DmError(`A target's ${key} must be a whole number of sectors, not ${String(target[key])}`, {
+              kind: 'invalid-argument',
+              code: 'EINVAL',
+              errno: 22,
+            });
+          }
+        }
         putU64(buffer, offset + SPEC.sector_start, BigInt(target.start));
         putU64(buffer, offset + SPEC.length, BigInt(target.length));
         // `next` on load: bytes from this spec to the next one.

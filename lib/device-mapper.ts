@@ -140,6 +140,8 @@ export class DeviceMapper {
   private readonly modprobe: string | false | undefined;
   private readonly devDir: string;
   private closed = false;
+  /** Async ioctls not finished yet: the fd stays open for them after close(). */
+  private inFlight = 0;
 
 
   private constructor(
@@ -158,14 +160,23 @@ export class DeviceMapper {
 
   /** Opens the control node. Call close() (or use `using`) when done: it holds one fd. */
   static open(options: DeviceMapperOptions = {}): DeviceMapper {
-    return new DeviceMapper(openControl(options), options);
+    const fd = openControl(options);
+    try {
+      return new DeviceMapper(fd, options);
+    } catch (error) {
+      closeControl(fd);
+      throw error;
+    }
   }
 
-  /** Closes the control node. Further calls throw. */
+  /**
+   * Closes the control node. Further calls throw; async calls already under way finish first (the
+   * fd is closed after the last of them, so it is never reused under them).
+   */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    closeControl(this.fd);
+    if (this.inFlight === 0) closeControl(this.fd);
   }
 
   [Symbol.dispose](): void {
@@ -202,7 +213,15 @@ export class DeviceMapper {
       },
       (_, header) => deviceInfoFromHeader(header),
     );
-    if (this.addNodeOn === 'create') this.nodes?.add(info.name, info);
+    if (this.addNodeOn === 'create' && this.nodes) {
+      try {
+        this.nodes.add(info.name, info);
+      } catch (error) {
+        // No half-made device: the caller gets the node error and no device.
+        this.run({ command: 'DEV_REMOVE', operation: 'remove', device: { major: info.major, minor: info.minor } }, () => undefined);
+        throw error;
+      }
+    }
     return info;
   }
 
@@ -384,8 +403,9 @@ export class DeviceMapper {
 
   /** Sends a message to the target at `sector` (or to DM core, for messages starting with `@`). Returns the reply text, if any. */
   message(device: DeviceId, sector: number | bigint, message: string): string | undefined {
+    if (typeof sector === 'number' && !Number.isSafeInteger(sector)) throw invalidArgument(`The sector ${sector} is not a whole number`);
     const at = BigInt(sector);
-    if (at < 0n) throw invalidArgument(`The sector ${sector} is negative`);
+    if (at < 0n || at > 0xffffffffffffffffn) throw invalidArgument(`The sector ${sector} is out of range (0 to 2^64-1)`);
     return this.run(
       { command: 'TARGET_MSG', operation: 'message', device, payload: { kind: 'message', sector: at, message } },
       (buffer, header) => decodeMessageReply(buffer, header, DmFlag.DATA_OUT),
@@ -562,9 +582,14 @@ export class DeviceMapper {
     return this.ioctl.run(spec, decode);
   }
 
-  private runAsync<T>(spec: IoctlSpec, decode: (buffer: Buffer, header: ReplyHeader) => T): Promise<T> {
+  private async runAsync<T>(spec: IoctlSpec, decode: (buffer: Buffer, header: ReplyHeader) => T): Promise<T> {
     this.assertOpen();
-    return this.ioctl.runAsync(spec, decode);
+    this.inFlight++;
+    try {
+      return await this.ioctl.runAsync(spec, decode);
+    } finally {
+      if (--this.inFlight === 0 && this.closed) closeControl(this.fd);
+    }
   }
 
   private assertOpen(): void {

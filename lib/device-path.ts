@@ -16,12 +16,15 @@ export function nameFromPath(path: string, mapperDir: string): { name: string } 
     if (path.length < 3 || path.startsWith('/') || path.split('/').length !== 2) return { error: `Device ${path} not found` };
     rdev = rdevOf(join(mapperDir, '..', path));
     if (rdev === undefined) return { error: `Device ${path} not found` };
-  } else if (rdevOf(join(mapperDir, base)) === rdev) {
+  } else if (rdev !== NOT_A_DEVICE && rdevOf(join(mapperDir, base)) === rdev) {
     return { name: base };
   }
-  const found = findMapperEntry(mapperDir, rdev);
+  // A file that is not a device node (rdev 0) names no device, whatever sits in /dev/mapper.
+  const found = rdev === NOT_A_DEVICE ? undefined : findMapperEntry(mapperDir, rdev);
   return found !== undefined ? { name: found } : { error: `Device ${base} not found` };
 }
+
+const NOT_A_DEVICE = 0n;
 
 function rdevOf(path: string): bigint | undefined {
   try {

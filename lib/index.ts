@@ -26,7 +26,7 @@ export type {
 export type { DeviceInfo } from './device-info.js';
 export type { TargetReply, TargetVersion } from './codec.js';
 export { DmError, isDmError } from './errors.js';
-export type { DmErrorKind, DmErrorDetails } from './errors.js';
+export type { DmErrorKind, DmErrorDetails, SentAddress } from './errors.js';
 export type { DeviceId } from './names.js';
 export { validateName, validateUuid, describeDevice } from './names.js';
 export type { DevNumber } from './devt.js';
@@ -36,12 +36,16 @@ export { parseTable, formatTable, formatRow, validateTable, TableSyntaxError } f
 export { controlPath, resolveDevDir } from './control.js';
 export { errnoName, strerror } from './errno.js';
 export { getReadAhead, setReadAhead } from './readahead.js';
-export type { IoctlSpec } from './ioctl.js';
+export { DmIoctl } from './ioctl.js';
+export type { IoctlSpec, DmIoctlOptions } from './ioctl.js';
+export type { ReplyHeader, RequestPayload, EncodedTarget } from './codec.js';
+export { DmFlag, DmCommand } from '../native-defs/index.js';
+export type { DmCommandName } from '../native-defs/index.js';
 export type { ReadAheadSetting } from './readahead.js';
 export { DeviceNodes, DEFAULT_NODE_OWNERSHIP, udevIsRunning } from './nodes.js';
 export type { NodeOwnership, NodeSyncReport } from './nodes.js';
 export { moduleForTarget } from './modules.js';
-export { openControl, readMiscMinor, findModprobe } from './control.js';
+export { openControl, closeControl, readMiscMinor, findModprobe } from './control.js';
 export type { ControlOptions } from './control.js';
 export { blockDeviceName } from './sysfs.js';
 export { nameFromPath } from './device-path.js';
