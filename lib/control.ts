@@ -183,11 +183,12 @@ function makeNode(path: string, dev: DevNumber, made: Made): void {
 }
 
 function takeBack(made: Made): void {
-  try {
-    if (made.node) unlinkSync(made.node);
-    if (made.dir) rmdirSync(made.dir);
-  } catch {
-    // best effort: a directory someone else filled stays
+  for (const undo of [() => made.node && unlinkSync(made.node), () => made.dir && rmdirSync(made.dir)]) {
+    try {
+      undo();
+    } catch {
+      // best effort: a node already gone, or a directory someone else filled meanwhile, stays as it is
+    }
   }
 }
 

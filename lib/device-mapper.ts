@@ -139,6 +139,7 @@ export class DeviceMapper {
   private readonly checkTargets: boolean;
   private readonly modprobe: string | false | undefined;
   private readonly devDir: string;
+  private readonly nodeOwnership: NodeOwnership;
   private closed = false;
   /** Async ioctls not finished yet: the fd stays open for them after close(). */
   private inFlight = 0;
@@ -149,8 +150,9 @@ export class DeviceMapper {
     options: DeviceMapperOptions,
   ) {
     this.ioctl = new DmIoctl(fd, options.maxBufferSize !== undefined ? { maxBufferSize: options.maxBufferSize } : {});
+    this.nodeOwnership = { ...DEFAULT_NODE_OWNERSHIP, ...definedOnly(options.nodeOwnership) };
     this.nodes = libraryKeepsNodes(options.nodes ?? 'auto')
-      ? new DeviceNodes(resolveDevDir(options.devDir), { ...DEFAULT_NODE_OWNERSHIP, ...definedOnly(options.nodeOwnership) })
+      ? new DeviceNodes(resolveDevDir(options.devDir), this.nodeOwnership)
       : undefined;
     this.addNodeOn = options.addNodeOn ?? 'resume';
     this.checkTargets = options.ensureTargets ?? true;
@@ -307,7 +309,7 @@ export class DeviceMapper {
    * every device's node, and stale entries removed. Works whoever keeps nodes normally.
    */
   syncNodes(names?: readonly string[]): NodeSyncReport {
-    const nodes = this.nodes ?? new DeviceNodes(this.devDir, DEFAULT_NODE_OWNERSHIP);
+    const nodes = this.nodes ?? new DeviceNodes(this.devDir, this.nodeOwnership);
     return nodes.sync(this.list({ uuids: false }), names);
   }
 

@@ -13,11 +13,6 @@ export function errnoName(errno: number): string {
   return namesByNumber.get(errno) ?? `E${errno}`;
 }
 
-/** The errno value of a symbolic name, e.g. `ENXIO` → 6. */
-export function errnoNumber(name: keyof typeof constants.errno): number {
-  return constants.errno[name];
-}
-
 /** glibc's strerror text, exactly as dmsetup prints it. */
 export function strerror(errno: number): string {
   return libc().strerror(errno);

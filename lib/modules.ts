@@ -81,7 +81,7 @@ export function ensureTargets(ioctl: DmIoctl, types: Iterable<string>, options: 
         kind: 'missing-target',
         code: 'ENOENT',
         errno: 2,
-        hint: 'not loaded, and loading modules was switched off',
+        hint: BUILT_IN.has(type) ? 'it is built into dm-mod, which does not provide it' : 'not loaded, and loading modules was switched off',
       });
     }
     found.push(version);

@@ -153,9 +153,12 @@ export class DeviceNodes {
       }
     }
     for (const device of names ? devices.filter((d) => names.includes(d.name)) : devices) {
-      const before = lstatOrUndefined(join(this.mapperDir, device.name));
+      const path = join(this.mapperDir, device.name);
+      const before = lstatOrUndefined(path);
+      const seen = before?.isSymbolicLink() ? statOrUndefined(path) : before;
       this.add(device.name, device);
-      if (!before || !hasDev(before, device)) report.added.push(device.name);
+      // A right node, or a udev link to it, was kept: not "added".
+      if (!seen || !hasDev(seen, device)) report.added.push(device.name);
     }
     return report;
   }

@@ -136,8 +136,3 @@ export function escapeParamsForKernel(params: string): string {
 export function encodeTable(rows: readonly TableRow[]): EncodedTarget[] {
   return rows.map((row) => ({ start: row.start, length: row.length, type: row.type, params: escapeParamsForKernel(row.params) }));
 }
-
-/** Sum of the rows' lengths: the device's size in sectors. */
-export function tableSize(rows: readonly TableRow[]): number {
-  return rows.reduce((sum, row) => sum + row.length, 0);
-}

@@ -123,6 +123,9 @@ describe('nodes kept by the library', () => {
     dm.load({ name }, ZERO);
     dm.resume({ name });
     expect(readlinkSync(path)).toBe(`../dm-${info.minor}`);
+    // syncNodes keeps it too, and does not count it as added.
+    expect(dm.syncNodes([name])).toEqual({ added: [], removed: [] });
+    expect(readlinkSync(path)).toBe(`../dm-${info.minor}`);
   });
 
   it('refuse a non-block file in the way with libdevmapper’s error, leaving it alone', () => {
