@@ -95,6 +95,13 @@ function prepareOutput(context: CliContext): boolean {
     context.error(`${context.program}: --select is not supported yet.`);
     return false;
   }
+  // Accepted for scripts' sake, but not acted on yet: say so rather than differ silently.
+  if (options.manglename !== undefined && options.manglename.toLowerCase() !== 'none') {
+    context.error(`${context.program}: warning: name mangling is not supported yet; names are used as given (as with --manglename none).`);
+  }
+  if (options.udevcookie !== undefined) {
+    context.error(`${context.program}: warning: udev cookies are not supported yet; --udevcookie is ignored.`);
+  }
   if (options.tree || (!options.columns && options.options !== undefined)) {
     try {
       if (options.tree) context.treeOptions = parseTreeOptions(options.options, utf8Locale());

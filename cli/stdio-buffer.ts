@@ -7,6 +7,8 @@
 import { writeSync } from 'node:fs';
 import type { Output } from './context.js';
 
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
 /** glibc's buffer size for a pipe or a regular file (st_blksize). */
 const BUFFER_SIZE = 4096;
 
@@ -33,6 +35,14 @@ export class StdioBuffer implements Output {
     this.pending = [];
     this.size = 0;
     let offset = 0;
-    while (offset < data.length) offset += writeSync(this.fd, data, offset);
+    while (offset < data.length) {
+      try {
+        offset += writeSync(this.fd, data, offset);
+      } catch (error) {
+        // A non-blocking pipe whose reader is slow: wait a moment and go on, as a blocking write would.
+        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+        Atomics.wait(pause, 0, 0, 2);
+      }
+    }
   }
 }

@@ -1,9 +1,10 @@
 /**
  * `mknodes [<device>...]`: makes /dev/mapper match the kernel. Without devices: every device's node
- * is made or fixed and stale entries are removed; with devices: just those (made when the device
- * exists, removed when not). No output; exit 0, as dmsetup.
+ * is made or fixed and stale entries are removed; with devices (names, or one by -u / -j -m): just
+ * those (made when the device exists, removed when not). No output; exit 0, as dmsetup.
  */
 import type { CommandSpec } from '../context.js';
+import { hasUuidOrMajor, taskDevice } from '../device-arg.js';
 
 export const mknodesCommand: CommandSpec = {
   name: 'mknodes',
@@ -11,12 +12,10 @@ export const mknodesCommand: CommandSpec = {
   maxArgs: -1,
   run(context) {
     const dm = context.dm();
-    const { uuid, major, minor } = context.options;
     let names: string[] | undefined = context.args.length > 0 ? context.args : undefined;
-    if (!names && (uuid !== undefined || (major !== undefined && minor !== undefined))) {
-      // -u / -j -m name one device: its node is made if it exists (nothing to remove otherwise).
-      const device = uuid !== undefined ? { uuid } : { major: Number(major), minor: Number(minor) };
-      const info = dm.tryInfo(device);
+    if (!names && hasUuidOrMajor(context)) {
+      // Named by -u or -j/-m: its node is made if it exists (there is no name to remove otherwise).
+      const info = dm.tryInfo(taskDevice(context, undefined));
       names = info ? [info.name] : [];
     }
     dm.syncNodes(names);

@@ -64,7 +64,12 @@ function removeAllOnce(context: CliContext): void {
   } catch (error) {
     reportError(context, error);
   }
-  context.dm().syncNodes();
+  try {
+    context.dm().syncNodes();
+  } catch (error) {
+    // dmsetup ORs dm_mknodes' result into remove_all's, which stays a success: print, go on.
+    reportError(context, error);
+  }
 }
 
 /**

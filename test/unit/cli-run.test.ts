@@ -156,3 +156,19 @@ describe('splitname (no kernel)', () => {
     });
   });
 });
+
+describe('options accepted but not acted on yet', () => {
+  it('--manglename auto|hex warns that names are used as given; none does not', async () => {
+    const warned = await run(['--manglename', 'auto', 'splitname', 'vg-lv']);
+    expect(warned.status).toBe(0);
+    expect(warned.stdout).toBe('VG   LV   LVLayer\nvg   lv          \n');
+    expect(warned.stderr).toBe('dmsetup: warning: name mangling is not supported yet; names are used as given (as with --manglename none).\n');
+    expect((await run(['--manglename', 'none', 'splitname', 'vg-lv'])).stderr).toBe('');
+  });
+
+  it('--udevcookie warns that it is ignored', async () => {
+    const result = await run(['--udevcookie', '0x0d4d0001', 'splitname', 'vg-lv']);
+    expect(result.status).toBe(0);
+    expect(result.stderr).toBe('dmsetup: warning: udev cookies are not supported yet; --udevcookie is ignored.\n');
+  });
+});
