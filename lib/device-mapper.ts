@@ -141,6 +141,8 @@ export class DeviceMapper {
   private readonly devDir: string;
   private readonly nodeOwnership: NodeOwnership;
   private closed = false;
+  /** Target types this handle has seen the kernel provide: a loaded target module stays loaded while used. */
+  private readonly knownTargets = new Set<string>();
   /** Async ioctls not finished yet: the fd stays open for them after close(). */
   private inFlight = 0;
 
@@ -493,9 +495,12 @@ export class DeviceMapper {
     return ensureTargets(this.ioctl, types, { modprobe: this.modprobe });
   }
 
-  /** Runs ensureTargets for the table's types, unless switched off. */
+  /** Runs ensureTargets for the table's types not seen yet on this handle, unless switched off. */
   private ensureTableTargets(rows: readonly TableRow[]): void {
-    if (this.checkTargets) this.ensureTargets(rows.map((row) => row.type));
+    if (!this.checkTargets) return;
+    const unseen = rows.map((row) => row.type).filter((type) => !this.knownTargets.has(type));
+    if (unseen.length === 0) return;
+    for (const target of this.ensureTargets(unseen)) this.knownTargets.add(target.name);
   }
 
   /** TABLE_LOAD of rows already checked; `label` names a dev-addressed device in errors. */
