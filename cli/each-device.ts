@@ -4,6 +4,7 @@
  */
 import type { ListedDevice } from '../lib/index.js';
 import { CommandFailed, type CliContext } from './context.js';
+import { hasUuidOrMajor } from './device-arg.js';
 import { reportError } from './report-error.js';
 
 /**
@@ -37,4 +38,14 @@ export async function forEachDevice(
     context.multipleDevices = saved;
   }
   if (failed) throw new CommandFailed();
+}
+
+/**
+ * A command of one device: the one its argument (or -u / -j -m) names, or with none given, every
+ * device in turn, as forEachDevice does.
+ */
+export async function namedOrEveryDevice(context: CliContext, act: (name: string | undefined) => void): Promise<void> {
+  const [name] = context.args;
+  if (name === undefined && !hasUuidOrMajor(context)) return forEachDevice(context, (device) => act(device.name));
+  act(name);
 }

@@ -8,8 +8,8 @@
  */
 import { blockDeviceName, type DevNumber } from '../../lib/index.js';
 import type { CliContext, CommandSpec } from '../context.js';
-import { hasUuidOrMajor, taskDevice } from '../device-arg.js';
-import { forEachDevice } from '../each-device.js';
+import { taskDevice } from '../device-arg.js';
+import { namedOrEveryDevice } from '../each-device.js';
 import { formatDepsLine } from '../format.js';
 import { displayInfo } from '../info-display.js';
 
@@ -20,12 +20,7 @@ export const depsCommand: CommandSpec = {
   repeatable: 2,
   async run(context) {
     if (context.options.json) context.json ??= { devices: [] };
-    const [name] = context.args;
-    if (name === undefined && !hasUuidOrMajor(context)) {
-      await forEachDevice(context, (device) => depsOne(context, device.name));
-      return;
-    }
-    depsOne(context, name);
+    await namedOrEveryDevice(context, (name) => depsOne(context, name));
   },
 };
 

@@ -8,8 +8,8 @@
  */
 import { isDmError, type DeviceId, type DeviceInfo } from '../../lib/index.js';
 import { CommandFailed, type CliContext, type CommandSpec } from '../context.js';
-import { hasUuidOrMajor, taskDevice } from '../device-arg.js';
-import { forEachDevice } from '../each-device.js';
+import { taskDevice } from '../device-arg.js';
+import { namedOrEveryDevice } from '../each-device.js';
 import { displayInfo, infoJson } from '../info-display.js';
 import { readAheadOf } from '../read-ahead.js';
 
@@ -20,12 +20,7 @@ export const infoCommand: CommandSpec = {
   repeatable: 1,
   async run(context) {
     if (context.options.json) context.json ??= { devices: [] };
-    const [name] = context.args;
-    if (name === undefined && !hasUuidOrMajor(context)) {
-      await forEachDevice(context, (device) => infoOne(context, device.name));
-      return;
-    }
-    infoOne(context, name);
+    await namedOrEveryDevice(context, (name) => infoOne(context, name));
   },
 };
 

@@ -13,8 +13,8 @@
  */
 import { isDmError, type DeviceId, type TableQueryResult, type TargetReply } from '../../lib/index.js';
 import type { CliContext, CommandSpec } from '../context.js';
-import { hasUuidOrMajor, taskDevice } from '../device-arg.js';
-import { forEachDevice } from '../each-device.js';
+import { taskDevice } from '../device-arg.js';
+import { namedOrEveryDevice } from '../each-device.js';
 import { execForDevice } from '../exec-command.js';
 import { formatConciseDevice, formatLsTargetLine, formatTargetLine, hideKeys } from '../format.js';
 import { displayInfo } from '../info-display.js';
@@ -40,12 +40,7 @@ export const statusCommand: CommandSpec = {
 /** table, status, or `ls --target/--exec` (status lines reduced to one `NAME\t(M, m)` line). */
 export async function showTargets(context: CliContext, kind: StatusKind): Promise<void> {
   if (context.options.json) context.json ??= { devices: [] };
-  const [name] = context.args;
-  if (name === undefined && !hasUuidOrMajor(context)) {
-    await forEachDevice(context, (device) => showDevice(context, kind, device.name));
-    return;
-  }
-  showDevice(context, kind, name);
+  await namedOrEveryDevice(context, (name) => showDevice(context, kind, name));
 }
 
 function showDevice(context: CliContext, kind: StatusKind, name: string | undefined): void {
