@@ -32,7 +32,7 @@ import { delimiter, dirname, join, sep } from 'node:path';
 import { DM_CONTROL_NODE, DM_DIR, FileType, MiscDevice } from '../native-defs/index.js';
 import { glibcMakedev, glibcSplitDev, type DevNumber } from './devt.js';
 import { DmError } from './errors.js';
-import { errnoName, strerror } from './errno.js';
+import { errnoName, errnoOf, strerror } from './errno.js';
 import { libc } from './libc.js';
 
 export interface ControlOptions {
@@ -92,10 +92,6 @@ export function runModprobe(modprobe: string, module: string): string | undefine
     return `${modprobe} ${module} failed (exit ${result.status ?? result.signal})${said ? `: ${said}` : ''}`;
   }
   return undefined;
-}
-
-function errnoOf(error: unknown): number {
-  return -((error as NodeJS.ErrnoException).errno ?? -5);
 }
 
 function lstatOrUndefined(path: string): Stats | undefined {

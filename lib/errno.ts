@@ -17,3 +17,8 @@ export function errnoName(errno: number): string {
 export function strerror(errno: number): string {
   return libc().strerror(errno);
 }
+
+/** The errno of a node:fs error (its `errno` is negative); EIO when it carries none. */
+export function errnoOf(error: unknown): number {
+  return -((error as NodeJS.ErrnoException | undefined)?.errno ?? -5);
+}

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { DM_CONTROL_NODE, DM_DIR, FileType } from '../native-defs/index.js';
 import { glibcMakedev, glibcSplitDev, type DevNumber } from './devt.js';
 import { DmError } from './errors.js';
-import { errnoName, strerror } from './errno.js';
+import { errnoName, errnoOf, strerror } from './errno.js';
 import { libc } from './libc.js';
 import { validateName } from './names.js';
 
@@ -35,7 +35,7 @@ export interface NodeSyncReport {
 }
 
 function nodeError(message: string, error?: unknown, errnoValue?: number): DmError {
-  const errno = errnoValue ?? -((error as NodeJS.ErrnoException | undefined)?.errno ?? -5);
+  const errno = errnoValue ?? errnoOf(error);
   return new DmError(message, { kind: 'node', code: errnoName(errno), errno, cause: error });
 }
 

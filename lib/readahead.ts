@@ -7,7 +7,7 @@ import { closeSync, openSync, readFileSync, writeFileSync, constants } from 'nod
 import { BlockIoctl } from '../native-defs/index.js';
 import type { DevNumber } from './devt.js';
 import { DmError } from './errors.js';
-import { errnoName, strerror } from './errno.js';
+import { errnoName, errnoOf, strerror } from './errno.js';
 import { libc } from './libc.js';
 
 function sysfsPath({ major, minor }: DevNumber): string {
@@ -61,7 +61,7 @@ export function setReadAhead(dev: DevNumber, sectors: number, nodePath?: string)
 }
 
 function readAheadError(dev: DevNumber, error: unknown): DmError {
-  const errno = -((error as NodeJS.ErrnoException).errno ?? -5);
+  const errno = errnoOf(error);
   return new DmError(`Cannot set the read-ahead of ${dev.major}:${dev.minor}: ${strerror(errno)}`, {
     kind: 'node',
     code: errnoName(errno),
