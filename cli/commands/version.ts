@@ -5,7 +5,7 @@
  * --json prints `{"library": string, "driver": "4.47.0"}`.
  */
 import type { CommandSpec } from '../context.js';
-import { LIBRARY_VERSION_STRING } from '../version.js';
+import { libraryVersionString } from '../version.js';
 
 export const versionCommand: CommandSpec = {
   name: 'version',
@@ -14,11 +14,11 @@ export const versionCommand: CommandSpec = {
   run(context) {
     if (context.options.json) {
       const driver = context.dm().driverVersion();
-      context.jsonSet('library', LIBRARY_VERSION_STRING);
+      context.jsonSet('library', libraryVersionString());
       context.jsonSet('driver', driver.join('.'));
       return;
     }
-    context.print(`Library version:   ${LIBRARY_VERSION_STRING}`);
+    context.print(`Library version:   ${libraryVersionString()}`);
     context.print(`Driver version:    ${context.dm().driverVersion().join('.')}`);
   },
 };
