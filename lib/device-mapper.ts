@@ -17,21 +17,21 @@ import {
   type ReplyHeader,
   type TargetReply,
   type TargetVersion,
-} from './codec.js';
-import { closeControl, openControl, resolveDevDir, type ControlOptions } from './control.js';
-import { deviceInfoFromHeader, type DeviceInfo } from './device-info.js';
-import type { DevNumber } from './devt.js';
+} from './ioctl/codec.js';
+import { closeControl, openControl, resolveDevDir, type ControlOptions } from './host/control.js';
+import { deviceInfoFromHeader, type DeviceInfo } from './device/device-info.js';
+import type { DevNumber } from './device/devt.js';
 import { DmError, invalidArgument, isDmError } from './errors.js';
-import { DmIoctl, type IoctlSpec } from './ioctl.js';
-import { validateName, validateUuid, type DeviceId } from './names.js';
-import { ensureTargets } from './modules.js';
-import { DEFAULT_NODE_OWNERSHIP, DeviceNodes, udevIsRunning, type NodeOwnership, type NodeSyncReport } from './nodes.js';
-import { applyReadAhead, type ReadAheadSetting } from './readahead.js';
+import { DmIoctl, type IoctlSpec } from './ioctl/dm-ioctl.js';
+import { validateName, validateUuid, type DeviceId } from './device/names.js';
+import { ensureTargets } from './targets/modules.js';
+import { DEFAULT_NODE_OWNERSHIP, DeviceNodes, udevIsRunning, type NodeOwnership, type NodeSyncReport } from './host/nodes.js';
+import { applyReadAhead, type ReadAheadSetting } from './host/readahead.js';
 import { sleep, sleepSync } from './sleep.js';
-import { encodeTable, validateTable, type TableRow } from './table.js';
+import { encodeTable, validateTable, type TableRow } from './table/table.js';
 
-export type { DeviceInfo } from './device-info.js';
-export type { NameListEntry, TargetReply, TargetVersion } from './codec.js';
+export type { DeviceInfo } from './device/device-info.js';
+export type { NameListEntry, TargetReply, TargetVersion } from './ioctl/codec.js';
 
 /** A device as LIST_DEVICES reports it. */
 export type ListedDevice = NameListEntry;
@@ -319,7 +319,7 @@ export class DeviceMapper {
   rename(device: DeviceId, newName: string): DeviceInfo {
     validateName(newName, 'new device name');
     // The kernel renames by name only: a device given by uuid or number is looked up first.
-    const oldName = 'name' in device ? device.name : this.info(device).name;
+    const oldName = device.name !== undefined ? device.name : this.info(device).name;
     const info = this.run(
       {
         command: 'DEV_RENAME',
@@ -342,7 +342,7 @@ export class DeviceMapper {
         command: 'DEV_RENAME',
         operation: 'rename',
         // As for rename, the kernel finds the device by name only.
-        device: 'name' in device ? device : { name: this.info(device).name },
+        device: device.name !== undefined ? device : { name: this.info(device).name },
         flags: DmFlag.UUID,
         payload: { kind: 'string', value: uuid },
       },

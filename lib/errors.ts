@@ -3,7 +3,7 @@
  * …), with the ioctl and the device it concerns, and a message a person can act on.
  */
 import type { DmCommandName } from '../native-defs/index.js';
-import type { DeviceId } from './names.js';
+import type { DeviceId } from './device/device-id.js';
 
 /** What went wrong, broadly; `code` says precisely. */
 export type DmErrorKind =

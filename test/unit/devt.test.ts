@@ -12,7 +12,7 @@ import {
   glibcSplitDev,
   sameDev,
   type DevNumber,
-} from '../../lib/devt.js';
+} from '../../lib/device/devt.js';
 
 /** Encodings worked out by hand from the bit layouts above. */
 const KERNEL_ENCODINGS: ReadonlyArray<[DevNumber, bigint]> = [

@@ -7,12 +7,12 @@ import {
   describeDevice,
   MAX_NAME_BYTES,
   MAX_UUID_BYTES,
-  validateDevNumber,
   validateDeviceId,
   validateName,
   validateUuid,
   type DeviceId,
-} from '../../lib/names.js';
+} from '../../lib/device/names.js';
+import { validateDevNumber } from '../../lib/device/devt.js';
 
 /** The message of the DmError (EINVAL, invalid-argument) that `check` throws. */
 function refusal(check: () => void): string {

@@ -14,7 +14,7 @@ import {
   TableSyntaxError,
   validateTable,
   type TableRow,
-} from '../../lib/table.js';
+} from '../../lib/table/table.js';
 
 const row = (start: number, length: number, type: string, params = ''): TableRow => ({ start, length, type, params });
 

@@ -9,7 +9,7 @@ import { closeSync, openSync } from 'node:fs';
 import koffi from 'koffi';
 import { describe, expect, it } from 'vitest';
 import { type DeviceInfo, type Geometry } from '../../lib/index.js';
-import { libc } from '../../lib/libc.js';
+import { libc } from '../../lib/sys/libc.js';
 import { catchDmError, dmsetup, dmsetupInfo, zeroTable, useKernelFixture } from './lib-support.js';
 
 const { dm, names } = useKernelFixture('lib-events');

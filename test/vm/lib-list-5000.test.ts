@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { DeviceMapper, DmError } from '../../lib/index.js';
-import { INITIAL_BUFFER_SIZE } from '../../lib/ioctl.js';
+import { INITIAL_BUFFER_SIZE } from '../../lib/ioctl/dm-ioctl.js';
 import { DmFlag } from '../../native-defs/index.js';
 import { deviceNames, removeDevicesWithPrefix } from '../helpers/devices.js';
 import { catchDmError, dmsetup } from './lib-support.js';

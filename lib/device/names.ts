@@ -2,11 +2,12 @@
  * How a device is named: by name, uuid or device number, and the rules names and uuids follow.
  * Everything is checked here, before an ioctl, so a bad name gets an error that names the rule.
  */
-import { DM_NAME_LEN, DM_UUID_LEN } from '../native-defs/index.js';
-import { invalidArgument } from './errors.js';
+import { DM_NAME_LEN, DM_UUID_LEN } from '../../native-defs/index.js';
+import { invalidArgument } from '../errors.js';
+import type { DeviceId } from './device-id.js';
+import { validateDevNumber } from './devt.js';
 
-/** A device, addressed by its name, its uuid, or its device number. */
-export type DeviceId = { name: string } | { uuid: string } | { major: number; minor: number };
+export type { DeviceId } from './device-id.js';
 
 export const MAX_NAME_BYTES = DM_NAME_LEN - 1;
 export const MAX_UUID_BYTES = DM_UUID_LEN - 1;
@@ -39,32 +40,23 @@ export function validateUuid(uuid: string, what = 'uuid'): void {
   }
 }
 
-/** Checks a device number: both parts whole numbers within the kernel's 12-bit major, 20-bit minor. */
-export function validateDevNumber(major: number, minor: number): void {
-  if (!Number.isInteger(major) || major < 0 || major > 0xfff) {
-    throw invalidArgument(`The major number ${major} is out of range (0 to 4095)`);
-  }
-  if (!Number.isInteger(minor) || minor < 0 || minor > 0xfffff) {
-    throw invalidArgument(`The minor number ${minor} is out of range (0 to 1048575)`);
-  }
-}
-
 /** Checks whichever address a DeviceId carries. */
 export function validateDeviceId(id: DeviceId): void {
   if (id === null || typeof id !== 'object') throw invalidArgument('A device is addressed by { name }, { uuid } or { major, minor }');
+  // Keys present, not keys defined: { name: 'a', uuid: undefined } is as ambiguous to a reader as to us.
   const keys = ['name', 'uuid', 'major'].filter((key) => key in id);
   if (keys.length !== 1) {
     throw invalidArgument('A device is addressed by exactly one of { name }, { uuid } or { major, minor }');
   }
-  if ('name' in id) validateName(id.name);
-  else if ('uuid' in id) validateUuid(id.uuid);
+  if (id.name !== undefined) validateName(id.name);
+  else if (id.uuid !== undefined) validateUuid(id.uuid);
   else validateDevNumber(id.major, id.minor);
 }
 
 /** A short readable form of an address: `foo`, `uuid LVM-123`, `253:4`. */
 export function describeDevice(id: DeviceId): string {
-  if ('name' in id) return id.name;
-  if ('uuid' in id) return `uuid ${id.uuid}`;
+  if (id.name !== undefined) return id.name;
+  if (id.uuid !== undefined) return `uuid ${id.uuid}`;
   return `${id.major}:${id.minor}`;
 }
 

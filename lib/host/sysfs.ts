@@ -1,7 +1,7 @@
 /** Names sysfs gives block devices (libdevmapper's dm_device_get_name), for deps -o and ls -o. */
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { DevNumber } from './devt.js';
+import type { DevNumber } from '../device/devt.js';
 
 /**
  * The name sysfs gives block device `dev` (libdevmapper's dm_device_get_name): the kernel name

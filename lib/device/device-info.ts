@@ -1,6 +1,6 @@
 /** What the kernel says about one device, decoded from a reply header. */
-import { DmFlag } from '../native-defs/index.js';
-import type { ReplyHeader } from './codec.js';
+import { DmFlag } from '../../native-defs/index.js';
+import type { ReplyHeader } from '../ioctl/codec.js';
 import { decodeKernelDev } from './devt.js';
 
 export interface DeviceInfo {

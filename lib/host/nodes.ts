@@ -11,12 +11,12 @@
  */
 import { lchownSync, lstatSync, mkdirSync, readdirSync, renameSync, statSync, unlinkSync, chmodSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
-import { DM_CONTROL_NODE, DM_DIR, FileType } from '../native-defs/index.js';
-import { glibcMakedev, glibcSplitDev, type DevNumber } from './devt.js';
-import { DmError } from './errors.js';
-import { errnoName, errnoOf, strerror } from './errno.js';
-import { libc } from './libc.js';
-import { validateName } from './names.js';
+import { DM_CONTROL_NODE, DM_DIR, FileType } from '../../native-defs/index.js';
+import { glibcMakedev, glibcSplitDev, type DevNumber } from '../device/devt.js';
+import { DmError } from '../errors.js';
+import { errnoName, errnoOf, strerror } from '../sys/errno.js';
+import { libc } from '../sys/libc.js';
+import { validateName } from '../device/names.js';
 
 /** Owner, group and permission bits of the nodes the library makes. */
 export interface NodeOwnership {

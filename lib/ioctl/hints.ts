@@ -2,7 +2,7 @@
  * The kernel answers a failed device-mapper ioctl with a bare errno and puts its reason in dmesg.
  * These hints say in words what that errno means for that ioctl, so nobody has to read dmesg.
  */
-import type { DmCommandName } from '../native-defs/index.js';
+import type { DmCommandName } from '../../native-defs/index.js';
 
 const hints: Partial<Record<DmCommandName, Partial<Record<string, string>>>> = {
   DEV_CREATE: {

@@ -4,11 +4,11 @@
  * is not there, as libdevmapper does.
  */
 import { closeSync, openSync, readFileSync, writeFileSync, constants } from 'node:fs';
-import { BlockIoctl } from '../native-defs/index.js';
-import type { DevNumber } from './devt.js';
-import { DmError } from './errors.js';
-import { errnoName, errnoOf, strerror } from './errno.js';
-import { libc } from './libc.js';
+import { BlockIoctl } from '../../native-defs/index.js';
+import type { DevNumber } from '../device/devt.js';
+import { DmError } from '../errors.js';
+import { errnoName, errnoOf, strerror } from '../sys/errno.js';
+import { libc } from '../sys/libc.js';
 
 function sysfsPath({ major, minor }: DevNumber): string {
   return `/sys/dev/block/${major}:${minor}/bdi/read_ahead_kb`;

@@ -3,10 +3,10 @@
  * made, loading `dm-<module>` with modprobe where it does not. (The kernel's own request_module at
  * table load can be disabled or fail silently; LVM modprobes for the same reason.)
  */
-import { DmError, isDmError } from './errors.js';
-import { findModprobe, runModprobe } from './control.js';
-import type { DmIoctl } from './ioctl.js';
-import { decodeTargetVersions, type TargetVersion } from './codec.js';
+import { DmError, isDmError } from '../errors.js';
+import { findModprobe, runModprobe } from '../host/modprobe.js';
+import type { DmIoctl } from '../ioctl/dm-ioctl.js';
+import { decodeTargetVersions, type TargetVersion } from '../ioctl/codec.js';
 
 /**
  * Target types whose module is not `dm-<type>` and has no `dm-<type>` alias in the kernel. The

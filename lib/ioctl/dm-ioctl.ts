@@ -10,7 +10,7 @@ import {
   DmRequest,
   DM_VERSION_MAJOR,
   type DmCommandName,
-} from '../native-defs/index.js';
+} from '../../native-defs/index.js';
 import {
   decodeHeader,
   encodeRequest,
@@ -20,12 +20,12 @@ import {
   type RequestHeader,
   type RequestPayload,
 } from './codec.js';
-import { encodeKernelDev, type DevNumber } from './devt.js';
-import { errnoName, strerror } from './errno.js';
-import { DmError, invalidArgument, type SentAddress } from './errors.js';
+import { encodeKernelDev, type DevNumber } from '../device/devt.js';
+import { errnoName, strerror } from '../sys/errno.js';
+import { DmError, invalidArgument, type SentAddress } from '../errors.js';
 import { ioctlHint } from './hints.js';
-import { libc } from './libc.js';
-import { describeDevice, validateDeviceId, type DeviceId } from './names.js';
+import { libc } from '../sys/libc.js';
+import { describeDevice, validateDeviceId, type DeviceId } from '../device/names.js';
 
 /** libdevmapper starts every ioctl with 16 KiB; so do we. */
 export const INITIAL_BUFFER_SIZE = 16 * 1024;
@@ -205,8 +205,8 @@ export class DmIoctl {
     let number: DevNumber | undefined = spec.dev;
     if (spec.device) {
       validateDeviceId(spec.device);
-      if ('name' in spec.device) name = spec.device.name;
-      else if ('uuid' in spec.device) uuid = spec.device.uuid;
+      if (spec.device.name !== undefined) name = spec.device.name;
+      else if (spec.device.uuid !== undefined) uuid = spec.device.uuid;
       else number = spec.device;
     }
     return {

@@ -2,12 +2,19 @@
  * Device numbers. The kernel's dm_ioctl carries a "huge"-encoded dev_t (minor bits 0-7, major bits
  * 8-19, minor bits 8-19 at bits 20-31); glibc's dev_t (stat, mknod) has its own 64-bit layout.
  */
-import { validateDevNumber } from './names.js';
+import { invalidArgument } from '../errors.js';
+import type { DevNumber } from './device-id.js';
 
-/** A block or character device number. */
-export interface DevNumber {
-  major: number;
-  minor: number;
+export type { DevNumber } from './device-id.js';
+
+/** Checks a device number: both parts whole numbers within the kernel's 12-bit major, 20-bit minor. */
+export function validateDevNumber(major: number, minor: number): void {
+  if (!Number.isInteger(major) || major < 0 || major > 0xfff) {
+    throw invalidArgument(`The major number ${major} is out of range (0 to 4095)`);
+  }
+  if (!Number.isInteger(minor) || minor < 0 || minor > 0xfffff) {
+    throw invalidArgument(`The minor number ${minor} is out of range (0 to 1048575)`);
+  }
 }
 
 /**

@@ -11,9 +11,7 @@
  *    fixed if its minor moved, and opened again;
  * 4. if all fails: one error that says what was tried and what to do, and nothing left behind.
  */
-import { spawnSync } from 'node:child_process';
 import {
-  accessSync,
   chmodSync,
   closeSync,
   constants,
@@ -28,12 +26,13 @@ import {
   type Stats,
 } from 'node:fs';
 import { constants as osConstants } from 'node:os';
-import { delimiter, dirname, join, sep } from 'node:path';
-import { DM_CONTROL_NODE, DM_DIR, FileType, MiscDevice } from '../native-defs/index.js';
-import { glibcMakedev, glibcSplitDev, type DevNumber } from './devt.js';
-import { DmError } from './errors.js';
-import { errnoName, errnoOf, strerror } from './errno.js';
-import { libc } from './libc.js';
+import { dirname, join, sep } from 'node:path';
+import { DM_CONTROL_NODE, DM_DIR, FileType, MiscDevice } from '../../native-defs/index.js';
+import { glibcMakedev, glibcSplitDev, type DevNumber } from '../device/devt.js';
+import { DmError } from '../errors.js';
+import { errnoName, errnoOf, strerror } from '../sys/errno.js';
+import { libc } from '../sys/libc.js';
+import { findModprobe, runModprobe } from './modprobe.js';
 
 export interface ControlOptions {
   /** The device directory (dmsetup's DM_DEV_DIR); default `$DM_DEV_DIR` or `/dev`. */
@@ -67,31 +66,6 @@ export function readMiscMajor(procDevices = '/proc/devices'): number {
   const characterSection = text.split(/^Block devices:/m)[0] ?? '';
   const match = /^\s*(\d+)\s+misc\s*$/m.exec(characterSection);
   return match ? Number(match[1]) : MiscDevice.MISC_MAJOR;
-}
-
-/** Finds an executable `modprobe`: on PATH, else /sbin/modprobe. */
-export function findModprobe(path = process.env['PATH'] ?? ''): string {
-  for (const dir of [...path.split(delimiter).filter(Boolean), '/sbin', '/usr/sbin']) {
-    const candidate = join(dir, 'modprobe');
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return '/sbin/modprobe';
-}
-
-/** Runs `modprobe <module>`; returns undefined on success, else what went wrong, in words. */
-export function runModprobe(modprobe: string, module: string): string | undefined {
-  const result = spawnSync(modprobe, [module], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  if (result.error) return `${modprobe} ${module} could not run: ${result.error.message}`;
-  if (result.status !== 0) {
-    const said = result.stderr.trim().split('\n').at(-1);
-    return `${modprobe} ${module} failed (exit ${result.status ?? result.signal})${said ? `: ${said}` : ''}`;
-  }
-  return undefined;
 }
 
 function lstatOrUndefined(path: string): Stats | undefined {

@@ -14,9 +14,9 @@ import {
   DM_MAX_TYPE_NAME,
   DM_NAME_LEN,
   DM_UUID_LEN,
-} from '../native-defs/index.js';
-import { decodeKernelDev, type DevNumber } from './devt.js';
-import { DmError } from './errors.js';
+} from '../../native-defs/index.js';
+import { decodeKernelDev, type DevNumber } from '../device/devt.js';
+import { DmError } from '../errors.js';
 
 const littleEndian = endianness() === 'LE';
 const u32 = (b: Buffer, o: number): number => (littleEndian ? b.readUInt32LE(o) : b.readUInt32BE(o));

@@ -3,7 +3,7 @@
  * library costs nothing until it talks to the kernel).
  */
 import koffi from 'koffi';
-import { LIBC_SONAME, LibcPrototypes } from '../native-defs/index.js';
+import { LIBC_SONAME, LibcPrototypes } from '../../native-defs/index.js';
 
 type IoctlFunction = ((fd: number, request: number, arg: Buffer | null) => number) & {
   async: (fd: number, request: number, arg: Buffer | null, callback: (error: unknown, result: number) => void) => void;

@@ -3,9 +3,9 @@
  * dmsetup text form (`0 2048 linear /dev/loop0 0`, one row a line), and the checks the kernel
  * would otherwise answer with a bare EINVAL.
  */
-import { DM_MAX_TYPE_NAME } from '../native-defs/index.js';
-import type { EncodedTarget } from './codec.js';
-import { DmError, invalidArgument } from './errors.js';
+import { DM_MAX_TYPE_NAME } from '../../native-defs/index.js';
+import type { EncodedTarget } from '../ioctl/codec.js';
+import { DmError, invalidArgument } from '../errors.js';
 
 /** One row of a table. `start` and `length` are in 512-byte sectors. */
 export interface TableRow {
