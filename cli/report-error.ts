@@ -19,8 +19,7 @@ export function ioctlErrorLine(error: DmError): string {
  * then ours: what was tried and what to do.
  */
 function driverErrorLines(error: DmError): string[] {
-  const step = error.hint ? error.message.slice(0, -(error.hint.length + 2)) : error.message;
-  const lines = [step, 'Failure to communicate with kernel device-mapper driver.'];
+  const lines = [error.summary, 'Failure to communicate with kernel device-mapper driver.'];
   if (process.geteuid?.() === 0) lines.push('Check that device-mapper is available in the kernel.');
   if (error.hint) lines.push(`${error.hint[0]!.toUpperCase()}${error.hint.slice(1)}.`);
   return lines;

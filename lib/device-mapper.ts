@@ -21,7 +21,7 @@ import {
 import { closeControl, openControl, resolveDevDir, type ControlOptions } from './host/control.js';
 import { deviceInfoFromHeader, type DeviceInfo } from './device/device-info.js';
 import type { DevNumber } from './device/devt.js';
-import { DmError, invalidArgument, isDmError } from './errors.js';
+import { DmError, dmError, invalidArgument, isDmError } from './errors.js';
 import { DmIoctl, type IoctlSpec } from './ioctl/dm-ioctl.js';
 import { validateName, validateUuid, type DeviceId } from './device/names.js';
 import { ensureTargets } from './targets/modules.js';
@@ -600,7 +600,7 @@ export class DeviceMapper {
   }
 
   private assertOpen(): void {
-    if (this.closed) throw new DmError('This DeviceMapper handle is closed', { kind: 'invalid-argument', code: 'EBADF', errno: 9 });
+    if (this.closed) throw dmError('invalid-argument', 'EBADF', 'This DeviceMapper handle is closed');
   }
 }
 
@@ -632,23 +632,11 @@ class BusyRetry {
 
 /** The error of a failed create step, noting that removing the half-made device failed too. */
 function withRevertFailure(error: unknown, name: string, revertError: unknown): DmError {
-  const original = error instanceof DmError ? error : undefined;
-  return new DmError(
-    `${(error as Error).message}; removing the half-made device ${name} failed too: ${(revertError as Error).message}`,
-    {
-      kind: original?.kind ?? 'ioctl',
-      code: original?.code ?? 'EIO',
-      errno: original?.errno,
-      command: original?.command,
-      operation: original?.operation,
-      device: original?.device,
-      sent: original?.sent,
-      hint: original?.hint,
-      cause: revertError,
-    },
-  );
+  return DmError.wrap(error, {
+    addToSummary: `removing the half-made device ${name} failed too: ${(revertError as Error).message}`,
+    cause: revertError,
+  });
 }
-
 
 /** Does the library keep /dev/mapper nodes for this setting? */
 function libraryKeepsNodes(setting: 'auto' | boolean): boolean {

@@ -16,7 +16,7 @@ import {
   DM_UUID_LEN,
 } from '../../native-defs/index.js';
 import { decodeKernelDev, type DevNumber } from '../device/devt.js';
-import { DmError } from '../errors.js';
+import { dmError, invalidArgument, type DmError } from '../errors.js';
 
 const littleEndian = endianness() === 'LE';
 const u32 = (b: Buffer, o: number): number => (littleEndian ? b.readUInt32LE(o) : b.readUInt32BE(o));
@@ -78,7 +78,7 @@ export function requestSize(payload: RequestPayload = NO_PAYLOAD): number {
 }
 
 function refuse(message: string): DmError {
-  return new DmError(message, { kind: 'invalid-argument', code: 'EINVAL', errno: 22 });
+  return invalidArgument(message);
 }
 
 /** Writes a string the kernel reads as a C string: a NUL inside would silently cut it there. */
@@ -122,11 +122,7 @@ export function encodeRequest(buffer: Buffer, header: RequestHeader, payload: Re
         const size = targetSpecSize(target);
         for (const key of ['start', 'length'] as const) {
           if (!Number.isSafeInteger(target[key]) || target[key] < 0) {
-            throw new DmError(`A target's ${key} must be a whole number of sectors, not ${String(target[key])}`, {
-              kind: 'invalid-argument',
-              code: 'EINVAL',
-              errno: 22,
-            });
+            throw refuse(`A target's ${key} must be a whole number of sectors, not ${String(target[key])}`);
           }
         }
         putU64(buffer, offset + SPEC.sector_start, BigInt(target.start));
@@ -194,7 +190,7 @@ export function decodeHeader(buffer: Buffer): ReplyHeader {
 }
 
 function malformed(what: string): DmError {
-  return new DmError(`Malformed ${what} in the kernel's reply`, { kind: 'protocol', code: 'EPROTO', errno: 71 });
+  return dmError('protocol', 'EPROTO', `Malformed ${what} in the kernel's reply`);
 }
 
 /** The offset of the NUL that ends the string at `start`, which must come before `limit`. */

@@ -24,7 +24,7 @@ export class TableSyntaxError extends DmError {
     readonly line: number,
     readonly source: string,
   ) {
-    super(message, { kind: 'invalid-argument', code: 'EINVAL', errno: 22 });
+    super(message, { kind: 'invalid-argument', code: 'EINVAL' });
   }
 }
 

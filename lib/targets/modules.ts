@@ -71,7 +71,6 @@ export function ensureTargets(ioctl: DmIoctl, types: Iterable<string>, options: 
         throw new DmError(`Target type "${type}" is not available in the kernel`, {
           kind: 'missing-target',
           code: 'ENOENT',
-          errno: 2,
           hint: failure ?? `${module} loaded, but it provides no "${type}" target`,
         });
       }
@@ -80,7 +79,6 @@ export function ensureTargets(ioctl: DmIoctl, types: Iterable<string>, options: 
       throw new DmError(`Target type "${type}" is not available in the kernel`, {
         kind: 'missing-target',
         code: 'ENOENT',
-        errno: 2,
         hint: BUILT_IN.has(type) ? 'it is built into dm-mod, which does not provide it' : 'not loaded, and loading modules was switched off',
       });
     }
