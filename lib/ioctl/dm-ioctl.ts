@@ -13,6 +13,7 @@ import type { DevNumber, DeviceId } from '../device/device-id.js';
 import { describeDevice, validateDeviceId } from '../device/names.js';
 import { dmError, DmError, type SentAddress } from '../errors.js';
 import { errnoName, strerror } from '../sys/errno.js';
+import { sharedBuffer } from '../sys/threads.js';
 import {
   decodeHeader,
   encodeRequest,
@@ -100,7 +101,7 @@ export class DmIoctl {
     options: DmIoctlOptions = {},
   ) {
     this.maxBufferSize = options.maxBufferSize ?? DEFAULT_MAX_BUFFER_SIZE;
-    this.transport = options.transport ?? libcTransport;
+    this.transport = options.transport ?? libcTransport();
     this.transactions = options.transactions;
   }
 
@@ -116,7 +117,7 @@ export class DmIoctl {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.inFlight === 0) this.transport.close(this.fd);
+    if (this.inFlight === 0) void this.transport.close(this.fd);
   }
 
   /** Runs an operation to its end, blocking the thread. */
@@ -132,7 +133,8 @@ export class DmIoctl {
     try {
       return await performAsync(steps, this.transport, this.fd);
     } finally {
-      if (--this.inFlight === 0 && this.closed) this.transport.close(this.fd);
+      // The last operation of a closed handle closes the fd (and ends its threads) before it returns.
+      if (--this.inFlight === 0 && this.closed) await this.transport.close(this.fd);
     }
   }
 
@@ -242,8 +244,9 @@ export class DmIoctl {
     const size = Math.max(this.bufferSize, minimum);
     const index = this.spareBuffers.findIndex((b) => b.length >= size);
     if (index !== -1) return this.spareBuffers.splice(index, 1)[0]!;
-    // Page-aligned sizes: the kernel copies data_size bytes both ways.
-    return Buffer.alloc(Math.ceil(size / 4096) * 4096);
+    // Page-aligned sizes: the kernel copies data_size bytes both ways. Shared memory: an async
+    // call hands the buffer to one of the library's threads as it is, without a copy.
+    return sharedBuffer(Math.ceil(size / 4096) * 4096);
   }
 
   private release(buffer: Buffer, spec: IoctlSpec): void {

@@ -9,30 +9,33 @@
  */
 import { closeSync } from 'node:fs';
 import { libc } from '../sys/libc.js';
+import { BlockingThreads } from '../sys/threads.js';
 
 export interface Transport {
   /** Sends `request` with `buffer` on `fd`, blocking; returns 0 on success, else the errno. */
   send(fd: number, request: number, buffer: Buffer): number;
   /** The same without blocking the event loop (for ioctls that can block: suspend, remove, wait). */
   sendAsync(fd: number, request: number, buffer: Buffer): Promise<number>;
-  /** Closes the control fd (once every operation under way on it has finished). */
-  close(fd: number): void;
+  /** Closes the control fd (once every operation under way on it has finished), and what goes with it. */
+  close(fd: number): void | Promise<void>;
 }
 
-/** libc's ioctl(2) through koffi; the async form runs on a worker thread. */
-export const libcTransport: Transport = {
-  send(fd, request, buffer) {
-    return libc().ioctl(fd, request, buffer) < 0 ? libc().errno() : 0;
-  },
-  sendAsync(fd, request, buffer) {
-    return new Promise<number>((resolve, reject) => {
-      libc().ioctl.async(fd, request, buffer, (error, result) => {
-        if (error) reject(error);
-        else resolve(result < 0 ? libc().errno() : 0);
-      });
-    });
-  },
-  close(fd) {
-    closeSync(fd);
-  },
-};
+/**
+ * libc's ioctl(2) through koffi. The async form runs on threads of this transport's own (not
+ * libuv's pool), which end when the fd is closed: a handle takes its threads with it.
+ */
+export function libcTransport(): Transport {
+  const threads = new BlockingThreads();
+  return {
+    send(fd, request, buffer) {
+      return libc().ioctl(fd, request, buffer) < 0 ? libc().errno() : 0;
+    },
+    sendAsync(fd, request, buffer) {
+      return threads.ioctl(fd, request, buffer);
+    },
+    close(fd) {
+      closeSync(fd);
+      return threads.end();
+    },
+  };
+}
