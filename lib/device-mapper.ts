@@ -17,11 +17,13 @@ import { DEFAULT_NODE_OWNERSHIP, DeviceNodes, type NodeOwnership, type NodeSyncR
 import { decodeMessageReply, decodeTargetVersions, type TargetVersion } from './ioctl/codec.js';
 import { decodeInfo, decodeInfoAndDeps, decodeInfoAndTargets, decodeNothing } from './ioctl/decoders.js';
 import { DmIoctl } from './ioctl/dm-ioctl.js';
+import { EventPoller, type DeviceEvent } from './events/poller.js';
 import { DmFlag } from '../native-defs/index.js';
-import { isDmError, invalidArgument } from './errors.js';
+import { dmError, isDmError, invalidArgument, type DmError } from './errors.js';
 import * as verbs from './operations/lifecycle.js';
 import * as specs from './operations/specs.js';
 import type {
+  AsyncOptions,
   CreateOptions,
   DeviceMapperOptions,
   Geometry,
@@ -40,6 +42,7 @@ export type { DeviceInfo } from './device/device-info.js';
 export type { NameListEntry, TargetReply, TargetVersion } from './ioctl/codec.js';
 export type * from './options.js';
 export type { RetryOptions } from './retry.js';
+export type { DeviceEvent } from './events/poller.js';
 
 export class DeviceMapper {
   /** The ioctl core, for tooling that needs a raw request (it refuses work once the handle is closed). */
@@ -52,6 +55,8 @@ export class DeviceMapper {
   private readonly modprobe: string | false | undefined;
   /** Target types this handle has seen the kernel provide: a loaded target module stays loaded while used. */
   private readonly knownTargets = new Set<string>();
+  /** Async event waits and streams (made on first use). */
+  private poller: EventPoller | undefined;
 
   private constructor(fd: number, options: DeviceMapperOptions) {
     this.devDir = resolveDevDir(options.devDir);
@@ -96,10 +101,13 @@ export class DeviceMapper {
   }
 
   /**
-   * Closes the control node. Further calls throw; async calls already under way finish first (the
-   * fd is closed after the last of them, so it is never reused under them).
+   * Closes the control node. Further calls throw. Pending event waits and `events()` streams end
+   * (waits with DmError ECANCELED), so a closed handle never keeps the process alive; other async
+   * calls already under way finish first (the fd is closed after the last of them, so it is never
+   * reused under them).
    */
   close(): void {
+    this.poller?.close();
     this.ioctl.close();
   }
 
@@ -117,14 +125,26 @@ export class DeviceMapper {
     return this.ioctl.perform(verbs.list(this.verbs, options));
   }
 
+  listAsync(options: { uuids?: boolean } & AsyncOptions = {}): Promise<ListedDevice[]> {
+    return this.ioctl.performAsync(verbs.list(this.verbs, options), options.signal);
+  }
+
   /** Creates a device with no table (suspended, until a table is loaded and it is resumed). */
   create(name: string, options: CreateOptions = {}): DeviceInfo {
     return this.ioctl.perform(verbs.create(this.verbs, name, options));
   }
 
+  createAsync(name: string, options: CreateOptions & AsyncOptions = {}): Promise<DeviceInfo> {
+    return this.ioctl.performAsync(verbs.create(this.verbs, name, options), options.signal);
+  }
+
   /** Loads `rows` as the device's inactive table; resume() makes it live. */
   load(device: DeviceId, rows: readonly TableRow[], options: LoadOptions = {}): DeviceInfo {
     return this.ioctl.perform(verbs.load(this.verbs, device, rows, options));
+  }
+
+  loadAsync(device: DeviceId, rows: readonly TableRow[], options: LoadOptions & AsyncOptions = {}): Promise<DeviceInfo> {
+    return this.ioctl.performAsync(verbs.load(this.verbs, device, rows, options), options.signal);
   }
 
   /** Drops the inactive table. */
@@ -137,8 +157,8 @@ export class DeviceMapper {
     return this.ioctl.run(specs.suspendSpec(device, true, options), decodeInfo);
   }
 
-  suspendAsync(device: DeviceId, options: SuspendOptions = {}): Promise<DeviceInfo> {
-    return this.ioctl.runAsync(specs.suspendSpec(device, true, options), decodeInfo);
+  suspendAsync(device: DeviceId, options: SuspendOptions & AsyncOptions = {}): Promise<DeviceInfo> {
+    return this.ioctl.runAsync(specs.suspendSpec(device, true, options), decodeInfo, options.signal);
   }
 
   /** Resumes the device, making an inactive table live first if there is one. */
@@ -146,8 +166,8 @@ export class DeviceMapper {
     return this.ioctl.perform(verbs.resume(this.verbs, device, options));
   }
 
-  resumeAsync(device: DeviceId, options: ResumeOptions = {}): Promise<DeviceInfo> {
-    return this.ioctl.performAsync(verbs.resume(this.verbs, device, options));
+  resumeAsync(device: DeviceId, options: ResumeOptions & AsyncOptions = {}): Promise<DeviceInfo> {
+    return this.ioctl.performAsync(verbs.resume(this.verbs, device, options), options.signal);
   }
 
   /**
@@ -160,8 +180,8 @@ export class DeviceMapper {
   }
 
   /** remove() without blocking the event loop; once started it finishes even if the handle is closed. */
-  removeAsync(device: DeviceId, options: RemoveOptions = {}): Promise<void> {
-    return this.ioctl.performAsync(verbs.remove(this.verbs, device, options));
+  removeAsync(device: DeviceId, options: RemoveOptions & AsyncOptions = {}): Promise<void> {
+    return this.ioctl.performAsync(verbs.remove(this.verbs, device, options), options.signal);
   }
 
   /** Cancels a deferred removal (the `@cancel_deferred_remove` message). */
@@ -188,6 +208,10 @@ export class DeviceMapper {
     return this.ioctl.perform(verbs.rename(this.verbs, device, newName));
   }
 
+  renameAsync(device: DeviceId, newName: string, options: AsyncOptions = {}): Promise<DeviceInfo> {
+    return this.ioctl.performAsync(verbs.rename(this.verbs, device, newName), options.signal);
+  }
+
   /** Gives a device that has no uuid one (a uuid, once set, cannot change). */
   setUuid(device: DeviceId, uuid: string): DeviceInfo {
     return this.ioctl.perform(verbs.setUuid(this.verbs, device, uuid));
@@ -196,6 +220,10 @@ export class DeviceMapper {
   /** The device's state. Throws DmError ENXIO when it does not exist. */
   info(device: DeviceId, options: { inactive?: boolean } = {}): DeviceInfo {
     return this.ioctl.run(specs.infoSpec(device, options), decodeInfo);
+  }
+
+  infoAsync(device: DeviceId, options: { inactive?: boolean } & AsyncOptions = {}): Promise<DeviceInfo> {
+    return this.ioctl.runAsync(specs.infoSpec(device, options), decodeInfo, options.signal);
   }
 
   /** The device's state, or undefined when there is no such device. */
@@ -213,14 +241,27 @@ export class DeviceMapper {
     return this.ioctl.run(specs.depsSpec(device, options), decodeInfoAndDeps);
   }
 
+  depsAsync(device: DeviceId, options: { inactive?: boolean } & AsyncOptions = {}): Promise<{ info: DeviceInfo; deps: DevNumber[] }> {
+    return this.ioctl.runAsync(specs.depsSpec(device, options), decodeInfoAndDeps, options.signal);
+  }
+
   /** Each target's status line (what `dmsetup status` prints). */
   status(device: DeviceId, options: TableQueryOptions = {}): TableQueryResult {
     return this.ioctl.run(specs.tableQuerySpec(device, 'status', options), decodeInfoAndTargets);
   }
 
+  /** status() without blocking the event loop (a thin pool's status can wait on its metadata). */
+  statusAsync(device: DeviceId, options: TableQueryOptions & AsyncOptions = {}): Promise<TableQueryResult> {
+    return this.ioctl.runAsync(specs.tableQuerySpec(device, 'status', options), decodeInfoAndTargets, options.signal);
+  }
+
   /** The table as loaded (what `dmsetup table` prints). */
   table(device: DeviceId, options: TableQueryOptions = {}): TableQueryResult {
     return this.ioctl.run(specs.tableQuerySpec(device, 'table', options), decodeInfoAndTargets);
+  }
+
+  tableAsync(device: DeviceId, options: TableQueryOptions & AsyncOptions = {}): Promise<TableQueryResult> {
+    return this.ioctl.runAsync(specs.tableQuerySpec(device, 'table', options), decodeInfoAndTargets, options.signal);
   }
 
   /** Target types the kernel has loaded, with their versions. */
@@ -237,6 +278,14 @@ export class DeviceMapper {
   message(device: DeviceId, sector: number | bigint, message: string): string | undefined {
     return this.ioctl.run(specs.messageSpec(device, sector, message), (buffer, header) =>
       decodeMessageReply(buffer, header, DmFlag.DATA_OUT),
+    );
+  }
+
+  messageAsync(device: DeviceId, sector: number | bigint, message: string, options: AsyncOptions = {}): Promise<string | undefined> {
+    return this.ioctl.runAsync(
+      specs.messageSpec(device, sector, message),
+      (buffer, header) => decodeMessageReply(buffer, header, DmFlag.DATA_OUT),
+      options.signal,
     );
   }
 
@@ -262,8 +311,29 @@ export class DeviceMapper {
     return this.ioctl.run(specs.waitSpec(device, eventNr, options), decodeInfoAndTargets);
   }
 
-  waitEventAsync(device: DeviceId, eventNr: number, options: TableQueryOptions = {}): Promise<TableQueryResult> {
-    return this.ioctl.runAsync(specs.waitSpec(device, eventNr, options), decodeInfoAndTargets);
+  /**
+   * waitEvent() without a blocked thread: every pending wait of the handle shares one poll(2)
+   * thread, so a hundred of them leave other async calls alone. Ends with DmError ECANCELED when
+   * `signal` aborts or the handle is closed.
+   */
+  waitEventAsync(device: DeviceId, eventNr: number, options: TableQueryOptions & AsyncOptions = {}): Promise<TableQueryResult> {
+    if (this.ioctl.isClosed) return Promise.reject(closedHandle());
+    return this.eventPoller().wait(device, eventNr, options, options.signal);
+  }
+
+  /**
+   * Every change from the first iteration on: `for await (const ev of dm.events({ signal }))`
+   * yields `{ kind, device, eventNr }` when a device's event counter moves (a target event, a
+   * rename, a resume of a new table) and when a device comes or goes. Ends when `signal` aborts
+   * or the handle is closed.
+   */
+  events(options: AsyncOptions = {}): AsyncGenerator<DeviceEvent, void, undefined> {
+    if (this.ioctl.isClosed) throw closedHandle();
+    return this.eventPoller().events(options.signal);
+  }
+
+  private eventPoller(): EventPoller {
+    return (this.poller ??= new EventPoller(this.ioctl));
   }
 
   /**
@@ -286,9 +356,9 @@ export class DeviceMapper {
   createDeviceAsync(
     name: string,
     rows: readonly TableRow[],
-    options: CreateOptions & LoadOptions & ResumeOptions = {},
+    options: CreateOptions & LoadOptions & ResumeOptions & AsyncOptions = {},
   ): Promise<DeviceInfo> {
-    return this.ioctl.performAsync(verbs.createDevice(this.verbs, name, rows, options));
+    return this.ioctl.performAsync(verbs.createDevice(this.verbs, name, rows, options), options.signal);
   }
 
   /**
@@ -306,6 +376,10 @@ export class DeviceMapper {
     if (unseen.length === 0) return;
     for (const target of this.ensureTargets(unseen)) this.knownTargets.add(target.name);
   }
+}
+
+function closedHandle(): DmError {
+  return dmError('invalid-argument', 'EBADF', 'This DeviceMapper handle is closed');
 }
 
 /** The entries of `value` that are not undefined (so they do not override defaults). */

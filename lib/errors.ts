@@ -30,7 +30,9 @@ export type DmErrorKind =
   /** udev did not complete its work (a cookie wait timed out, a semaphore could not be made). */
   | 'udev'
   /** A reply was larger than the buffer cap, or malformed. */
-  | 'protocol';
+  | 'protocol'
+  /** An async call was cancelled (its AbortSignal, or close() of its handle): code ECANCELED. */
+  | 'cancelled';
 
 /** What the ioctl carried to address the device, as sent (for messages in dmsetup's format). */
 export interface SentAddress {
@@ -121,6 +123,11 @@ export function dmError(
   details: Omit<Partial<DmErrorDetails>, 'kind' | 'code'> = {},
 ): DmError {
   return new DmError(summary, { ...details, kind, code });
+}
+
+/** The error of an async call cancelled by its AbortSignal or by close(). */
+export function cancelledError(what: string): DmError {
+  return dmError('cancelled', 'ECANCELED', `${what} was cancelled`);
 }
 
 /** A DmError for an argument refused before any ioctl; `rule` says what is wrong. */

@@ -99,3 +99,9 @@ export interface TableQueryResult {
   info: DeviceInfo;
   rows: TargetReply[];
 }
+
+/** Options every async call takes. */
+export interface AsyncOptions {
+  /** Cancels the call: a wait ends at once; another call stops before its next ioctl. Rejects with DmError ECANCELED. */
+  signal?: AbortSignal | undefined;
+}

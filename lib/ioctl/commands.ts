@@ -24,6 +24,12 @@ export interface CommandRecord {
   readonly udevCookie: boolean;
   /** `event_nr` is input to the kernel: the event to wait past (DEV_WAIT), or a udev cookie. */
   readonly eventNrInput: boolean;
+  /**
+   * The ioctl can block in the kernel (flushing I/O, waiting for an event, a target's message or
+   * status doing I/O): its async form runs on one of the library's threads. The others answer at
+   * once, and their async forms run them in place.
+   */
+  readonly blocking: boolean;
   /** errno name → why that errno happens for this command, in words (the kernel only says the number). */
   readonly hints: Readonly<Partial<Record<string, string>>>;
 }
@@ -31,14 +37,14 @@ export interface CommandRecord {
 /** Flags accepted by every command. */
 export const ALWAYS_ALLOWED_FLAGS = DmFlag.PERSISTENT_DEV | DmFlag.SKIP_BDGET;
 
-type Knowledge = Omit<CommandRecord, 'name' | 'request' | 'minVersion' | 'growable' | 'udevCookie' | 'eventNrInput' | 'hints'> &
-  Partial<Pick<CommandRecord, 'growable' | 'udevCookie' | 'eventNrInput' | 'hints'>>;
+type Knowledge = Omit<CommandRecord, 'name' | 'request' | 'minVersion' | 'growable' | 'udevCookie' | 'eventNrInput' | 'blocking' | 'hints'> &
+  Partial<Pick<CommandRecord, 'growable' | 'udevCookie' | 'eventNrInput' | 'blocking' | 'hints'>>;
 
 const NO_SUCH_DEVICE = 'no such device';
 
 const knowledge: Readonly<Record<DmCommandName, Knowledge>> = {
   VERSION: { flags: 0 },
-  REMOVE_ALL: { flags: DmFlag.DEFERRED_REMOVE },
+  REMOVE_ALL: { flags: DmFlag.DEFERRED_REMOVE, blocking: true },
   LIST_DEVICES: { flags: DmFlag.UUID, growable: true },
   DEV_CREATE: {
     flags: DmFlag.READONLY,
@@ -52,6 +58,7 @@ const knowledge: Readonly<Record<DmCommandName, Knowledge>> = {
   DEV_REMOVE: {
     flags: DmFlag.DEFERRED_REMOVE,
     udevCookie: true,
+    blocking: true,
     hints: {
       EBUSY: 'the device is in use (open, mounted, or held by another device); close its users, retry, or use deferred removal',
       ENXIO: NO_SUCH_DEVICE,
@@ -69,6 +76,7 @@ const knowledge: Readonly<Record<DmCommandName, Knowledge>> = {
   DEV_SUSPEND: {
     flags: DmFlag.SUSPEND | DmFlag.NOFLUSH | DmFlag.SKIP_LOCKFS,
     udevCookie: true,
+    blocking: true,
     hints: { ENXIO: NO_SUCH_DEVICE, EINVAL: 'the device has no table to activate (load one first)' },
   },
   // info --inactive: the kernel then reports the inactive table's target count and read-only flag.
@@ -77,10 +85,13 @@ const knowledge: Readonly<Record<DmCommandName, Knowledge>> = {
     flags: DmFlag.NOFLUSH | DmFlag.QUERY_INACTIVE_TABLE | DmFlag.STATUS_TABLE,
     growable: true,
     eventNrInput: true,
+    blocking: true,
     hints: { ENXIO: NO_SUCH_DEVICE, EINTR: 'the wait was interrupted' },
   },
   TABLE_LOAD: {
     flags: DmFlag.READONLY | DmFlag.SECURE_DATA,
+    // A target's constructor can do I/O (a thin pool reads its metadata, integrity formats).
+    blocking: true,
     hints: {
       EINVAL:
         "the kernel refused the table: a target's parameters are wrong, a device it names does not exist or is too small, or the rows leave gaps",
@@ -95,11 +106,14 @@ const knowledge: Readonly<Record<DmCommandName, Knowledge>> = {
   TABLE_STATUS: {
     flags: DmFlag.STATUS_TABLE | DmFlag.QUERY_INACTIVE_TABLE | DmFlag.NOFLUSH | DmFlag.IMA_MEASUREMENT,
     growable: true,
+    // A status can do I/O (a thin pool commits its metadata first); `table` (STATUS_TABLE) cannot.
+    blocking: true,
   },
   LIST_VERSIONS: { flags: 0, growable: true },
   TARGET_MSG: {
     flags: 0,
     growable: true,
+    blocking: true,
     hints: {
       EINVAL: 'the target refused the message (unknown message, wrong arguments, or sector outside the table)',
       ENXIO: NO_SUCH_DEVICE,
@@ -132,6 +146,7 @@ export const COMMANDS: Readonly<Record<DmCommandName, CommandRecord>> = Object.f
       growable: known.growable ?? false,
       udevCookie: known.udevCookie ?? false,
       eventNrInput: (known.eventNrInput ?? false) || (known.udevCookie ?? false),
+      blocking: known.blocking ?? false,
       hints: known.hints ?? {},
     };
     return [name, Object.freeze(record)];
@@ -142,6 +157,11 @@ export const COMMANDS: Readonly<Record<DmCommandName, CommandRecord>> = Object.f
 export function carriesUdevCookie(command: DmCommandName, flags: number): boolean {
   const record = COMMANDS[command];
   return record.udevCookie && !(command === 'DEV_SUSPEND' && flags & DmFlag.SUSPEND);
+}
+
+/** Can this request block in the kernel? (TABLE_STATUS only for a status, not for a table.) */
+export function mayBlock(command: DmCommandName, flags: number): boolean {
+  return COMMANDS[command].blocking && !(command === 'TABLE_STATUS' && flags & DmFlag.STATUS_TABLE);
 }
 
 /** A few words on why `command` failed with `code`; undefined when the errno speaks for itself. */

@@ -23,7 +23,7 @@ import {
   type RequestHeader,
   type RequestPayload,
 } from './codec.js';
-import { ALWAYS_ALLOWED_FLAGS, carriesUdevCookie, COMMANDS, ioctlHint } from './commands.js';
+import { ALWAYS_ALLOWED_FLAGS, carriesUdevCookie, COMMANDS, ioctlHint, mayBlock } from './commands.js';
 import { performAsync, performSync, send, type Steps } from './steps.js';
 import { libcTransport, type Transport } from './transport.js';
 
@@ -127,11 +127,11 @@ export class DmIoctl {
   }
 
   /** Runs an operation to its end without blocking the event loop. A started one outlives close(). */
-  async performAsync<T>(steps: Steps<T>): Promise<T> {
+  async performAsync<T>(steps: Steps<T>, signal?: AbortSignal): Promise<T> {
     this.assertOpen();
     this.inFlight++;
     try {
-      return await performAsync(steps, this.transport, this.fd);
+      return await performAsync(steps, this.transport, this.fd, signal);
     } finally {
       // The last operation of a closed handle closes the fd (and ends its threads) before it returns.
       if (--this.inFlight === 0 && this.closed) await this.transport.close(this.fd);
@@ -144,8 +144,8 @@ export class DmIoctl {
   }
 
   /** One request and its reply, without blocking the event loop. */
-  runAsync<T>(spec: IoctlSpec, decode: Decoder<T>): Promise<T> {
-    return this.performAsync(this.exchange(spec, decode));
+  runAsync<T>(spec: IoctlSpec, decode: Decoder<T>, signal?: AbortSignal): Promise<T> {
+    return this.performAsync(this.exchange(spec, decode), signal);
   }
 
   /** The driver's interface version, asked once per handle. */
@@ -193,7 +193,7 @@ export class DmIoctl {
     try {
       for (;;) {
         encodeRequest(buffer, header, spec.payload);
-        const errno = yield* send(command.request, buffer);
+        const errno = yield* send(command.request, buffer, mayBlock(spec.command, flags));
         if (errno !== 0) {
           transaction?.cancel();
           throw failure(spec, sent, errno);

@@ -5,13 +5,17 @@
  * without blocking the event loop. The operation's logic, its error handling included, exists
  * once; only the drivers know about the two worlds.
  */
+import { cancelledError } from '../errors.js';
 import { sleep, sleepSync } from '../sleep.js';
 import type { Transport } from './transport.js';
 
 /** One thing an operation needs done by its driver. */
 export type Step =
-  /** An ioctl on the control fd; the generator is resumed with 0 or the errno. */
-  | { readonly kind: 'send'; readonly request: number; readonly buffer: Buffer }
+  /**
+   * An ioctl on the control fd; the generator is resumed with 0 or the errno. One that cannot
+   * block (`blocking` false) is sent in place by the async driver too.
+   */
+  | { readonly kind: 'send'; readonly request: number; readonly buffer: Buffer; readonly blocking: boolean }
   /** A pause (between retries). */
   | { readonly kind: 'sleep'; readonly ms: number }
   /** Any other call that can block (a udev cookie wait): its blocking and its promise form. */
@@ -21,8 +25,8 @@ export type Step =
 export type Steps<T> = Generator<Step, T, unknown>;
 
 /** Sends an ioctl; resumes with 0 or the errno. */
-export function* send(request: number, buffer: Buffer): Steps<number> {
-  return (yield { kind: 'send', request, buffer }) as number;
+export function* send(request: number, buffer: Buffer, blocking: boolean): Steps<number> {
+  return (yield { kind: 'send', request, buffer, blocking }) as number;
 }
 
 /** Pauses `ms` milliseconds. */
@@ -51,12 +55,22 @@ export function performSync<T>(steps: Steps<T>, transport: Transport, fd: number
   return next.value;
 }
 
-/** Runs `steps` to the end without blocking the event loop. */
-export async function performAsync<T>(steps: Steps<T>, transport: Transport, fd: number): Promise<T> {
+/**
+ * Runs `steps` to the end without blocking the event loop. When `signal` aborts, the step under
+ * way finishes (an ioctl cannot be taken back) and the next one is not performed: the operation
+ * sees a DmError ECANCELED there (once), so its own clean-up (a create's revert) still runs.
+ */
+export async function performAsync<T>(steps: Steps<T>, transport: Transport, fd: number, signal?: AbortSignal): Promise<T> {
   let next = steps.next();
+  let cancelSeen = false;
   while (!next.done) {
     let input: unknown;
     try {
+      // Once: the steps that follow are the operation's own clean-up, and must run.
+      if (signal?.aborted && !cancelSeen) {
+        cancelSeen = true;
+        throw cancelledError('The operation');
+      }
       input = await performLater(next.value, transport, fd);
     } catch (error) {
       next = steps.throw(error);
@@ -78,10 +92,10 @@ function perform(step: Step, transport: Transport, fd: number): unknown {
   }
 }
 
-function performLater(step: Step, transport: Transport, fd: number): Promise<unknown> {
+function performLater(step: Step, transport: Transport, fd: number): Promise<unknown> | unknown {
   switch (step.kind) {
     case 'send':
-      return transport.sendAsync(fd, step.request, step.buffer);
+      return step.blocking ? transport.sendAsync(fd, step.request, step.buffer) : transport.send(fd, step.request, step.buffer);
     case 'sleep':
       return sleep(step.ms);
     case 'block':
