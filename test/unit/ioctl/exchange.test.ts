@@ -166,8 +166,9 @@ describe('sync and async forms, scripted', () => {
     ['createDevice taken back after a failed load', () => [answer.device('a', 4, 0), answer.errno(22), answer.device('a', 4, 0)],
       (dm) => dm.createDevice('a', [{ start: 0, length: 8, type: 'zero', params: '' }]),
       (dm) => dm.createDeviceAsync('a', [{ start: 0, length: 8, type: 'zero', params: '' }])],
-    ['waitEvent', () => [answer.targets([{ start: 0, length: 8, type: 'zero', params: '' }])],
-      (dm) => dm.waitEvent({ name: 'a' }, 1), (dm) => dm.waitEventAsync({ name: 'a' }, 1)],
+    ['status', () => [answer.targets([{ start: 0, length: 8, type: 'zero', params: '' }])],
+      (dm) => dm.status({ name: 'a' }), (dm) => dm.statusAsync({ name: 'a' })],
+    ['info', () => [answer.device('a')], (dm) => dm.info({ name: 'a' }), (dm) => dm.infoAsync({ name: 'a' })],
   ];
 
   const outcome = (run: () => unknown): unknown => {
@@ -218,5 +219,32 @@ describe('close, scripted', () => {
     await removal;
     expect(transport.commands).toEqual(['DEV_REMOVE', 'DEV_REMOVE', 'DEV_REMOVE']);
     expect(transport.closed).toBe(1);
+  });
+});
+
+describe('async waits, scripted', () => {
+  it('waitEventAsync arms polling, then answers at once when the counter has already moved', async () => {
+    const { dm, transport } = open([
+      answer.ok(), // DEV_ARM_POLL
+      answer.ok({ name: 'a', eventNr: 5 }), // DEV_STATUS: the counter is past 3 already
+      answer.targets([{ start: 0, length: 8, type: 'zero', params: '' }]),
+    ]);
+    const result = await dm.waitEventAsync({ name: 'a' }, 3);
+    expect(transport.commands).toEqual(['DEV_ARM_POLL', 'DEV_STATUS', 'TABLE_STATUS']);
+    expect(result.rows).toEqual([{ start: 0, length: 8, type: 'zero', params: '' }]);
+  });
+
+  it('an aborted signal stops an async operation before its next ioctl, and the revert still runs', async () => {
+    const controller = new AbortController();
+    const { dm, transport } = open([
+      (request, buffer) => {
+        controller.abort(); // while DEV_CREATE is under way
+        return answer.device('a', 4, 0)(request, buffer);
+      },
+      answer.device('a', 4, 0), // the revert's DEV_REMOVE
+    ]);
+    const error = await rejected(dm.createDeviceAsync('a', [{ start: 0, length: 8, type: 'zero', params: '' }], { signal: controller.signal }));
+    expect(error).toMatchObject({ code: 'ECANCELED', kind: 'cancelled' });
+    expect(transport.commands).toEqual(['DEV_CREATE', 'DEV_REMOVE']);
   });
 });
