@@ -27,8 +27,8 @@ export interface NodeKeeper {
   afterResume(info: DeviceInfo): void;
   /** After DEV_RENAME. */
   afterRename(oldName: string, newName: string, dev: DevNumber): void;
-  /** After DEV_REMOVE, with the name the kernel reported. */
-  afterRemove(name: string): void;
+  /** After DEV_REMOVE, with the name the kernel reported (and the number, when the device was addressed by it). */
+  afterRemove(name: string, dev?: DevNumber): void;
   /** After REMOVE_ALL: make the directory match what is left (`remaining` lists it, if needed). */
   afterRemoveAll(remaining: () => Steps<ReadonlyArray<{ name: string } & DevNumber>>): Steps<void>;
   /** The device's node path where this strategy knows it (read-ahead's ioctl fallback). */
@@ -57,8 +57,8 @@ export class LibraryNodeKeeper implements NodeKeeper {
     this.nodes.rename(oldName, newName, dev);
   }
 
-  afterRemove(name: string): void {
-    if (name) this.nodes.remove(name);
+  afterRemove(name: string, dev?: DevNumber): void {
+    if (name) this.nodes.remove(name, dev);
   }
 
   *afterRemoveAll(remaining: () => Steps<ReadonlyArray<{ name: string } & DevNumber>>): Steps<void> {

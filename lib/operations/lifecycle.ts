@@ -74,7 +74,8 @@ export function* remove(ctx: VerbContext, device: DeviceId, options: RemoveOptio
       yield* pause(retry.delayAfter(error, attempt));
       continue;
     }
-    ctx.keeper.afterRemove(name);
+    // Addressed by number (a create's revert), only a node of that number is removed.
+    ctx.keeper.afterRemove(name, device.major !== undefined ? device : undefined);
     return;
   }
 }
