@@ -5,3 +5,4 @@ export * from './libc.js';
 export * from './udev.js';
 export * from './sysv-sem.js';
 export * from './netlink.js';
+export * from './signal.js';

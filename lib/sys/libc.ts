@@ -105,3 +105,32 @@ export function netlinkLibc(): NetlinkLibc {
   };
   return boundNetlink;
 }
+
+// --- Signal dispositions (the blocking udev wait's SIGINT/SIGTERM trap) ---
+
+import { SignalPrototypes } from '../../native-defs/index.js';
+
+export interface SignalLibc {
+  sigaction: (signum: number, act: Buffer | null, oldact: Buffer | null) => number;
+  /** The address of a C function by name (RTLD_DEFAULT), as a number; 0 when unknown. */
+  functionAddress: (name: string) => bigint;
+  kill: (pid: number, sig: number) => number;
+}
+
+let boundSignal: SignalLibc | undefined;
+
+/** The signal calls; binds them on the first call. */
+export function signalLibc(): SignalLibc {
+  if (boundSignal) return boundSignal;
+  const lib = libcLibrary();
+  const dlsym = lib.func(SignalPrototypes.dlsym);
+  boundSignal = {
+    sigaction: lib.func(SignalPrototypes.sigaction),
+    functionAddress: (name) => {
+      const pointer: unknown = dlsym(null, name);
+      return pointer ? BigInt(koffi.address(pointer)) : 0n;
+    },
+    kill: lib.func(SignalPrototypes.kill),
+  };
+  return boundSignal;
+}

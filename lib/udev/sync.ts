@@ -22,8 +22,12 @@ import {
 import { UdevError } from './errors.js';
 import { eventNr, parseCookie, taskUdevFlags, type CookieCommand, type CookieFlagOptions } from './flags.js';
 import { semtimedopOffLoop } from './offload.js';
+import { trapTerminationSignals } from './signal-trap.js';
 import { guardTermination } from './signals.js';
 import { strerror } from '../sys/errno.js';
+
+/** How often a blocking wait looks for a signal that reached another thread. */
+const SIGNAL_CHECK_MS = 200;
 
 /** libdm waits forever; we wait this long by default. */
 export const DEFAULT_UDEV_TIMEOUT_MS = 30_000;
@@ -82,6 +86,19 @@ export function timeoutWarning(cookie: number, timeoutMs: number): string {
   return `udev did not complete cookie ${formatCookie(cookie)} in time (${timeoutMs / 1000} s); its semaphore was removed.`;
 }
 
+/**
+ * releaseCookie (drop our reference, wait for zero, remove) with SIGINT/SIGTERM trapped: a signal
+ * removes the semaphore, then takes effect (see signal-trap.ts). Throws UdevError like releaseCookie.
+ */
+export function releaseCookieTrapped(sem: CookieSemaphore, timeoutMs: number): WaitOutcome {
+  const trap = trapTerminationSignals();
+  try {
+    return releaseCookie(sem, timeoutMs, { sliceMs: SIGNAL_CHECK_MS, interrupted: () => trap.caught() !== undefined });
+  } finally {
+    trap.release();
+  }
+}
+
 /** libdm's protocol: one semaphore per transaction, +1 per task, udev's rule takes them back. */
 export class CookieSync implements UdevSync {
   readonly mode = 'cookie';
@@ -122,7 +139,7 @@ export class CookieSync implements UdevSync {
     const sem = this.finish();
     if (!sem) return { outcome: 'skipped', cookie: this.options.joinCookie ?? 0 };
     try {
-      return this.result(sem, releaseCookie(sem, timeoutMs), timeoutMs);
+      return this.result(sem, releaseCookieTrapped(sem, timeoutMs), timeoutMs);
     } catch (error) {
       return { outcome: 'failed', cookie: sem.cookie, error: error as UdevError };
     }
