@@ -107,6 +107,12 @@ describe('udevcomplete of a flags-only cookie (base 0: nothing to signal, no ker
   });
 });
 
+describe('udevreleasecookie refusals that need no semaphore', () => {
+  it.each([[['udevreleasecookie']], [['udevreleasecookie', 'x']], [['udevreleasecookie', '0']]])('%j', async (args) => {
+    expect(await ours(args)).toEqual(dmsetup(args));
+  });
+});
+
 describe('event_nr as libdm sends it', () => {
   const { DISABLE_LIBRARY_FALLBACK, DISABLE_DM_RULES, DISABLE_SUBSYSTEM_RULES, LOW_PRIORITY } = DmUdevFlag;
 
