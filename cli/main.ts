@@ -99,7 +99,8 @@ function prepareOutput(context: CliContext): boolean {
   if (options.manglename !== undefined && options.manglename.toLowerCase() !== 'none') {
     context.error(`${context.program}: warning: name mangling is not supported yet; names are used as given (as with --manglename none).`);
   }
-  if (options.udevcookie !== undefined) {
+  // The udev commands use the cookie themselves; the others do not yet.
+  if (options.udevcookie !== undefined && !context.command.startsWith('udev')) {
     context.error(`${context.program}: warning: udev cookies are not supported yet; --udevcookie is ignored.`);
   }
   if (options.tree || (!options.columns && options.options !== undefined)) {
