@@ -12,7 +12,8 @@
 import type { DeviceId, DevNumber } from './device/device-id.js';
 import type { DeviceInfo } from './device/device-info.js';
 import { closeControl, openControl, resolveDevDir } from './host/control.js';
-import { chooseNodeKeeper, type NodeKeeper } from './host/node-keeper.js';
+import { chooseNodeKeeper } from './host/choose-node-keeper.js';
+import type { NodeKeeper } from './host/node-keeper.js';
 import { DEFAULT_NODE_OWNERSHIP, DeviceNodes, type NodeOwnership, type NodeSyncReport } from './host/nodes.js';
 import { decodeMessageReply, decodeTargetVersions, type TargetVersion } from './ioctl/codec.js';
 import { decodeInfo, decodeInfoAndDeps, decodeInfoAndTargets, decodeNothing } from './ioctl/decoders.js';
@@ -66,6 +67,12 @@ export class DeviceMapper {
       devDir: this.devDir,
       ownership: this.nodeOwnership,
       addNodeOn: options.addNodeOn ?? 'resume',
+      udevSync: options.udevSync ?? 'cookie',
+      udevCookie: options.udevCookie,
+      udevTimeoutMs: options.udevTimeoutMs,
+      verifyUdev: options.verifyUdev,
+      noUdevRules: options.noUdevRules,
+      warn: options.onWarning ?? ((message) => process.emitWarning(message, 'DeviceMapperWarning')),
     });
     this.ioctl = new DmIoctl(fd, {
       maxBufferSize: options.maxBufferSize,

@@ -24,9 +24,27 @@ export interface DeviceMapperOptions extends ControlOptions {
   transport?: Transport;
   /**
    * Who keeps `/dev/mapper/<name>` nodes: `'auto'` (default) the library when udev is not running
-   * or DM_DISABLE_UDEV is set, else udev; `true` always the library; `false` nobody.
+   * or DM_DISABLE_UDEV is set (or the device directory is not /dev), else udev, waited for as
+   * `udevSync` says; `true` always the library; `false` nobody.
    */
   nodes?: 'auto' | boolean;
+  /**
+   * How to wait for udev when it keeps the nodes (default `'cookie'`): libdevmapper's semaphore
+   * cookies, so Debian's rules and dmsetup work with us; `'monitor'`, udev's processed events on
+   * netlink, no semaphore at all (chosen by itself where udev runs in another IPC namespace);
+   * `'off'`, no wait.
+   */
+  udevSync?: 'cookie' | 'monitor' | 'off';
+  /** How long to wait for udev, in ms (default 30 000); then the library warns and keeps the node itself. */
+  udevTimeoutMs?: number;
+  /** After each wait, check udev's node and say what it got wrong (dmsetup --verifyudev). */
+  verifyUdev?: boolean;
+  /** Keep udev's DM rules out (dmsetup --noudevrules): the library makes the nodes after the wait. */
+  noUdevRules?: boolean;
+  /** Join this udev cookie (dmsetup --udevcookie): the library never waits for it; the caller releases it. */
+  udevCookie?: number;
+  /** Where warnings go (udev too slow, udev's node wrong); default `process.emitWarning`. */
+  onWarning?: (message: string) => void;
   /** Owner, group and mode of the nodes the library makes (default root:disk 0660). */
   nodeOwnership?: Partial<NodeOwnership>;
   /** Make a device's node when it is resumed (default, as dmsetup) or as soon as it is created. */
@@ -35,7 +53,7 @@ export interface DeviceMapperOptions extends ControlOptions {
   ensureTargets?: boolean;
 }
 
-export interface CreateOptions {
+export interface CreateOptions extends UdevCallOptions {
   uuid?: string;
   /** Ask for this device number (a "persistent" minor; the major is the driver's). */
   dev?: DevNumber;
@@ -60,6 +78,12 @@ export interface LoadOptions {
   validate?: boolean;
 }
 
+/** Per-call udev setting of the verbs that carry a udev cookie. */
+export interface UdevCallOptions {
+  /** How long to wait for udev after this call, in ms (default: the handle's). */
+  udevTimeoutMs?: number;
+}
+
 export interface SuspendOptions {
   /** Do not flush queued I/O (DM_NOFLUSH_FLAG): e.g. for multipath with no paths. */
   noFlush?: boolean;
@@ -67,12 +91,12 @@ export interface SuspendOptions {
   noLockfs?: boolean;
 }
 
-export interface ResumeOptions extends SuspendOptions {
+export interface ResumeOptions extends SuspendOptions, UdevCallOptions {
   /** Read-ahead to set once the device is live (default: leave the kernel's). */
   readAhead?: ReadAheadSetting;
 }
 
-export interface RemoveOptions {
+export interface RemoveOptions extends UdevCallOptions {
   /** Remove once the last opener closes the device, instead of failing with EBUSY now. */
   deferred?: boolean;
   /** Retry on EBUSY (udev or blkid often hold a new device for a moment). */

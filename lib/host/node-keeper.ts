@@ -6,17 +6,18 @@
  *
  * - `library`: the library makes, renames and removes the nodes itself (no udev, or
  *   DM_DISABLE_UDEV), exactly when each ioctl has succeeded, as libdevmapper's node ops do;
- * - `nobody`: someone else (udev, without synchronisation for now) or nobody keeps them.
+ * - `udev`: udev makes them and the library waits for it (./udev-node-keeper.ts);
+ * - `nobody`: someone else (udev, not waited for: `udevSync: 'off'`) or nobody keeps them.
  */
 import type { DeviceInfo } from '../device/device-info.js';
 import type { DevNumber } from '../device/device-id.js';
 import type { TransactionSource } from '../ioctl/dm-ioctl.js';
 import type { Steps } from '../ioctl/steps.js';
-import { DeviceNodes, udevIsRunning, type NodeOwnership } from './nodes.js';
+import type { DeviceNodes } from './nodes.js';
 
 export interface NodeKeeper {
   /** Which strategy this is. */
-  readonly kind: 'library' | 'nobody';
+  readonly kind: 'library' | 'udev' | 'nobody';
   /** The nodes the library keeps, when it keeps them. */
   readonly nodes: DeviceNodes | undefined;
   /** Wraps the ioctls that carry a udev cookie (the udev strategy); undefined for the others. */
@@ -83,26 +84,4 @@ export class NoNodeKeeper implements NodeKeeper {
   nodePath(): undefined {
     return undefined;
   }
-}
-
-export interface NodeKeeperOptions {
-  /** `'auto'`: the library when udev is not running or DM_DISABLE_UDEV is set; true: the library; false: nobody. */
-  nodes: 'auto' | boolean;
-  devDir: string;
-  ownership: NodeOwnership;
-  addNodeOn: 'resume' | 'create';
-}
-
-/** The strategy for a handle's settings and the environment (DM_DISABLE_UDEV, /run/udev/control). */
-export function chooseNodeKeeper(options: NodeKeeperOptions): NodeKeeper {
-  return libraryKeepsNodes(options.nodes)
-    ? new LibraryNodeKeeper(new DeviceNodes(options.devDir, options.ownership), options.addNodeOn)
-    : new NoNodeKeeper();
-}
-
-/** Does the library keep /dev/mapper nodes for this setting? */
-function libraryKeepsNodes(setting: 'auto' | boolean): boolean {
-  if (typeof setting === 'boolean') return setting;
-  const disabled = process.env['DM_DISABLE_UDEV'];
-  return (disabled !== undefined && disabled !== '' && disabled !== '0') || !udevIsRunning();
 }

@@ -128,6 +128,24 @@ export class DeviceNodes {
   }
 
   /**
+   * What is wrong at `name`'s path, in words, or undefined when it is right: with `dev`, a block
+   * node of that number (or a link to one) must be there; without, nothing must be.
+   */
+  whatIsWrong(name: string, dev?: DevNumber): string | undefined {
+    const path = this.pathOf(name);
+    const existing = lstatOrUndefined(path);
+    if (!dev) return existing ? `left ${path} behind` : undefined;
+    if (!existing) return `did not make ${path}`;
+    const seen = existing.isSymbolicLink() ? statOrUndefined(path) : existing;
+    if (!seen) return `made ${path} a link that leads nowhere`;
+    if (!hasDev(seen, dev)) {
+      const actual = glibcSplitDev(seen.rdev);
+      return `made ${path} point at ${isBlock(seen) ? `block device ${actual.major}:${actual.minor}` : 'something that is not a block device'}, not ${dev.major}:${dev.minor}`;
+    }
+    return undefined;
+  }
+
+  /**
    * Renames the node of `oldName` to `newName` (libdm's NODE_RENAME). Something at the new path is
    * replaced if it is a block node (or a link); when there was no old node, the new one is made.
    */

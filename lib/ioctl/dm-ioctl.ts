@@ -50,6 +50,8 @@ export interface IoctlSpec {
   payload?: RequestPayload | undefined;
   /** Zero the buffer after use (tables with keys). */
   secure?: boolean | undefined;
+  /** How long to wait for udev after this request, in ms (default: the handle's). */
+  udevTimeoutMs?: number | undefined;
   /**
    * How to name the device in an error message when the request itself does not (libdevmapper
    * names the device of a dev_t-addressed load inside create by its name).
@@ -62,12 +64,13 @@ export type Decoder<T> = (buffer: Buffer, header: ReplyHeader) => T;
 
 /**
  * Work wrapped around one ioctl that carries a udev cookie: begun before the request is sent
- * (its event_nr is sent), cancelled when the ioctl fails, ended after the reply (which may wait).
+ * (its event_nr is sent), cancelled when the ioctl fails, ended after the reply (which may wait
+ * for udev, as a step of the operation).
  */
 export interface IoctlTransaction {
   readonly eventNr: number;
   cancel(): void;
-  end(replyFlags: number): Steps<void>;
+  end(reply: ReplyHeader): Steps<void>;
 }
 
 /** Begins a transaction for a request that carries a udev cookie, or declines (undefined). */
@@ -201,7 +204,7 @@ export class DmIoctl {
         if (!command.growable || !(replyFlags(buffer) & DmFlag.BUFFER_FULL)) {
           const reply = decodeHeader(buffer);
           const result = decode(buffer, reply);
-          if (transaction) yield* transaction.end(reply.flags);
+          if (transaction) yield* transaction.end(reply);
           return result;
         }
         buffer = this.grow(buffer, spec);

@@ -6,7 +6,7 @@ import { DmFlag } from '../../native-defs/index.js';
 import type { DeviceId } from '../device/device-id.js';
 import { invalidArgument } from '../errors.js';
 import type { IoctlSpec } from '../ioctl/dm-ioctl.js';
-import type { CreateOptions, LoadOptions, RemoveOptions, SuspendOptions, TableQueryOptions } from '../options.js';
+import type { CreateOptions, LoadOptions, RemoveOptions, SuspendOptions, TableQueryOptions, UdevCallOptions } from '../options.js';
 import { encodeTable, type TableRow } from '../table/table.js';
 
 const flag = (on: boolean | undefined, bit: number): number => (on ? bit : 0);
@@ -19,6 +19,7 @@ export function createSpec(name: string, options: CreateOptions): IoctlSpec {
     uuid: options.uuid,
     dev: options.dev,
     flags: flag(options.readOnly, DmFlag.READONLY),
+    udevTimeoutMs: options.udevTimeoutMs,
   };
 }
 
@@ -35,8 +36,9 @@ export function loadSpec(device: DeviceId, rows: readonly TableRow[], options: L
   };
 }
 
-export function suspendSpec(device: DeviceId, suspend: boolean, options: SuspendOptions): IoctlSpec {
+export function suspendSpec(device: DeviceId, suspend: boolean, options: SuspendOptions & UdevCallOptions): IoctlSpec {
   return {
+    udevTimeoutMs: options.udevTimeoutMs,
     command: 'DEV_SUSPEND',
     operation: suspend ? 'suspend' : 'resume',
     device,
@@ -45,7 +47,13 @@ export function suspendSpec(device: DeviceId, suspend: boolean, options: Suspend
 }
 
 export function removeSpec(device: DeviceId, options: RemoveOptions): IoctlSpec {
-  return { command: 'DEV_REMOVE', operation: 'remove', device, flags: flag(options.deferred, DmFlag.DEFERRED_REMOVE) };
+  return {
+    command: 'DEV_REMOVE',
+    operation: 'remove',
+    device,
+    flags: flag(options.deferred, DmFlag.DEFERRED_REMOVE),
+    udevTimeoutMs: options.udevTimeoutMs,
+  };
 }
 
 /** DEV_RENAME to a new name, or (`uuid`) to a first uuid; the kernel finds the device by name only. */
