@@ -1,0 +1,30 @@
+/**
+ * The registry of typed targets, by kernel type name. A type not in it is not an error: its rows
+ * stay raw text (libdm likewise passes unknown segment types through as their params string).
+ */
+import type { TargetType } from './target.js';
+import { linear } from './linear.js';
+
+/** Every target type this library models. A new target file: defineTarget in lib/targets/<type>.ts, listed here, exported from index.ts. */
+const KNOWN: readonly TargetType<unknown, unknown>[] = [linear];
+
+const BY_TYPE: ReadonlyMap<string, TargetType<unknown, unknown>> = new Map(KNOWN.map((kind) => [kind.type, kind]));
+
+/** The typed target `type`, or undefined for a type the library does not model. */
+export function targetType(type: string): TargetType<unknown, unknown> | undefined {
+  return BY_TYPE.get(type);
+}
+
+/** Every modelled target type. */
+export function allTargetTypes(): readonly TargetType<unknown, unknown>[] {
+  return KNOWN;
+}
+
+/**
+ * Params text with its secrets hidden the way `dmsetup table` shows it without --showkeys (crypt
+ * and integrity keys become zeros); text of any other type is returned as it is.
+ */
+export function hideSecrets(type: string, params: string): string {
+  const kind = BY_TYPE.get(type);
+  return kind?.hideSecrets ? kind.hideSecrets(params) : params;
+}

@@ -1,0 +1,122 @@
+/**
+ * Keys for crypt and integrity targets: `SecretKey` holds the bytes in a Buffer the library can
+ * zero (a string cannot be wiped), wipes on `dispose()` / `using`, and never shows the bytes in
+ * toString, JSON or inspect. `KeyringKey` names a key in the kernel keyring instead
+ * (`:<size>:<type>:<description>`), which is no secret. (cryptsetup keeps keys in locked, wiped
+ * `crypt_safe_alloc` memory; dmsetup hides them in `table` unless --showkeys, see libdm-facts.)
+ */
+import { inspect } from 'node:util';
+import { invalidArgument } from '../errors.js';
+
+const HEX = /^(?:[0-9a-fA-F]{2})*$/;
+
+/** Key bytes the library can wipe. */
+export class SecretKey {
+  #bytes: Buffer | undefined;
+
+  private constructor(bytes: Buffer) {
+    this.#bytes = bytes;
+  }
+
+  /** A key from bytes, copied: zero your own buffer once this is made (`buffer.fill(0)`). */
+  static from(bytes: Uint8Array): SecretKey {
+    if (!(bytes instanceof Uint8Array)) throw invalidArgument('key: SecretKey.from needs a Buffer or Uint8Array');
+    const copy = Buffer.alloc(bytes.length);
+    copy.set(bytes);
+    return new SecretKey(copy);
+  }
+
+  /**
+   * A key that takes `bytes` over without a copy: the library zeroes that very buffer on dispose.
+   * Do not keep using it yourself.
+   */
+  static adopt(bytes: Buffer): SecretKey {
+    if (!Buffer.isBuffer(bytes)) throw invalidArgument('key: SecretKey.adopt needs a Buffer');
+    return new SecretKey(bytes);
+  }
+
+  /** A key from hex text (`-` is the empty key). The string itself cannot be wiped: prefer `from`. */
+  static fromHex(hex: string): SecretKey {
+    if (typeof hex !== 'string') throw invalidArgument('key: must be hex text');
+    if (hex === '-') return new SecretKey(Buffer.alloc(0));
+    if (!HEX.test(hex)) throw invalidArgument('key: must be an even number of hex digits (or - for no key)');
+    return new SecretKey(Buffer.from(hex, 'hex'));
+  }
+
+  /** The empty key (`-` in crypt params, for ciphers such as cipher_null). */
+  static empty(): SecretKey {
+    return new SecretKey(Buffer.alloc(0));
+  }
+
+  /** The key's length in bytes. */
+  get length(): number {
+    return this.bytes().length;
+  }
+
+  /** True once disposed. */
+  get disposed(): boolean {
+    return this.#bytes === undefined;
+  }
+
+  /**
+   * The key as kernel text: hex, or `-` when empty. Today's table rows carry params as strings, so
+   * this string is a copy the library cannot wipe.
+   */
+  toKernelText(): string {
+    const bytes = this.bytes();
+    return bytes.length === 0 ? '-' : bytes.toString('hex');
+  }
+
+  /** Calls `use` with the key bytes themselves (not a copy). */
+  withBytes<T>(use: (bytes: Buffer) => T): T {
+    return use(this.bytes());
+  }
+
+  /** Zeroes the bytes; the key can no longer be used. */
+  dispose(): void {
+    this.#bytes?.fill(0);
+    this.#bytes = undefined;
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  toString(): string {
+    return '<hidden key>';
+  }
+
+  toJSON(): string {
+    return '<hidden key>';
+  }
+
+  [inspect.custom](): string {
+    return this.disposed ? 'SecretKey <disposed>' : `SecretKey <hidden, ${this.length} bytes>`;
+  }
+
+  private bytes(): Buffer {
+    if (!this.#bytes) throw invalidArgument('key: the SecretKey was disposed');
+    return this.#bytes;
+  }
+}
+
+/** A key in the kernel keyring: `:<keySize>:<keyType>:<description>` in crypt params. */
+export interface KeyringKey {
+  /** The key's size in bytes. */
+  readonly keySize: number;
+  /** `logon`, `user`, `encrypted` or `trusted`. */
+  readonly keyType: 'logon' | 'user' | 'encrypted' | 'trusted';
+  readonly description: string;
+}
+
+/** True for a KeyringKey-shaped value. */
+export function isKeyringKey(value: unknown): value is KeyringKey {
+  return typeof value === 'object' && value !== null && 'keyType' in value && 'description' in value;
+}
+
+/** `text` with the word from `start` to the next space turned into zeros, as dmsetup hides a key. */
+export function zeroWord(text: string, start: number): string {
+  let end = text.indexOf(' ', start);
+  if (end === -1) end = text.length;
+  return text.slice(0, start) + '0'.repeat(end - start) + text.slice(end);
+}

@@ -1,0 +1,138 @@
+/**
+ * The shape of a typed target: `TargetType<Params, Status>` (the kernel's type name, its module,
+ * `format`/`parse` between params and kernel text, an optional status parser, its secret fields)
+ * and `defineTarget`, which turns one into a builder: `linear({ device, offset })` gives a
+ * `Target` that `row()`/`table()` make table rows of. Counterpart: lvm2's libdm-deptree.c, whose
+ * `_emit_segment_line` formats each segment type, and libdm-targets.c's status parsers.
+ */
+import { inspect } from 'node:util';
+import type { TableRow } from '../table/table.js';
+import { invalidArgument } from '../errors.js';
+import { toSafeNumber, type Sectors } from './units.js';
+
+/** What every target file implements. */
+export interface TargetType<Params = unknown, Status = never> {
+  /** The kernel's type name (`linear`, `thin-pool`). */
+  readonly type: string;
+  /** The module that provides it (`dm-thin-pool`); null when built into dm-mod. */
+  readonly module: string | null;
+  /** Params → the kernel's params text; a bad field throws a DmError naming it. Secrets included. */
+  format(params: Params): string;
+  /** Kernel params text (as `table` shows it) → params; malformed text throws a DmError naming the field. */
+  parse(text: string): Params;
+  /** Status text → typed status; unknown or extra fields are kept raw, never refused. */
+  parseStatus?(text: string): Status;
+  /** The params fields that hold secrets (shown hidden by toString, JSON and inspect). */
+  readonly secretFields?: readonly string[];
+  /** Kernel params text with its secrets hidden, as `dmsetup table` shows it without --showkeys. */
+  hideSecrets?(text: string): string;
+}
+
+/** The params of a target type. */
+export type ParamsOf<T> = T extends TargetType<infer P, unknown> ? P : never;
+/** The status of a target type. */
+export type StatusOf<T> = T extends TargetType<unknown, infer S> ? S : never;
+
+/** A target type that is also its own builder: `linear({ device, offset })`. */
+export type TargetKind<Params, Status = never> = TargetType<Params, Status> & ((params: Params) => Target<Params>);
+
+/** Anything that can become the type and params of a table row. */
+export interface TargetLike {
+  readonly type: string;
+  /** Kernel params text. */
+  text(): string;
+}
+
+/** Shown instead of a secret. */
+export const HIDDEN = '<hidden>';
+
+/**
+ * One built target: its type, validated params, and the kernel text on demand (made when asked,
+ * so a secret does not sit in a string longer than needed). toString, JSON and inspect hide
+ * secret fields.
+ */
+export class Target<Params = unknown> implements TargetLike {
+  readonly type: string;
+
+  constructor(
+    readonly kind: TargetType<Params, unknown>,
+    readonly params: Readonly<Params>,
+  ) {
+    this.type = kind.type;
+    kind.format(params); // validates now, so a bad field fails at the builder
+  }
+
+  /** The kernel params text, secrets included. */
+  text(): string {
+    return this.kind.format(this.params);
+  }
+
+  /** True when this target is of `kind` (narrows its params). */
+  is<P>(kind: TargetType<P, unknown>): this is Target<P> {
+    return this.type === kind.type;
+  }
+
+  /** `type params`, secrets hidden as dmsetup hides them. */
+  toString(): string {
+    const text = this.text();
+    return `${this.type} ${this.kind.hideSecrets ? this.kind.hideSecrets(text) : text}`;
+  }
+
+  /** `{ type, params }` with secret fields replaced by `<hidden>`. */
+  toJSON(): { type: string; params: unknown } {
+    return { type: this.type, params: this.shownParams() };
+  }
+
+  [inspect.custom](): string {
+    return `Target(${this.type}) ${inspect(this.shownParams(), { depth: 4 })}`;
+  }
+
+  private shownParams(): unknown {
+    const secret = this.kind.secretFields ?? [];
+    if (secret.length === 0) return this.params;
+    const shown: Record<string, unknown> = { ...(this.params as object) };
+    for (const field of secret) if (field in shown) shown[field] = HIDDEN;
+    return shown;
+  }
+}
+
+/** Makes a target type its own builder. */
+export function defineTarget<Params, Status = never>(type: TargetType<Params, Status>): TargetKind<Params, Status> {
+  const build = (params: Params): Target<Params> => {
+    if (typeof params !== 'object' || params === null) throw invalidArgument(`${type.type}: params must be an object`);
+    return new Target(type, params);
+  };
+  return Object.assign(build, type) as TargetKind<Params, Status>;
+}
+
+/** A target of a type this library does not model: its params text as it is. */
+export function rawTarget(type: string, params: string): TargetLike & { readonly params: string } {
+  return { type, params, text: () => params };
+}
+
+/** A table row from a start, a length and a target. */
+export function row(start: Sectors, length: Sectors, target: TargetLike): TableRow {
+  if (typeof target !== 'object' || target === null || typeof target.text !== 'function') {
+    throw invalidArgument('A table row needs a target made by a builder (linear({...}), …) or rawTarget()');
+  }
+  return { start: toSafeNumber(start, 'start'), length: toSafeNumber(length, 'length'), type: target.type, params: target.text() };
+}
+
+/** One segment of a table given to `table()`: how long it is and what maps it. */
+export interface Segment {
+  readonly length: Sectors;
+  readonly target: TargetLike;
+}
+
+/** Table rows from segments laid end to end from sector 0 (the starts are computed). */
+export function table(segments: readonly Segment[]): TableRow[] {
+  if (!Array.isArray(segments) || segments.length === 0) throw invalidArgument('A table needs at least one segment');
+  let start = 0n;
+  return segments.map((segment, index) => {
+    if (typeof segment !== 'object' || segment === null) throw invalidArgument(`Segment ${index + 1} is not { length, target }`);
+    const made = row(start, segment.length, segment.target);
+    if (made.length === 0) throw invalidArgument(`Segment ${index + 1}: length must not be 0`);
+    start += BigInt(made.length);
+    return made;
+  });
+}
