@@ -180,8 +180,14 @@ export function statusNumber(word: string | undefined): Sectors | undefined {
   return big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
 }
 
+/** Used and total (blocks, sectors) as a status line shows them: `used/total`. */
+export interface Usage {
+  readonly used: Sectors;
+  readonly total: Sectors;
+}
+
 /** `used/total` in status lines → both numbers; undefined when malformed. */
-export function statusRatio(word: string | undefined): { used: Sectors; total: Sectors } | undefined {
+export function statusRatio(word: string | undefined): Usage | undefined {
   if (word === undefined) return undefined;
   const slash = word.indexOf('/');
   if (slash === -1) return undefined;

@@ -14,12 +14,6 @@ import { targetType } from './registry.js';
  * has no `dm-<type>` alias). Modelled types say their own module (TargetType.module).
  */
 const UNMODELLED_MODULES: Readonly<Record<string, string>> = {
-  thin: 'dm-thin-pool',
-  'thin-pool': 'dm-thin-pool',
-  snapshot: 'dm-snapshot',
-  'snapshot-origin': 'dm-snapshot',
-  'snapshot-merge': 'dm-snapshot',
-  cache: 'dm-cache',
   mirror: 'dm-mirror',
   multipath: 'dm-multipath',
   unstriped: 'dm-unstripe',

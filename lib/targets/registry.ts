@@ -3,10 +3,33 @@
  * stay raw text (libdm likewise passes unknown segment types through as their params string).
  */
 import type { TargetType } from './target.js';
+import { cache } from './cache.js';
+import { crypt } from './crypt.js';
+import { error } from './error.js';
 import { linear } from './linear.js';
+import { snapshotOrigin } from './snapshot-origin.js';
+import { snapshot, snapshotMerge } from './snapshot.js';
+import { striped } from './striped.js';
+import { thinPool } from './thin-pool.js';
+import { thin } from './thin.js';
+import { writecache } from './writecache.js';
+import { zero } from './zero.js';
 
 /** Every target type this library models. A new target file: defineTarget in lib/targets/<type>.ts, listed here, exported from index.ts. */
-const KNOWN: readonly TargetType<unknown, unknown>[] = [linear];
+const KNOWN: readonly TargetType<unknown, unknown>[] = [
+  linear,
+  striped,
+  zero,
+  error,
+  crypt,
+  snapshotOrigin,
+  snapshot,
+  snapshotMerge,
+  thinPool,
+  thin,
+  cache,
+  writecache,
+];
 
 const BY_TYPE: ReadonlyMap<string, TargetType<unknown, unknown>> = new Map(KNOWN.map((kind) => [kind.type, kind]));
 

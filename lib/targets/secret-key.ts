@@ -5,6 +5,7 @@
  * (`:<size>:<type>:<description>`), which is no secret. (cryptsetup keeps keys in locked, wiped
  * `crypt_safe_alloc` memory; dmsetup hides them in `table` unless --showkeys, see libdm-facts.)
  */
+import { timingSafeEqual } from 'node:crypto';
 import { inspect } from 'node:util';
 import { invalidArgument } from '../errors.js';
 
@@ -70,6 +71,14 @@ export class SecretKey {
   /** Calls `use` with the key bytes themselves (not a copy). */
   withBytes<T>(use: (bytes: Buffer) => T): T {
     return use(this.bytes());
+  }
+
+  /** True when both keys hold the same bytes (compared in constant time). */
+  equals(other: SecretKey): boolean {
+    if (!(other instanceof SecretKey)) return false;
+    const mine = this.bytes();
+    const theirs = other.bytes();
+    return mine.length === theirs.length && timingSafeEqual(mine, theirs);
   }
 
   /** Zeroes the bytes; the key can no longer be used. */
