@@ -14,6 +14,18 @@ import { thinPool } from './thin-pool.js';
 import { thin } from './thin.js';
 import { writecache } from './writecache.js';
 import { zero } from './zero.js';
+import { mirror } from './mirror.js';
+import { raid } from './raid.js';
+import { multipath } from './multipath.js';
+import { delay } from './delay.js';
+import { flakey } from './flakey.js';
+import { dust } from './dust.js';
+import { integrity } from './integrity.js';
+import { verity } from './verity.js';
+import { era } from './era.js';
+import { unstriped } from './unstriped.js';
+import { switchTarget } from './switch.js';
+import { logWrites } from './log-writes.js';
 
 /** Every target type this library models. A new target file: defineTarget in lib/targets/<type>.ts, listed here, exported from index.ts. */
 const KNOWN: readonly TargetType<unknown, unknown>[] = [
@@ -29,6 +41,18 @@ const KNOWN: readonly TargetType<unknown, unknown>[] = [
   thin,
   cache,
   writecache,
+  mirror,
+  raid,
+  multipath,
+  delay,
+  flakey,
+  dust,
+  integrity,
+  verity,
+  era,
+  unstriped,
+  switchTarget,
+  logWrites,
 ];
 
 const BY_TYPE: ReadonlyMap<string, TargetType<unknown, unknown>> = new Map(KNOWN.map((kind) => [kind.type, kind]));
