@@ -142,24 +142,25 @@ function parseOption(options: IntegrityOptions, word: string): void {
     return;
   }
   const [field, , kind] = known;
-  const reader = new ArgReader('integrity', value ?? '');
   if (kind === 'flag') set[field] = true;
-  else if (kind === 'device') set[field] = reader.device(`options.${field}`);
-  else if (kind === 'sectors') set[field] = reader.sectors(`options.${field}`);
-  else if (kind === 'uint') set[field] = reader.uint(`options.${field}`);
+  else if (kind === 'alg') set[field] = parseAlgorithm(field, value!);
   else {
-    // `alg` or `alg:hexkey`; the algorithm has no colon (dmsetup splits the same way).
-    const keyAt = value!.indexOf(':');
-    const algorithm = keyAt === -1 ? value! : value!.slice(0, keyAt);
-    if (algorithm === '') throw fieldError('integrity', `options.${field}.algorithm`, 'is missing');
-    if (keyAt === -1) set[field] = { algorithm };
-    else {
-      const hex = value!.slice(keyAt + 1);
-      if (!/^(?:[0-9a-fA-F]{2})+$/.test(hex)) throw fieldError('integrity', `options.${field}.key`, 'must be hex digits');
-      set[field] = { algorithm, key: SecretKey.fromHex(hex) };
-    }
+    const reader = new ArgReader('integrity', value!);
+    const name = `options.${field}`;
+    set[field] = kind === 'device' ? reader.device(name) : kind === 'sectors' ? reader.sectors(name) : reader.uint(name);
+    reader.end();
   }
-  reader.end();
+}
+
+/** `alg` or `alg:hexkey`; the algorithm has no colon (dmsetup splits the same way). */
+function parseAlgorithm(field: string, value: string): IntegrityAlgorithm {
+  const keyAt = value.indexOf(':');
+  const algorithm = keyAt === -1 ? value : value.slice(0, keyAt);
+  if (algorithm === '') throw fieldError('integrity', `options.${field}.algorithm`, 'is missing');
+  if (keyAt === -1) return { algorithm };
+  const hex = value.slice(keyAt + 1);
+  if (!/^(?:[0-9a-fA-F]{2})+$/.test(hex)) throw fieldError('integrity', `options.${field}.key`, 'must be hex digits');
+  return { algorithm, key: SecretKey.fromHex(hex) };
 }
 
 /** dmsetup's hide_key: after `name`, an `alg:key` pair has its key turned into zeros. */

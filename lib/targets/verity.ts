@@ -3,7 +3,8 @@
  * <#data blocks> <hash start block> <algorithm> <root digest> <salt|-> [<#options> <option>…]`,
  * read-only data checked against a hash tree (Documentation/admin-guide/device-mapper/verity.rst;
  * libdm's SEG_VERITY is absent, veritysetup builds these). Module dm-verity. The kernel shows
- * options in the order of the fields below. Status: `<V|C> <FEC-corrected blocks|->`.
+ * options in the order of the fields below (Linux 6.1 has no on_error modes; FEC only when built
+ * with it). Status: `<V|C> [<FEC-corrected blocks|->]`.
  */
 import { ArgReader, fieldError, formatDevice, formatSectors, formatUint, formatWord, statusNumber, statusWords, type DeviceRef } from './fields.js';
 import { defineTarget } from './target.js';
@@ -61,7 +62,7 @@ export type VerityStatus =
       readonly state: 'ok';
       /** False once a block failed its check (`C`). */
       readonly valid: boolean;
-      /** Blocks corrected by FEC; undefined without FEC (`-`). */
+      /** Blocks corrected by FEC; undefined without FEC (`-`, or nothing on a kernel built without FEC). */
       readonly fecCorrected: Sectors | undefined;
       readonly extra: readonly string[];
     }
@@ -188,7 +189,7 @@ export const verity = defineTarget<VerityParams, VerityStatus>({
   },
   parseStatus(text) {
     const words = statusWords(text);
-    if ((words[0] !== 'V' && words[0] !== 'C') || words[1] === undefined) return { type: 'verity', state: 'unknown', raw: text.trim() };
+    if (words[0] !== 'V' && words[0] !== 'C') return { type: 'verity', state: 'unknown', raw: text.trim() };
     return { type: 'verity', state: 'ok', valid: words[0] === 'V', fecCorrected: statusNumber(words[1]), extra: words.slice(2) };
   },
 });
