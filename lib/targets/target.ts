@@ -33,8 +33,11 @@ export type ParamsOf<T> = T extends TargetType<infer P, unknown> ? P : never;
 /** The status of a target type. */
 export type StatusOf<T> = T extends TargetType<unknown, infer S> ? S : never;
 
+/** A status parser, required of a target type that declares a status. */
+type WithStatus<Status> = [Status] extends [never] ? unknown : { parseStatus(text: string): Status };
+
 /** A target type that is also its own builder: `linear({ device, offset })`. */
-export type TargetKind<Params, Status = never> = TargetType<Params, Status> & ((params: Params) => Target<Params>);
+export type TargetKind<Params, Status = never> = TargetType<Params, Status> & WithStatus<Status> & ((params: Params) => Target<Params>);
 
 /** Anything that can become the type and params of a table row. */
 export interface TargetLike {
@@ -97,7 +100,7 @@ export class Target<Params = unknown> implements TargetLike {
 }
 
 /** Makes a target type its own builder. */
-export function defineTarget<Params, Status = never>(type: TargetType<Params, Status>): TargetKind<Params, Status> {
+export function defineTarget<Params, Status = never>(type: TargetType<Params, Status> & WithStatus<Status>): TargetKind<Params, Status> {
   const build = (params: Params): Target<Params> => {
     if (typeof params !== 'object' || params === null) throw invalidArgument(`${type.type}: params must be an object`);
     return new Target(type, params);
