@@ -79,8 +79,8 @@ describe('linear, striped, zero, error', () => {
     expect(statusOf(stripes)).toEqual([{ type: 'striped', stripes: [{ device: devOf(a), alive: true }, { device: devOf(b), alive: true }], extra: [] }]);
 
     const blank = createTyped('zero-error', [
-      { length: 100, target: t.zero({}) },
-      { length: 100, target: t.error({}) },
+      { length: 100, target: t.zero() },
+      { length: 100, target: t.error() },
     ]);
     expect(statusOf(blank)).toEqual([{ type: 'zero', raw: '' }, { type: 'error', raw: '' }]);
   });
@@ -169,7 +169,7 @@ describe('thin provisioning', () => {
     dm.message({ name: thinPool.name }, 0, 'create_thin 1');
     const volume = createTyped('thin-f', [{ length: 8192, target: t.thin({ pool: devOf(thinPool), deviceId: 1 }) }]);
     dm.suspend({ name: meta.name });
-    dm.load({ name: meta.name }, t.table([{ length: 8192, target: t.error({}) }]));
+    dm.load({ name: meta.name }, t.table([{ length: 8192, target: t.error() }]));
     dm.resume({ name: meta.name });
     write(volume, 256, 64);
     // The status commits first; the commit fails, so this status cannot read the metadata.

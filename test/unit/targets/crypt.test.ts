@@ -3,7 +3,7 @@
  * naming the field, keys hidden as dmsetup hides them, and SecretKey's wiping and hiding.
  */
 import { inspect } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { crypt, hideSecrets, SecretKey, type CryptParams } from '../../../lib/targets/index.js';
 import { hideKeys } from '../../../cli/format.js';
 import { checkTarget, expectRefused } from './support.js';
@@ -76,6 +76,43 @@ describe('crypt', () => {
     }
     expect(JSON.parse(JSON.stringify(target)).params.key).toBe('<hidden>');
     expect(target.text()).toContain(KEY);
+  });
+});
+
+describe('keys never made strings where not needed', () => {
+  it('building, toString, JSON and inspect never ask the key for its text', () => {
+    const key = SecretKey.fromHex(KEY);
+    const asked = vi.spyOn(key, 'toKernelText');
+    const target = crypt({ ...base, key, options: { allowDiscards: true } });
+    expect(String(target)).toBe(`crypt aes-xts-plain64 ${'0'.repeat(64)} 0 7:2 0 1 allow_discards`);
+    JSON.stringify(target);
+    inspect(target);
+    expect(asked).not.toHaveBeenCalled();
+    expect(target.text()).toContain(KEY);
+    expect(asked).toHaveBeenCalledTimes(1);
+  });
+
+  it('toBuffer writes the key from its bytes: the same text as text(), without asking for a string', () => {
+    const key = SecretKey.fromHex(KEY);
+    const target = crypt({ ...base, key, options: { sectorSize: 4096 } });
+    const expected = target.text();
+    const asked = vi.spyOn(key, 'toKernelText');
+    const bytes = target.toBuffer();
+    expect(asked).not.toHaveBeenCalled();
+    expect(bytes.toString()).toBe(expected);
+    expect(crypt({ ...base, key: SecretKey.empty() }).toBuffer().toString()).toBe('aes-xts-plain64 - 0 7:2 0');
+    const keyring = crypt({ ...base, key: { keySize: 32, keyType: 'user', description: 'k' } });
+    expect(keyring.toBuffer().toString()).toBe(keyring.text());
+  });
+
+  it('a disposed key is refused at the builder and when formatted', () => {
+    const key = SecretKey.fromHex(KEY);
+    const target = crypt({ ...base, key });
+    key.dispose();
+    expectRefused(() => crypt({ ...base, key }), 'crypt: key');
+    expectRefused(() => target.text(), 'crypt: key');
+    expectRefused(() => target.toBuffer(), 'crypt: key');
+    expectRefused(() => String(target), 'crypt: key');
   });
 });
 
