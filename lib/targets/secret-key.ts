@@ -10,12 +10,14 @@ import { inspect } from 'node:util';
 import { invalidArgument } from '../errors.js';
 
 const HEX = /^(?:[0-9a-fA-F]{2})*$/;
+/** ASCII codes of 0-9a-f. */
+const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
 
 /** Key bytes the library can wipe. */
 export class SecretKey {
   #bytes: Buffer | undefined;
 
-  private constructor(bytes: Buffer) {
+  protected constructor(bytes: Buffer) {
     this.#bytes = bytes;
   }
 
@@ -68,6 +70,28 @@ export class SecretKey {
     return bytes.length === 0 ? '-' : bytes.toString('hex');
   }
 
+  /**
+   * Writes the kernel text (hex, or `-` when empty) into `target` at `offset` straight from the
+   * bytes, without making a string; returns the bytes written. For a codec that carries keys in
+   * Buffers it zeroes after the ioctl.
+   */
+  writeKernelText(target: Buffer, offset: number): number {
+    const bytes = this.bytes();
+    if (bytes.length === 0) return target.write('-', offset, 'latin1');
+    if (offset + bytes.length * 2 > target.length) throw invalidArgument('key: the buffer is too small for the key');
+    for (let index = 0; index < bytes.length; index++) {
+      const byte = bytes[index]!;
+      target[offset + index * 2] = HEX_DIGITS[byte >> 4]!;
+      target[offset + index * 2 + 1] = HEX_DIGITS[byte & 15]!;
+    }
+    return bytes.length * 2;
+  }
+
+  /** The length of the kernel text: twice the key's bytes, or 1 for `-`. */
+  get kernelTextLength(): number {
+    return this.length === 0 ? 1 : this.length * 2;
+  }
+
   /** Calls `use` with the key bytes themselves (not a copy). */
   withBytes<T>(use: (bytes: Buffer) => T): T {
     return use(this.bytes());
@@ -106,6 +130,27 @@ export class SecretKey {
   private bytes(): Buffer {
     if (!this.#bytes) throw invalidArgument('key: the SecretKey was disposed');
     return this.#bytes;
+  }
+}
+
+/**
+ * A stand-in for `key` whose kernel text is `shown(length of the key's text)`: lets a target be
+ * checked or shown without the key ever becoming a string. A disposed key is returned as it is,
+ * so formatting still refuses it.
+ */
+export function keyStandIn(key: SecretKey, shown: (textLength: number) => string): SecretKey {
+  if (key.disposed) return key;
+  return new StandInKey(shown(key.kernelTextLength));
+}
+
+/** See keyStandIn. */
+class StandInKey extends SecretKey {
+  constructor(private readonly shown: string) {
+    super(Buffer.alloc(0));
+  }
+
+  override toKernelText(): string {
+    return this.shown;
   }
 }
 

@@ -47,7 +47,9 @@ export type SnapshotStatus<T extends string = 'snapshot' | 'snapshot-merge'> =
   /** Status text this parser does not know, kept raw. */
   | { readonly type: T; readonly state: 'unknown'; readonly raw: string };
 
-function snapshotType<T extends 'snapshot' | 'snapshot-merge'>(type: T): TargetType<SnapshotParams, SnapshotStatus<T>> {
+function snapshotType<T extends 'snapshot' | 'snapshot-merge'>(
+  type: T,
+): TargetType<SnapshotParams, SnapshotStatus<T>> & { parseStatus(text: string): SnapshotStatus<T> } {
   return {
     type,
     module: 'dm-snapshot',

@@ -9,6 +9,7 @@ import { inspect } from 'node:util';
 import type { TableRow } from '../table/table.js';
 import { invalidArgument } from '../errors.js';
 import { toSafeNumber, type Sectors } from './units.js';
+import { keyStandIn, SecretKey } from './secret-key.js';
 
 /** What every target file implements. */
 export interface TargetType<Params = unknown, Status = never> {
@@ -33,8 +34,14 @@ export type ParamsOf<T> = T extends TargetType<infer P, unknown> ? P : never;
 /** The status of a target type. */
 export type StatusOf<T> = T extends TargetType<unknown, infer S> ? S : never;
 
+/** A status parser, required of a target type that declares a status. */
+type WithStatus<Status> = [Status] extends [never] ? unknown : { parseStatus(text: string): Status };
+
+/** The builder's arguments: params may be left out when every field is optional (`zero()`). */
+type BuilderArgs<Params> = {} extends Params ? [params?: Params] : [params: Params];
+
 /** A target type that is also its own builder: `linear({ device, offset })`. */
-export type TargetKind<Params, Status = never> = TargetType<Params, Status> & ((params: Params) => Target<Params>);
+export type TargetKind<Params, Status = never> = TargetType<Params, Status> & WithStatus<Status> & ((...args: BuilderArgs<Params>) => Target<Params>);
 
 /** Anything that can become the type and params of a table row. */
 export interface TargetLike {
@@ -59,12 +66,38 @@ export class Target<Params = unknown> implements TargetLike {
     readonly params: Readonly<Params>,
   ) {
     this.type = kind.type;
-    kind.format(params); // validates now, so a bad field fails at the builder
+    // Validates now, so a bad field fails at the builder; with stand-ins, no key becomes a string.
+    kind.format(this.withStandIns(() => (length) => '0'.repeat(length)));
   }
 
-  /** The kernel params text, secrets included. */
+  /**
+   * The kernel params text, secrets included. Table rows carry params as strings today, so a key
+   * in it is a copy the library cannot wipe; `toBuffer` makes the same text without one.
+   */
   text(): string {
     return this.kind.format(this.params);
+  }
+
+  /**
+   * The kernel params text as bytes, each SecretKey written straight from its Buffer (no string
+   * holds it). Zero the buffer once it was used (`buffer.fill(0)`).
+   */
+  toBuffer(): Buffer {
+    const keys: SecretKey[] = [];
+    // NUL cannot occur in formatted params (every field refuses it), so it marks where keys go.
+    const text = this.kind.format(
+      this.withStandIns((key) => {
+        keys.push(key);
+        return () => `\0${keys.length - 1}\0`;
+      }),
+    );
+    const parts = text.split('\0');
+    let size = 0;
+    parts.forEach((part, index) => (size += index % 2 === 0 ? Buffer.byteLength(part) : keys[Number(part)]!.kernelTextLength));
+    const buffer = Buffer.alloc(size);
+    let at = 0;
+    parts.forEach((part, index) => (at += index % 2 === 0 ? buffer.write(part, at) : keys[Number(part)]!.writeKernelText(buffer, at)));
+    return buffer;
   }
 
   /** True when this target is of `kind` (narrows its params). */
@@ -72,9 +105,9 @@ export class Target<Params = unknown> implements TargetLike {
     return this.type === kind.type;
   }
 
-  /** `type params`, secrets hidden as dmsetup hides them. */
+  /** `type params`, secrets hidden as dmsetup hides them (the key is never formatted). */
   toString(): string {
-    const text = this.text();
+    const text = this.kind.format(this.withStandIns(() => (length) => '0'.repeat(length)));
     return `${this.type} ${this.kind.hideSecrets ? this.kind.hideSecrets(text) : text}`;
   }
 
@@ -87,6 +120,22 @@ export class Target<Params = unknown> implements TargetLike {
     return `Target(${this.type}) ${inspect(this.shownParams(), { depth: 4 })}`;
   }
 
+  /** The params with every SecretKey inside a secret field replaced by `standIn(key)`'s stand-in. */
+  private withStandIns(standIn: (key: SecretKey) => (length: number) => string): Params {
+    const secret = this.kind.secretFields ?? [];
+    if (secret.length === 0 || typeof this.params !== 'object' || this.params === null) return this.params as Params;
+    const replace = (value: unknown, depth: number): unknown => {
+      if (value instanceof SecretKey) return keyStandIn(value, standIn(value));
+      if (depth > 3 || typeof value !== 'object' || value === null) return value;
+      if (Array.isArray(value)) return value.map((item) => replace(item, depth + 1));
+      if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, replace(item, depth + 1)]));
+    };
+    const copy: Record<string, unknown> = { ...(this.params as object) };
+    for (const field of secret) if (field in copy) copy[field] = replace(copy[field], 0);
+    return copy as Params;
+  }
+
   private shownParams(): unknown {
     const secret = this.kind.secretFields ?? [];
     if (secret.length === 0) return this.params;
@@ -97,8 +146,8 @@ export class Target<Params = unknown> implements TargetLike {
 }
 
 /** Makes a target type its own builder. */
-export function defineTarget<Params, Status = never>(type: TargetType<Params, Status>): TargetKind<Params, Status> {
-  const build = (params: Params): Target<Params> => {
+export function defineTarget<Params, Status = never>(type: TargetType<Params, Status> & WithStatus<Status>): TargetKind<Params, Status> {
+  const build = (params: Params = {} as Params): Target<Params> => {
     if (typeof params !== 'object' || params === null) throw invalidArgument(`${type.type}: params must be an object`);
     return new Target(type, params);
   };

@@ -3,7 +3,7 @@
  * and the builder's Target value (row/table helpers, toString/JSON).
  */
 import { describe, expect, it } from 'vitest';
-import { linear, row, table, parseTableRow, rawTarget, targetType, moduleForTarget } from '../../../lib/targets/index.js';
+import { allTargetTypes, linear, moduleForTarget, parseTableRow, rawTarget, row, table, targetType, thinPool } from '../../../lib/targets/index.js';
 import { expectRefused } from './support.js';
 
 describe('linear', () => {
@@ -92,5 +92,38 @@ describe('builders, rows and tables', () => {
   it('toString and JSON show the target', () => {
     expect(String(a)).toBe('linear 7:0 0');
     expect(JSON.parse(JSON.stringify(b))).toEqual({ type: 'linear', params: { device: '/dev/loop1', offset: 100 } });
+  });
+});
+
+describe('the registry and text size', () => {
+  it('lists every group-A type with its module; unknown types fall back as before', () => {
+    const modules = Object.fromEntries(allTargetTypes().map((kind) => [kind.type, kind.module]));
+    expect(modules).toMatchObject({
+      linear: null,
+      striped: null,
+      error: null,
+      zero: 'dm-zero',
+      crypt: 'dm-crypt',
+      'snapshot-origin': 'dm-snapshot',
+      snapshot: 'dm-snapshot',
+      'snapshot-merge': 'dm-snapshot',
+      'thin-pool': 'dm-thin-pool',
+      thin: 'dm-thin-pool',
+      cache: 'dm-cache',
+      writecache: 'dm-writecache',
+    });
+    expect(moduleForTarget('snapshot-merge')).toBe('dm-snapshot');
+    expect(moduleForTarget('mirror')).toBe('dm-mirror');
+    expect(moduleForTarget('unstriped')).toBe('dm-unstripe');
+    expect(targetType('frobnicate')).toBeUndefined();
+  });
+
+  it('parsing is linear in the text: a 1 MB run of white space is quick', () => {
+    const spaces = ' '.repeat(1 << 20);
+    const started = performance.now();
+    expect(linear.parse(`7:0${spaces}0`)).toEqual({ device: { major: 7, minor: 0 }, offset: 0 });
+    expect(thinPool.parseStatus(`0${spaces}1/2${spaces}3/4`)).toMatchObject({ state: 'ok' });
+    expect(() => linear.parse(`7:0${spaces}0${spaces}x`)).toThrow(/linear: params/);
+    expect(performance.now() - started).toBeLessThan(1000);
   });
 });
