@@ -63,7 +63,7 @@ export type { FlakeyParams, FlakeyFeatures, CorruptBioByte } from './flakey.js';
 export { dust } from './dust.js';
 export type { DustParams, DustStatus } from './dust.js';
 export { integrity } from './integrity.js';
-export type { IntegrityParams, IntegrityOptions, IntegrityAlgorithm, IntegrityMode, IntegrityStatus } from './integrity.js';
+export type { IntegrityParams, IntegrityOptions, IntegrityKeys, IntegrityMode, IntegrityStatus } from './integrity.js';
 export { verity } from './verity.js';
 export type { VerityParams, VerityOptions, VerityFec, VerityStatus } from './verity.js';
 export { era } from './era.js';

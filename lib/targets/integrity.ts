@@ -2,20 +2,22 @@
  * The integrity target: `<device> <offset> <tag size|-> <mode> <#options> <option>…` keeps a tag
  * (checksum or MAC) per sector and optionally journals writes (Documentation/admin-guide/
  * device-mapper/dm-integrity.rst; libdm's SEG_INTEGRITY). Module dm-integrity. Modes: D direct,
- * J journal, B bitmap, R recovery. `internal_hash`, `journal_crypt` and `journal_mac` may carry a
- * key: a SecretKey, hidden by toString/JSON/inspect and by `hideSecrets` as dmsetup hides it.
+ * J journal, B bitmap, R recovery. `internal_hash`, `journal_crypt` and `journal_mac` name an
+ * algorithm in `options` and may take a key, kept apart in `keys` (the secret field: SecretKeys,
+ * never made strings to build or show a target; `hideSecrets` zeroes them as dmsetup does).
  * Linux 6.1 shows every option back in a fixed order (OPTIONS below) with its defaults filled in,
- * and shows keys as zeros. Status: `<mismatches> <provided data sectors> <recalculated sector|->`.
+ * and its keys (dmsetup zeroes them unless --showkeys). Status: `<mismatches> <provided data sectors> <recalculated sector|->`.
  */
 import { ArgReader, fieldError, formatDevice, formatSectors, formatUint, formatWord, statusNumber, statusWords, type DeviceRef } from './fields.js';
 import { SecretKey } from './secret-key.js';
 import { defineTarget } from './target.js';
 import type { Sectors } from './units.js';
 
-/** An algorithm (`crc32c`, `sha256`, `hmac(sha256)`, `ctr(aes)`) and its key, if it takes one. */
-export interface IntegrityAlgorithm {
-  algorithm: string;
-  key?: SecretKey;
+/** The keys of the keyed algorithms in IntegrityOptions (`hmac(sha256)`, `ctr(aes)`, …). */
+export interface IntegrityKeys {
+  internalHash?: SecretKey;
+  journalCrypt?: SecretKey;
+  journalMac?: SecretKey;
 }
 
 /** integrity's options, in the order the kernel shows them. */
@@ -40,9 +42,12 @@ export interface IntegrityOptions {
   fixPadding?: boolean;
   fixHmac?: boolean;
   legacyRecalculate?: boolean;
-  internalHash?: IntegrityAlgorithm;
-  journalCrypt?: IntegrityAlgorithm;
-  journalMac?: IntegrityAlgorithm;
+  /** The tag's algorithm: `crc32c`, `sha256`, `hmac(sha256)` (keyed: see IntegrityParams.keys). */
+  internalHash?: string;
+  /** The journal's encryption (`ctr(aes)`, keyed). */
+  journalCrypt?: string;
+  /** The journal's MAC (`hmac(sha256)`, keyed). */
+  journalMac?: string;
   /** Options this library does not model, passed as written (after the others). */
   extra?: string[];
 }
@@ -59,6 +64,8 @@ export interface IntegrityParams {
   tagSize: number | '-';
   mode: IntegrityMode;
   options?: IntegrityOptions;
+  /** Keys for the algorithms named in `options`: secret. */
+  keys?: IntegrityKeys;
 }
 
 /** integrity's status. */
@@ -99,20 +106,37 @@ const OPTIONS: readonly (readonly [keyof IntegrityOptions, string, Kind])[] = [
 const MODES = new Set(['D', 'J', 'B', 'R']);
 const ALGORITHM = /^[^\s:]+$/;
 
-function formatAlgorithm(field: string, value: unknown): string {
-  if (typeof value !== 'object' || value === null) throw fieldError('integrity', field, 'must be { algorithm, key? }');
-  const { algorithm, key } = value as IntegrityAlgorithm;
-  if (typeof algorithm !== 'string' || !ALGORITHM.test(algorithm)) throw fieldError('integrity', `${field}.algorithm`, 'must be one word without colons');
-  if (key === undefined) return algorithm;
-  if (!(key instanceof SecretKey)) throw fieldError('integrity', `${field}.key`, 'must be a SecretKey');
-  if (key.disposed) throw fieldError('integrity', `${field}.key`, 'was disposed');
-  if (key.length === 0) throw fieldError('integrity', `${field}.key`, 'must not be empty');
-  return `${algorithm}:${key.toKernelText()}`;
+const ALGORITHMS = ['internalHash', 'journalCrypt', 'journalMac'] as const;
+
+function formatAlgorithm(field: (typeof ALGORITHMS)[number], value: unknown, keys: IntegrityKeys): string {
+  if (typeof value !== 'string' || !ALGORITHM.test(value)) throw fieldError('integrity', `options.${field}`, 'must be an algorithm name, one word without colons');
+  const key = keys[field];
+  if (key === undefined) return value;
+  if (!(key instanceof SecretKey)) throw fieldError('integrity', `keys.${field}`, 'must be a SecretKey');
+  if (key.disposed) throw fieldError('integrity', `keys.${field}`, 'was disposed');
+  // A stand-in (see Target) gives a placeholder as long as the key's hex; an empty key gives `-` (or one 0).
+  const text = key.toKernelText();
+  if (text.length < 2) throw fieldError('integrity', `keys.${field}`, 'must not be empty');
+  return `${value}:${text}`;
 }
 
-function formatOptions(options: IntegrityOptions | undefined): string[] {
-  if (options === undefined) return [];
+function checkKeys(keys: unknown, options: IntegrityOptions): IntegrityKeys {
+  if (keys === undefined) return {};
+  if (typeof keys !== 'object' || keys === null) throw fieldError('integrity', 'keys', 'must be an object of SecretKeys');
+  for (const field of Object.keys(keys)) {
+    if (!(ALGORITHMS as readonly string[]).includes(field)) throw fieldError('integrity', `keys.${field}`, 'is not a keyed algorithm (internalHash, journalCrypt, journalMac)');
+    if (options[field as (typeof ALGORITHMS)[number]] === undefined) throw fieldError('integrity', `keys.${field}`, `needs options.${field}, the algorithm it is for`);
+  }
+  return keys as IntegrityKeys;
+}
+
+function formatOptions(options: IntegrityOptions | undefined, rawKeys: unknown): string[] {
+  if (options === undefined) {
+    checkKeys(rawKeys, {});
+    return [];
+  }
   if (typeof options !== 'object' || options === null) throw fieldError('integrity', 'options', 'must be an object');
+  const keys = checkKeys(rawKeys, options);
   const words: string[] = [];
   for (const [field, word, kind] of OPTIONS) {
     const value = options[field];
@@ -121,7 +145,7 @@ function formatOptions(options: IntegrityOptions | undefined): string[] {
     if (kind === 'flag') words.push(word);
     else if (kind === 'device') words.push(`${word}:${formatDevice('integrity', name, value)}`);
     else if (kind === 'sectors') words.push(`${word}:${formatSectors('integrity', name, value)}`);
-    else if (kind === 'alg') words.push(`${word}:${formatAlgorithm(name, value)}`);
+    else if (kind === 'alg') words.push(`${word}:${formatAlgorithm(field as (typeof ALGORITHMS)[number], value, keys)}`);
     else words.push(`${word}:${formatUint('integrity', name, value)}`);
   }
   if (options.blockSize !== undefined && (options.blockSize < 512 || options.blockSize > 4096 || (options.blockSize & (options.blockSize - 1)) !== 0)) {
@@ -131,7 +155,7 @@ function formatOptions(options: IntegrityOptions | undefined): string[] {
   return words;
 }
 
-function parseOption(options: IntegrityOptions, word: string): void {
+function parseOption(options: IntegrityOptions, keys: IntegrityKeys, word: string): void {
   const colon = word.indexOf(':');
   const name = colon === -1 ? word : word.slice(0, colon);
   const value = colon === -1 ? undefined : word.slice(colon + 1);
@@ -143,7 +167,7 @@ function parseOption(options: IntegrityOptions, word: string): void {
   }
   const [field, , kind] = known;
   if (kind === 'flag') set[field] = true;
-  else if (kind === 'alg') set[field] = parseAlgorithm(field, value!);
+  else if (kind === 'alg') set[field] = parseAlgorithm(field as (typeof ALGORITHMS)[number], value!, keys);
   else {
     const reader = new ArgReader('integrity', value!);
     const name = `options.${field}`;
@@ -152,15 +176,16 @@ function parseOption(options: IntegrityOptions, word: string): void {
   }
 }
 
-/** `alg` or `alg:hexkey`; the algorithm has no colon (dmsetup splits the same way). */
-function parseAlgorithm(field: string, value: string): IntegrityAlgorithm {
+/** `alg` or `alg:hexkey` → the algorithm, its key put in `keys`; the algorithm has no colon (dmsetup splits the same way). */
+function parseAlgorithm(field: (typeof ALGORITHMS)[number], value: string, keys: IntegrityKeys): string {
   const keyAt = value.indexOf(':');
   const algorithm = keyAt === -1 ? value : value.slice(0, keyAt);
-  if (algorithm === '') throw fieldError('integrity', `options.${field}.algorithm`, 'is missing');
-  if (keyAt === -1) return { algorithm };
+  if (algorithm === '') throw fieldError('integrity', `options.${field}`, 'is missing its algorithm');
+  if (keyAt === -1) return algorithm;
   const hex = value.slice(keyAt + 1);
-  if (!/^(?:[0-9a-fA-F]{2})+$/.test(hex)) throw fieldError('integrity', `options.${field}.key`, 'must be hex digits');
-  return { algorithm, key: SecretKey.fromHex(hex) };
+  if (!/^(?:[0-9a-fA-F]{2})+$/.test(hex)) throw fieldError('integrity', `keys.${field}`, 'must be hex digits');
+  keys[field] = SecretKey.fromHex(hex);
+  return algorithm;
 }
 
 /** dmsetup's hide_key: after `name`, an `alg:key` pair has its key turned into zeros. */
@@ -175,14 +200,15 @@ function hideKey(text: string, name: string): string {
   return text.slice(0, colon + 1) + '0'.repeat(end - colon - 1) + text.slice(end);
 }
 
-/** `integrity({ device, offset: 0, tagSize: 4, mode: 'J', options: { internalHash: { algorithm: 'crc32c' } } })`. */
+/** `integrity({ device, offset: 0, tagSize: 32, mode: 'J', options: { internalHash: 'hmac(sha256)' }, keys: { internalHash: key } })`. */
 export const integrity = defineTarget<IntegrityParams, IntegrityStatus>({
   type: 'integrity',
   module: 'dm-integrity',
+  secretFields: ['keys'],
   format(params) {
     if (!MODES.has(params.mode)) throw fieldError('integrity', 'mode', 'must be D, J, B or R');
     const tagSize = params.tagSize === '-' ? '-' : formatUint('integrity', 'tagSize', params.tagSize, 1);
-    const options = formatOptions(params.options);
+    const options = formatOptions(params.options, params.keys);
     return [formatDevice('integrity', 'device', params.device), formatSectors('integrity', 'offset', params.offset), tagSize, params.mode, String(options.length), ...options].join(' ');
   },
   parse(text) {
@@ -196,9 +222,11 @@ export const integrity = defineTarget<IntegrityParams, IntegrityStatus>({
     if (!MODES.has(mode)) throw fieldError('integrity', 'mode', `must be D, J, B or R, not "${mode}"`);
     const params: IntegrityParams = { device, offset, tagSize, mode: mode as IntegrityMode };
     const options: IntegrityOptions = {};
-    for (const word of args.args('options')) parseOption(options, word);
+    const keys: IntegrityKeys = {};
+    for (const word of args.args('options')) parseOption(options, keys, word);
     args.end();
     if (Object.keys(options).length > 0) params.options = options;
+    if (Object.keys(keys).length > 0) params.keys = keys;
     return params;
   },
   hideSecrets(text) {

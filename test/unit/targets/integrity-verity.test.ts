@@ -27,7 +27,7 @@ describe('integrity', () => {
         offset: 0,
         tagSize: 32,
         mode: 'J',
-        options: { journalSectors: 88, interleaveSectors: 32768, bufferSectors: 128, journalWatermark: 50, commitTime: 10000, internalHash: { algorithm: 'sha256' } },
+        options: { journalSectors: 88, interleaveSectors: 32768, bufferSectors: 128, journalWatermark: 50, commitTime: 10000, internalHash: 'sha256' },
       },
     ],
     [
@@ -37,7 +37,7 @@ describe('integrity', () => {
         offset: 0,
         tagSize: 32,
         mode: 'B',
-        options: { metaDevice: dev(6), journalSectors: 88, interleaveSectors: 1, bufferSectors: 128, sectorsPerBit: 32768, bitmapFlushInterval: 10000, internalHash: { algorithm: 'crc32c' } },
+        options: { metaDevice: dev(6), journalSectors: 88, interleaveSectors: 1, bufferSectors: 128, sectorsPerBit: 32768, bitmapFlushInterval: 10000, internalHash: 'crc32c' },
       },
     ],
     [
@@ -47,7 +47,7 @@ describe('integrity', () => {
         offset: 0,
         tagSize: 32,
         mode: 'J',
-        options: { recalculate: true, allowDiscards: true, journalSectors: 88, interleaveSectors: 32768, bufferSectors: 128, journalWatermark: 50, commitTime: 10000, fixPadding: true, internalHash: { algorithm: 'sha256' } },
+        options: { recalculate: true, allowDiscards: true, journalSectors: 88, interleaveSectors: 32768, bufferSectors: 128, journalWatermark: 50, commitTime: 10000, fixPadding: true, internalHash: 'sha256' },
       },
     ],
     ['/dev/loop0 8 - D 0', { device: '/dev/loop0', offset: 8, tagSize: '-', mode: 'D' }],
@@ -59,10 +59,13 @@ describe('integrity', () => {
 
   it('reads keys into SecretKeys and writes them back', () => {
     const params = integrity.parse(KEYED);
-    expect(params.options?.internalHash?.algorithm).toBe('hmac(sha256)');
-    expect(params.options?.internalHash?.key?.equals(SecretKey.fromHex(HASH_KEY))).toBe(true);
-    expect(params.options?.journalCrypt?.key?.toKernelText()).toBe(CRYPT_KEY);
+    expect(params.options).toMatchObject({ internalHash: 'hmac(sha256)', journalCrypt: 'ctr(aes)', journalMac: 'hmac(sha256)' });
+    expect(params.keys?.internalHash?.equals(SecretKey.fromHex(HASH_KEY))).toBe(true);
+    expect(params.keys?.journalCrypt?.toKernelText()).toBe(CRYPT_KEY);
     expect(integrity.format(params)).toBe(KEYED);
+    const target = integrity(params);
+    expect(target.text()).toBe(KEYED);
+    expect(target.toBuffer().toString()).toBe(KEYED);
   });
 
   it('hides keys as dmsetup table does (zeros), in toString, JSON and inspect', () => {
@@ -76,12 +79,30 @@ describe('integrity', () => {
       for (const key of [HASH_KEY, CRYPT_KEY, MAC_KEY]) expect(text).not.toContain(key);
     }
     expect(integrity.hideSecrets!('7:0 0 4 J 1 internal_hash:crc32c')).toBe('7:0 0 4 J 1 internal_hash:crc32c');
+    expect(JSON.parse(JSON.stringify(target)).params).toMatchObject({ options: { internalHash: 'hmac(sha256)' }, keys: '<hidden>' });
   });
 
-  it('refuses a disposed key', () => {
+  it('building and showing a target never turns a key into a string', () => {
+    const key = SecretKey.fromHex(HASH_KEY);
+    let made = 0;
+    key.toKernelText = () => {
+      made++;
+      return HASH_KEY;
+    };
+    const target = integrity({ device: '/dev/a', offset: 0, tagSize: 32, mode: 'J', options: { internalHash: 'hmac(sha256)' }, keys: { internalHash: key } });
+    expect(String(target)).toBe(`integrity /dev/a 0 32 J 1 internal_hash:hmac(sha256):${'0'.repeat(32)}`);
+    inspect(target);
+    JSON.stringify(target);
+    expect(made).toBe(0);
+    expect(target.text()).toContain(HASH_KEY);
+    expect(made).toBe(1);
+  });
+
+  it('refuses a disposed key, and a key without its algorithm', () => {
     const key = SecretKey.fromHex(HASH_KEY);
     key.dispose();
-    expectRefused(() => integrity({ device: '/dev/a', offset: 0, tagSize: 32, mode: 'J', options: { internalHash: { algorithm: 'hmac(sha256)', key } } }), 'options.internalHash.key');
+    expectRefused(() => integrity({ device: '/dev/a', offset: 0, tagSize: 32, mode: 'J', options: { internalHash: 'hmac(sha256)' }, keys: { internalHash: key } }), 'keys.internalHash');
+    expectRefused(() => integrity({ device: '/dev/a', offset: 0, tagSize: 32, mode: 'J', keys: { journalMac: SecretKey.fromHex(MAC_KEY) } }), 'keys.journalMac');
   });
 
   const good: IntegrityParams = { device: '/dev/loop0', offset: 0, tagSize: 4, mode: 'J' };
@@ -92,9 +113,10 @@ describe('integrity', () => {
     [{ ...good, options: { blockSize: 1000 } }, 'options.blockSize'],
     [{ ...good, options: { journalSectors: -1 } }, 'options.journalSectors'],
     [{ ...good, options: { metaDevice: '' } }, 'options.metaDevice'],
-    [{ ...good, options: { internalHash: { algorithm: 'a:b' } } }, 'options.internalHash.algorithm'],
-    [{ ...good, options: { internalHash: { algorithm: 'hmac(sha256)', key: HASH_KEY } } }, 'options.internalHash.key'],
-    [{ ...good, options: { journalMac: { algorithm: 'hmac(sha256)', key: SecretKey.empty() } } }, 'options.journalMac.key'],
+    [{ ...good, options: { internalHash: 'a:b' } }, 'options.internalHash'],
+    [{ ...good, options: { internalHash: 'hmac(sha256)' }, keys: { internalHash: HASH_KEY } }, 'keys.internalHash'],
+    [{ ...good, options: { journalMac: 'hmac(sha256)' }, keys: { journalMac: SecretKey.empty() } }, 'keys.journalMac'],
+    [{ ...good, options: { journalMac: 'hmac(sha256)' }, keys: { other: SecretKey.fromHex(MAC_KEY) } }, 'keys.other'],
   ])('format refuses %o naming %s', (params, field) => {
     expectRefused(() => integrity(params as IntegrityParams), `integrity: ${field}`);
   });
@@ -103,7 +125,7 @@ describe('integrity', () => {
     ['7:0 0 x J 0', 'tagSize'],
     ['7:0 0 4 Q 0', 'mode'],
     ['7:0 0 4 J 1 journal_sectors:x', 'options.journalSectors'],
-    ['7:0 0 4 J 1 internal_hash:hmac(sha256):xyz', 'options.internalHash.key'],
+    ['7:0 0 4 J 1 internal_hash:hmac(sha256):xyz', 'keys.internalHash'],
     ['7:0 0 4 J 2 internal_hash:sha256', 'options'],
   ])('parse refuses %j naming %s', (text, field) => {
     expectRefused(() => integrity.parse(text), `integrity: ${field}`);
