@@ -5,7 +5,7 @@
  * dm-multipath; selectors round-robin, queue-length, service-time are modules of their own,
  * loaded by the kernel. The kernel shows back the hardware handler's name only, and for each
  * group the number of path args its selector takes (round-robin 1, service-time 2).
- * Status: `2 <queueing> <pg_init count> <#handler words>… <#groups> <next group> (<A|E|D>
+ * Status: `2 <queue_io> <pg_init count> <#handler words>… <#groups> <next group> (<A|E|D>
  * <#selector words>… <#paths> <#path words> (<device> <A|F> <fail count> <word>…)…)…`.
  */
 import { isDmError } from '../errors.js';
@@ -61,8 +61,8 @@ export type MultipathStatus =
   | {
       readonly type: 'multipath';
       readonly state: 'ok';
-      /** I/O is being queued (no usable path with queue_if_no_path, or a pg_init in progress). */
-      readonly queueing: boolean;
+      /** The kernel's queue_io flag: I/O waits until a path group is chosen (set at first, before any I/O) or initialised. */
+      readonly queueIo: boolean;
       readonly pgInitCount: number;
       readonly hwHandler: readonly string[];
       readonly nextGroup: number;
@@ -167,7 +167,7 @@ function readStatus(args: ArgReader): MultipathStatus {
     });
     return { state: GROUP_STATE[state] ?? state, selector, paths };
   });
-  return { type: 'multipath', state: 'ok', queueing: features[0] === '1', pgInitCount: Number(features[1] ?? 0), hwHandler, nextGroup, groups, extra: args.rest() };
+  return { type: 'multipath', state: 'ok', queueIo: features[0] === '1', pgInitCount: Number(features[1] ?? 0), hwHandler, nextGroup, groups, extra: args.rest() };
 }
 
 /** `multipath({ groups: [{ selector: 'round-robin', paths: [{ device, args: ['1'] }] }] })`. */

@@ -84,7 +84,7 @@ describe('multipath', () => {
     expect(multipath.parseStatus!('2 1 0 0 1 1 E 0 2 2 7:2 A 0 0 1 7:3 F 1 0 1 ')).toEqual({
       type: 'multipath',
       state: 'ok',
-      queueing: true,
+      queueIo: true,
       pgInitCount: 0,
       hwHandler: [],
       nextGroup: 1,
