@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import type { DeviceInfo } from '../../lib/index.js';
 import * as t from '../../lib/targets/index.js';
 import { makeLoopDevice, type LoopDevice } from '../helpers/loop.js';
-import { eventually, useKernelFixture } from './lib-support.js';
+import { dmsetup, eventually, useKernelFixture } from './lib-support.js';
 
 const { dm, names, loops } = useKernelFixture('targets-b');
 
@@ -178,6 +178,10 @@ describe('delay, flakey, dust, unstriped, switch, log-writes, era', () => {
     createTyped('unstriped', 8192, t.unstriped({ stripes: 2, chunkSize: 128, stripe: 1, device: devOf(a!), offset: 0 }));
     const sw = createTyped('switch', 16384, t.switchTarget({ regionSize: 64, paths: [{ device: devOf(a!), offset: 0 }, { device: devOf(b!), offset: 0 }] }));
     dm.message({ name: sw.name }, 0, 'set_region_mappings 0:1 1:0');
+    for (const name of [names.of('unstriped'), sw.name]) {
+      const [reply] = dm.status({ name }).rows;
+      expect(t.parseStatusRow(t.statusRow(reply!)).status).toEqual({ type: reply!.type, raw: '' });
+    }
     dm.remove({ name: sw.name });
     const logged = createTyped('log-writes', 16384, t.logWrites({ device: devOf(a!), log: devOf(b!) }));
     const before = statusOf(logged, t.logWrites) as Extract<t.LogWritesStatus, { state: 'ok' }>;
@@ -221,6 +225,9 @@ describe('integrity and verity', () => {
     expect(comparable(back)).toMatchObject(comparable(params) as object);
     expect(back.options).toMatchObject({ journalSectors: expect.any(Number), interleaveSectors: expect.any(Number), commitTime: expect.any(Number) });
     expect(String(readBack(info))).not.toContain(params.keys!.internalHash!.toKernelText());
+    // Our hiding is dmsetup's: `dmsetup table` (no --showkeys) prints what hideSecrets gives.
+    const [row] = dm.table({ name: info.name }).rows;
+    expect(dmsetup('table', info.name).trimEnd()).toBe(`0 ${length} integrity ${t.hideSecrets('integrity', row!.params)}`);
     expect(dd(['if=/dev/zero', `of=/dev/dm-${info.minor}`, 'bs=4k', `count=${Math.floor(length / 8)}`, 'oflag=direct'])).toBe(true);
     expect(statusOf(info, t.integrity)).toMatchObject({ mismatches: 0, providedDataSectors: length });
     dm.remove({ name: info.name });
