@@ -152,11 +152,34 @@ export class Target<Params = unknown> implements TargetLike {
 
 /** Makes a target type its own builder. */
 export function defineTarget<Params, Status = never>(type: TargetType<Params, Status> & WithStatus<Status>): TargetKind<Params, Status> {
-  const build = (params: Params = {} as Params): Target<Params> => {
-    if (typeof params !== 'object' || params === null) throw invalidArgument(`${type.type}: params must be an object`);
-    return new Target(type, params);
+  // Every entry point checks the shape of what it is given, so a wrong type is a DmError, not a TypeError.
+  const checked: TargetType<Params, Status> = {
+    ...type,
+    format(params) {
+      if (typeof params !== 'object' || params === null) throw invalidArgument(`${type.type}: params must be an object`);
+      return type.format(params);
+    },
+    parse(text) {
+      if (typeof text !== 'string') throw invalidArgument(`${type.type}: params text must be a string`);
+      return type.parse(text);
+    },
   };
-  return Object.assign(build, type) as TargetKind<Params, Status>;
+  if (type.parseStatus) {
+    const parseStatus = type.parseStatus;
+    checked.parseStatus = (text) => {
+      if (typeof text !== 'string') throw invalidArgument(`${type.type}: status text must be a string`);
+      return parseStatus(text);
+    };
+  }
+  if (type.hideSecrets) {
+    const hide = type.hideSecrets;
+    checked.hideSecrets = (text) => {
+      if (typeof text !== 'string') throw invalidArgument(`${type.type}: params text must be a string`);
+      return hide(text);
+    };
+  }
+  const build = (params: Params = {} as Params): Target<Params> => new Target(checked, params);
+  return Object.assign(build, checked) as TargetKind<Params, Status>;
 }
 
 /** A target of a type this library does not model: its params text as it is. */
