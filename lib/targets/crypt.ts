@@ -76,6 +76,7 @@ function formatOptions(options: CryptOptions | undefined): string[] {
   const words: string[] = [];
   for (const [field, word] of FLAGS) if (options[field]) words.push(word);
   if (options.integrity !== undefined) {
+    if (typeof options.integrity !== 'object' || options.integrity === null) throw fieldError('crypt', 'options.integrity', 'must be { tagSize, type }');
     const { tagSize, type } = options.integrity;
     words.push(`integrity:${formatUint('crypt', 'options.integrity.tagSize', tagSize, 1)}:${formatWord('crypt', 'options.integrity.type', type)}`);
   }
@@ -85,6 +86,7 @@ function formatOptions(options: CryptOptions | undefined): string[] {
     words.push(`sector_size:${size}`);
   }
   if (options.ivLargeSectors) words.push('iv_large_sectors');
+  if (options.extra !== undefined && !Array.isArray(options.extra)) throw fieldError('crypt', 'options.extra', 'must be a list of words');
   (options.extra ?? []).forEach((word, index) => words.push(formatWord('crypt', `options.extra[${index}]`, word)));
   return words;
 }

@@ -140,17 +140,32 @@ export class SecretKey {
  */
 export function keyStandIn(key: SecretKey, shown: (textLength: number) => string): SecretKey {
   if (key.disposed) return key;
-  return new StandInKey(shown(key.kernelTextLength));
+  return new StandInKey(shown(key.kernelTextLength), key.length);
 }
 
-/** See keyStandIn. */
+/** See keyStandIn: the key's length without its bytes. */
 class StandInKey extends SecretKey {
-  constructor(private readonly shown: string) {
+  constructor(
+    private readonly shown: string,
+    private readonly keyLength: number,
+  ) {
     super(Buffer.alloc(0));
+  }
+
+  override get length(): number {
+    return this.keyLength;
+  }
+
+  override get kernelTextLength(): number {
+    return this.shown.length;
   }
 
   override toKernelText(): string {
     return this.shown;
+  }
+
+  override writeKernelText(target: Buffer, offset: number): number {
+    return target.write(this.shown, offset, 'latin1');
   }
 }
 

@@ -23,7 +23,10 @@ export interface TargetType<Params = unknown, Status = never> {
   parse(text: string): Params;
   /** Status text → typed status; unknown or extra fields are kept raw, never refused. */
   parseStatus?(text: string): Status;
-  /** The params fields that hold secrets (shown hidden by toString, JSON and inspect). */
+  /**
+   * The params fields that hold secrets: every SecretKey in them (nested objects included) is shown
+   * as `<hidden>` by JSON and inspect, and never made a string by toString or the builder's checks.
+   */
   readonly secretFields?: readonly string[];
   /** Kernel params text with its secrets hidden, as `dmsetup table` shows it without --showkeys. */
   hideSecrets?(text: string): string;
@@ -122,10 +125,20 @@ export class Target<Params = unknown> implements TargetLike {
 
   /** The params with every SecretKey inside a secret field replaced by `standIn(key)`'s stand-in. */
   private withStandIns(standIn: (key: SecretKey) => (length: number) => string): Params {
+    return this.replaceKeys((key) => keyStandIn(key, standIn(key))) as Params;
+  }
+
+  /** The params as shown: every SecretKey inside a secret field is `<hidden>`. */
+  private shownParams(): unknown {
+    return this.replaceKeys(() => HIDDEN);
+  }
+
+  /** A copy of the params with each SecretKey found in a secret field (nested up to 4 levels) replaced. */
+  private replaceKeys(by: (key: SecretKey) => unknown): unknown {
     const secret = this.kind.secretFields ?? [];
-    if (secret.length === 0 || typeof this.params !== 'object' || this.params === null) return this.params as Params;
+    if (secret.length === 0 || typeof this.params !== 'object' || this.params === null) return this.params;
     const replace = (value: unknown, depth: number): unknown => {
-      if (value instanceof SecretKey) return keyStandIn(value, standIn(value));
+      if (value instanceof SecretKey) return by(value);
       if (depth > 3 || typeof value !== 'object' || value === null) return value;
       if (Array.isArray(value)) return value.map((item) => replace(item, depth + 1));
       if (Object.getPrototypeOf(value) !== Object.prototype) return value;
@@ -133,25 +146,40 @@ export class Target<Params = unknown> implements TargetLike {
     };
     const copy: Record<string, unknown> = { ...(this.params as object) };
     for (const field of secret) if (field in copy) copy[field] = replace(copy[field], 0);
-    return copy as Params;
-  }
-
-  private shownParams(): unknown {
-    const secret = this.kind.secretFields ?? [];
-    if (secret.length === 0) return this.params;
-    const shown: Record<string, unknown> = { ...(this.params as object) };
-    for (const field of secret) if (field in shown) shown[field] = HIDDEN;
-    return shown;
+    return copy;
   }
 }
 
 /** Makes a target type its own builder. */
 export function defineTarget<Params, Status = never>(type: TargetType<Params, Status> & WithStatus<Status>): TargetKind<Params, Status> {
-  const build = (params: Params = {} as Params): Target<Params> => {
-    if (typeof params !== 'object' || params === null) throw invalidArgument(`${type.type}: params must be an object`);
-    return new Target(type, params);
+  // Every entry point checks the shape of what it is given, so a wrong type is a DmError, not a TypeError.
+  const checked: TargetType<Params, Status> = {
+    ...type,
+    format(params) {
+      if (typeof params !== 'object' || params === null) throw invalidArgument(`${type.type}: params must be an object`);
+      return type.format(params);
+    },
+    parse(text) {
+      if (typeof text !== 'string') throw invalidArgument(`${type.type}: params text must be a string`);
+      return type.parse(text);
+    },
   };
-  return Object.assign(build, type) as TargetKind<Params, Status>;
+  if (type.parseStatus) {
+    const parseStatus = type.parseStatus;
+    checked.parseStatus = (text) => {
+      if (typeof text !== 'string') throw invalidArgument(`${type.type}: status text must be a string`);
+      return parseStatus(text);
+    };
+  }
+  if (type.hideSecrets) {
+    const hide = type.hideSecrets;
+    checked.hideSecrets = (text) => {
+      if (typeof text !== 'string') throw invalidArgument(`${type.type}: params text must be a string`);
+      return hide(text);
+    };
+  }
+  const build = (params: Params = {} as Params): Target<Params> => new Target(checked, params);
+  return Object.assign(build, checked) as TargetKind<Params, Status>;
 }
 
 /** A target of a type this library does not model: its params text as it is. */

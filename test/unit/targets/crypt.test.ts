@@ -4,7 +4,7 @@
  */
 import { inspect } from 'node:util';
 import { describe, expect, it, vi } from 'vitest';
-import { crypt, hideSecrets, SecretKey, type CryptParams } from '../../../lib/targets/index.js';
+import { crypt, defineTarget, hideSecrets, SecretKey, type CryptParams } from '../../../lib/targets/index.js';
 import { hideKeys } from '../../../cli/format.js';
 import { checkTarget, expectRefused } from './support.js';
 
@@ -113,6 +113,39 @@ describe('keys never made strings where not needed', () => {
     expectRefused(() => target.text(), 'crypt: key');
     expectRefused(() => target.toBuffer(), 'crypt: key');
     expectRefused(() => String(target), 'crypt: key');
+  });
+});
+
+describe('secret fields nested in objects (as integrity keeps its keys)', () => {
+  // A target type made here only to drive the framework: keys nested in a secret field.
+  const nested = defineTarget<{ options: { hash: { algorithm: string; key: SecretKey } } }>({
+    type: 'nested-test',
+    module: null,
+    secretFields: ['options'],
+    format: (params) => {
+      const { algorithm, key } = params.options.hash;
+      if (key.length === 0) throw new Error('empty key');
+      return `1 hash:${algorithm}:${key.toKernelText()}`;
+    },
+    parse: () => {
+      throw new Error('not used');
+    },
+  });
+
+  it('are hidden in JSON and inspect, and never asked for their text to build or show', () => {
+    const key = SecretKey.fromHex('abcdef01');
+    const asked = vi.spyOn(key, 'toKernelText');
+    const target = nested({ options: { hash: { algorithm: 'hmac(sha256)', key } } });
+    expect(JSON.parse(JSON.stringify(target))).toEqual({ type: 'nested-test', params: { options: { hash: { algorithm: 'hmac(sha256)', key: '<hidden>' } } } });
+    expect(inspect(target, { depth: 10 })).not.toContain('abcdef01');
+    expect(String(target)).toBe('nested-test 1 hash:hmac(sha256):00000000');
+    expect(target.toBuffer().toString()).toBe('1 hash:hmac(sha256):abcdef01');
+    expect(asked).not.toHaveBeenCalled();
+  });
+
+  it('a keyring reference is no secret: JSON shows it', () => {
+    const ref = { keySize: 32, keyType: 'logon' as const, description: 'cryptsetup:x' };
+    expect(JSON.parse(JSON.stringify(crypt({ ...base, key: ref }))).params.key).toEqual(ref);
   });
 });
 
