@@ -79,7 +79,7 @@ describe('integrity', () => {
       for (const key of [HASH_KEY, CRYPT_KEY, MAC_KEY]) expect(text).not.toContain(key);
     }
     expect(integrity.hideSecrets!('7:0 0 4 J 1 internal_hash:crc32c')).toBe('7:0 0 4 J 1 internal_hash:crc32c');
-    expect(JSON.parse(JSON.stringify(target)).params).toMatchObject({ options: { internalHash: 'hmac(sha256)' }, keys: '<hidden>' });
+    expect(JSON.parse(JSON.stringify(target)).params).toMatchObject({ options: { internalHash: 'hmac(sha256)' }, keys: { internalHash: '<hidden>', journalCrypt: '<hidden>', journalMac: '<hidden>' } });
   });
 
   it('building and showing a target never turns a key into a string', () => {
