@@ -6,7 +6,8 @@
  * algorithm in `options` and may take a key, kept apart in `keys` (the secret field: SecretKeys,
  * never made strings to build or show a target; `hideSecrets` zeroes them as dmsetup does).
  * Linux 6.1 shows every option back in a fixed order (OPTIONS below) with its defaults filled in,
- * and its keys (dmsetup zeroes them unless --showkeys). Status: `<mismatches> <provided data sectors> <recalculated sector|->`.
+ * and its keys (dmsetup zeroes them unless --showkeys). Status: `<mismatches> <provided data
+ * sectors> <recalculated sector|->`.
  */
 import { ArgReader, fieldError, formatDevice, formatSectors, formatUint, formatWord, statusNumber, statusWords, type DeviceRef } from './fields.js';
 import { SecretKey } from './secret-key.js';
