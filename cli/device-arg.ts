@@ -3,13 +3,10 @@
  * `-j MAJOR -m MINOR`, checked the way libdevmapper checks them before any ioctl.
  */
 import { join } from 'node:path';
-import { nameFromPath, resolveDevDir, type DeviceId } from '../lib/index.js';
+import { MAX_NAME_BYTES, nameFromPath, resolveDevDir, type DeviceId } from '../lib/index.js';
 import { atoi } from './c-numbers.js';
 import type { CliContext } from './context.js';
 import { mangleName } from './mangle.js';
-
-/** DM_NAME_LEN: a name takes at most 127 bytes. */
-const NAME_ROOM = 128;
 
 /** True when the device may come from -u or -j/-m instead of an argument. */
 export function hasUuidOrMajor(context: CliContext): boolean {
@@ -46,7 +43,7 @@ export function checkedName(context: CliContext, name: string): string {
     if ('error' in found) return context.fail(found.error);
     return found.name;
   }
-  if (Buffer.byteLength(name) >= NAME_ROOM) context.fail(`Name "${name}" too long.`);
+  if (Buffer.byteLength(name) > MAX_NAME_BYTES) context.fail(`Name "${name}" too long.`);
   return name;
 }
 

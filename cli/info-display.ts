@@ -4,7 +4,7 @@
  */
 import { reportError } from './report-error.js';
 import type { CliContext } from './context.js';
-import type { DeviceInfo } from '../lib/index.js';
+import { formatDev, type DeviceInfo } from '../lib/index.js';
 import { formatInfoBlock } from './format.js';
 import { readAheadOf } from './read-ahead.js';
 import { deviceFieldValue } from './report/device-fields.js';
@@ -31,7 +31,7 @@ function addReportRow(context: CliContext, info: DeviceInfo): boolean {
       deps = context.dm().deps({ major: info.major, minor: info.minor }, { inactive: Boolean(context.options.inactive) }).deps;
     } catch (error) {
       reportError(context, error);
-      context.error(`Cannot get deps for ${info.major}:${info.minor}.`);
+      context.error(`Cannot get deps for ${formatDev(info)}.`);
       return false;
     }
   }
@@ -39,7 +39,7 @@ function addReportRow(context: CliContext, info: DeviceInfo): boolean {
   if (report.tree) {
     treeNode = report.tree.find(info);
     if (!treeNode) {
-      context.error(`Cannot find node ${info.major}:${info.minor}.`);
+      context.error(`Cannot find node ${formatDev(info)}.`);
       return false;
     }
   }

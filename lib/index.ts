@@ -28,7 +28,7 @@ export type { TargetReply, TargetVersion } from './ioctl/codec.js';
 export { DmError, isDmError } from './errors.js';
 export type { DmErrorKind, DmErrorDetails, SentAddress } from './errors.js';
 export type { DeviceId } from './device/names.js';
-export { validateName, validateUuid, describeDevice } from './device/names.js';
+export { validateName, validateUuid, describeDevice, MAX_NAME_BYTES, MAX_UUID_BYTES } from './device/names.js';
 export type { DevNumber } from './device/devt.js';
 export { formatDev } from './device/devt.js';
 export type { TableRow } from './table/table.js';

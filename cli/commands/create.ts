@@ -6,7 +6,7 @@
  * `--addnodeoncreate`, `--readahead`, `-v` (info block afterwards). `create --concise [spec]`
  * creates the devices of a concise spec (see create-concise.ts).
  */
-import { validateName, type ReadAheadSetting, type TableRow } from '../../lib/index.js';
+import { MAX_NAME_BYTES, validateName, type ReadAheadSetting, type TableRow } from '../../lib/index.js';
 import { atoi } from '../c-numbers.js';
 import { CommandFailed, type CliContext, type CommandSpec } from '../context.js';
 import { checkUuid, persistentDev } from '../device-arg.js';
@@ -44,7 +44,7 @@ export interface CreateRequest {
 export function createOne(context: CliContext, name: string, request: CreateRequest): void {
   const { options } = context;
   if (name.includes('/')) context.fail(`Name "${name}" invalid. It contains "/".`);
-  if (Buffer.byteLength(name) >= 128) context.fail(`Name "${name}" too long.`);
+  if (Buffer.byteLength(name) > MAX_NAME_BYTES) context.fail(`Name "${name}" too long.`);
   // Kernel 6.1 takes these names but the library refuses to address them afterwards (newer kernels
   // refuse them too): refuse before anything is made rather than leave a device half made.
   if (name === 'control' || name === '.' || name === '..') validateName(name);
