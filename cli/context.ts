@@ -29,17 +29,29 @@ export class CliContext {
   conciseOutputProduced = false;
   /** The --json document being built, printed once when the run ends. */
   json: Record<string, unknown> | undefined;
+  /** -c/-C/--columns, or a command that always reports (splitname): the output is a report. */
+  columns: boolean;
+  /**
+   * --noflush and --nolockfs for this run's suspends and resumes; `remove -f` turns both on for
+   * the rest of the run once it has loaded an error table (dmsetup's "avoid hang on flushing").
+   */
+  noFlush: boolean;
+  noLockfs: boolean;
 
   constructor(
     readonly program: string,
     readonly command: string,
     args: string[],
-    readonly options: CliOptions,
+    readonly options: Readonly<CliOptions>,
     readonly stdout: Output,
     readonly stderr: Output,
     readonly stdin: () => string,
   ) {
     this.args = args;
+    // dmsetup turns -c on for splitname, which always reports with its own default fields.
+    this.columns = Boolean(options.columns) || command === 'splitname';
+    this.noFlush = Boolean(options.noflush);
+    this.noLockfs = Boolean(options.nolockfs);
   }
 
   /** The library handle; opens /dev/mapper/control the first time, with the options dmsetup's switches imply. */

@@ -88,9 +88,7 @@ function findCommand(program: string, parsed: { command: string | undefined; arg
  */
 function prepareOutput(context: CliContext): boolean {
   const { options } = context;
-  // splitname always reports, with its own default fields (dmsetup turns -c on for it).
   const splitname = context.command === 'splitname';
-  if (splitname) options.columns = true;
   if (options.select !== undefined) {
     context.error(`${context.program}: --select is not supported yet.`);
     return false;
@@ -102,7 +100,7 @@ function prepareOutput(context: CliContext): boolean {
   if (options.udevcookie !== undefined) {
     context.error(`${context.program}: warning: udev cookies are not supported yet; --udevcookie is ignored.`);
   }
-  if (options.tree || (!options.columns && options.options !== undefined)) {
+  if (options.tree || (!context.columns && options.options !== undefined)) {
     try {
       if (options.tree) context.treeOptions = parseTreeOptions(options.options, utf8Locale());
       else context.devNameType = parseDevNameOptions(options.options!);
@@ -113,7 +111,7 @@ function prepareOutput(context: CliContext): boolean {
       return false;
     }
   }
-  if (!options.columns || options.json) return true;
+  if (!context.columns || options.json) return true;
   if (options.sort !== undefined && (context.command === 'status' || context.command === 'table')) {
     context.error('--sort is not yet supported with status and table.');
     return false;
@@ -146,7 +144,7 @@ function utf8Locale(): boolean {
 }
 
 /** dmsetup's multiple_devices: a repeatable command given several devices, or none (all devices). */
-function multipleDevices(spec: CommandSpec, args: string[], options: CliOptions): boolean {
+function multipleDevices(spec: CommandSpec, args: string[], options: Readonly<CliOptions>): boolean {
   if (!spec.repeatable || args.length === 1) return false;
   return args.length > 0 || (options.uuid === undefined && options.major === undefined);
 }

@@ -46,7 +46,7 @@ export class ReportInitError extends Error {
 }
 
 /** The layout dmsetup's _report_init derives from the switches. */
-export function reportLayout(options: CliOptions): ReportLayout {
+export function reportLayout(options: Readonly<CliOptions>): ReportLayout {
   const layout: ReportLayout = {
     aligned: true,
     headings: true,
