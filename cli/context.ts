@@ -37,6 +37,12 @@ export class CliContext {
    */
   noFlush: boolean;
   noLockfs: boolean;
+  /**
+   * `-S` on a command that picks its devices by selection (dmsetup's repeatable 2: remove,
+   * suspend, table, …): the run is `info -c` with the selection, and this command runs for each
+   * device selected (dmsetup's _selection_cmd).
+   */
+  selectionCommand: CommandSpec | undefined;
 
   constructor(
     readonly program: string,

@@ -21,10 +21,23 @@ export function displayInfo(context: CliContext, info: DeviceInfo): boolean {
   return true;
 }
 
-/** dmsetup's _display_info_cols: the tree node and deps when fields want them, then every field's value. */
+/** dmsetup's _display_info_cols: the row's values, added to the report (which applies -S). */
 function addReportRow(context: CliContext, info: DeviceInfo): boolean {
   const report = context.report!;
   if (report.helpRequested) return true;
+  const values = reportRowValues(context, info);
+  if (!values) return false;
+  report.addRow(values);
+  return true;
+}
+
+/**
+ * The report row of a device (one value per column, hidden ones included): the tree node and
+ * deps when fields want them, then every field's value. Undefined after printing why a field
+ * could not be had (dmsetup then drops the row and the device fails).
+ */
+export function reportRowValues(context: CliContext, info: DeviceInfo): FieldValue[] | undefined {
+  const report = context.report!;
   let deps;
   if (report.needs('deps')) {
     try {
@@ -32,7 +45,7 @@ function addReportRow(context: CliContext, info: DeviceInfo): boolean {
     } catch (error) {
       reportError(context, error);
       context.error(`Cannot get deps for ${formatDev(info)}.`);
-      return false;
+      return undefined;
     }
   }
   let treeNode;
@@ -40,7 +53,7 @@ function addReportRow(context: CliContext, info: DeviceInfo): boolean {
     treeNode = report.tree.find(info);
     if (!treeNode) {
       context.error(`Cannot find node ${formatDev(info)}.`);
-      return false;
+      return undefined;
     }
   }
   const data = { info, deps, tree: report.tree, treeNode, readAhead: () => readAheadOf(info, (line) => context.error(line)) };
@@ -49,12 +62,11 @@ function addReportRow(context: CliContext, info: DeviceInfo): boolean {
     const value = deviceFieldValue(column.def, data, (line) => context.error(line));
     if (!value) {
       context.error(`_do_report_object: report function failed for field ${column.def.id}`);
-      return false;
+      return undefined;
     }
     values.push(value);
   }
-  report.addRow(values);
-  return true;
+  return values;
 }
 
 /** A device's state as tsdmsetup's --json shows it (DeviceInfo plus its read-ahead, null when unknown). */

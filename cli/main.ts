@@ -48,9 +48,16 @@ export async function runCli(argv: string[], io: CliIo = { stdout: process.stdou
   for (const notice of parsed.notices) io.stderr.write(`${notice}\n`);
   // --help and --version run their commands whatever else is on the line, and always exit 0.
   const alwaysSucceeds = options.help === true || options.version === true;
-  const spec = alwaysSucceeds ? commands.get(options.help ? 'help' : 'version')! : findCommand(program, parsed, io);
-  if (!spec) return 1;
+  const found = alwaysSucceeds ? commands.get(options.help ? 'help' : 'version')! : findCommand(program, parsed, io);
+  if (!found) return 1;
+  // dmsetup: "When -S is given, store the real command for later and run "info -c" first".
+  const selectionCommand = !alwaysSucceeds && options.select !== undefined && found.repeatable === 2 ? found : undefined;
+  const spec = selectionCommand ? commands.get('info')! : found;
   const context = new CliContext(program, spec.name, parsed.args, options, io.stdout, io.stderr, stdin);
+  if (selectionCommand) {
+    context.selectionCommand = selectionCommand;
+    context.columns = true;
+  }
   try {
     if (!alwaysSucceeds && !prepareOutput(context)) return 1;
     context.multipleDevices = multipleDevices(spec, parsed.args, options);
@@ -89,10 +96,6 @@ function findCommand(program: string, parsed: { command: string | undefined; arg
 function prepareOutput(context: CliContext): boolean {
   const { options } = context;
   const splitname = context.command === 'splitname';
-  if (options.select !== undefined) {
-    context.error(`${context.program}: --select is not supported yet.`);
-    return false;
-  }
   // Accepted for scripts' sake, but not acted on yet: say so rather than differ silently.
   if (options.manglename !== undefined && options.manglename.toLowerCase() !== 'none') {
     context.error(`${context.program}: warning: name mangling is not supported yet; names are used as given (as with --manglename none).`);
@@ -111,15 +114,27 @@ function prepareOutput(context: CliContext): boolean {
       return false;
     }
   }
+  // --json reports no columns, but `info --json -S` picks its devices with the selection.
+  if (options.json && options.select !== undefined && context.command === 'info') return makeReport(context, '', undefined);
   if (!context.columns || options.json) return true;
   if (options.sort !== undefined && (context.command === 'status' || context.command === 'table')) {
     context.error('--sort is not yet supported with status and table.');
     return false;
   }
+  const fields = splitname ? fieldList(options.options, SPLITNAME_FIELDS) : fieldList(options.options);
+  return makeReport(context, fields, splitname ? 'splitname' : undefined);
+}
+
+/**
+ * dm_report_init_with_selection: the report of `fields` (with -O and -S), and the dependency tree
+ * when a field (shown, sorted by or selected on) needs it. Prints the errors and returns false.
+ */
+function makeReport(context: CliContext, fields: string, allOf: 'splitname' | undefined): boolean {
+  const { options } = context;
   try {
-    const fields = splitname ? fieldList(options.options, SPLITNAME_FIELDS) : fieldList(options.options);
     const warn = (line: string): void => context.error(line);
-    context.report = new Report(fields, options.sort, reportLayout(options), warn, splitname ? 'splitname' : undefined);
+    const sort = fields === '' ? undefined : options.sort;
+    context.report = new Report(fields, sort, reportLayout(options), warn, allOf, options.select);
   } catch (error) {
     if (!(error instanceof ReportInitError)) throw error;
     if (!error.printed) context.error(error.message);
