@@ -36,6 +36,12 @@ export interface FieldDef {
   desc: string;
 }
 
+/** A field's value: what is printed, and what it sorts by (numbers as C's uint64, strings by strcmp). */
+export interface FieldValue {
+  text: string;
+  sort: bigint | string;
+}
+
 type Row = [id: string, heading: string, width: number, numeric: boolean, desc: string];
 
 function section(name: SectionName, rows: Row[]): FieldDef[] {

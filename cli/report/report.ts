@@ -7,18 +7,14 @@
  */
 import type { CliOptions } from '../options.js';
 import type { DepTree } from './dep-tree.js';
-import { FIELDS, fieldHelpLines, IMPLICIT_FIELDS, SECTIONS, SUPPORTED_SECTIONS, type FieldDef, type SectionName } from './fields.js';
+import { FIELDS, fieldHelpLines, IMPLICIT_FIELDS, SECTIONS, SUPPORTED_SECTIONS, type FieldDef, type FieldValue, type SectionName } from './fields.js';
 import { selects } from './select-eval.js';
 import { parseSelection, type SelectionNode } from './select-parse.js';
 
 /** dmsetup's default `info -c` fields. */
 export const DEFAULT_FIELDS = 'name,major,minor,attr,open,segments,events,uuid';
 
-/** A field's value: what is printed, and what it sorts by (numbers as C's uint64, strings by strcmp). */
-export interface FieldValue {
-  text: string;
-  sort: bigint | string;
-}
+export type { FieldValue } from './fields.js';
 
 /** How rows are printed, from the command-line switches. */
 export interface ReportLayout {

@@ -4,8 +4,7 @@
  * epsilon, strings with strcmp, regexes on the field's string value; `&&`/`||` stop early and `!`
  * inverts a group.
  */
-import type { FieldDef } from './fields.js';
-import type { FieldValue } from './report.js';
+import type { FieldDef, FieldValue } from './fields.js';
 import type { SelectionItem, SelectionNode } from './select-parse.js';
 
 /** The value of a row's field, as the report computed it. */
