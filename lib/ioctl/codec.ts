@@ -164,17 +164,25 @@ function readCString(buffer: Buffer, offset: number, limit: number): string {
   return buffer.toString('utf8', offset, stop);
 }
 
+/** A reply shorter than struct dm_ioctl cannot be read. */
+function assertHeader(buffer: Buffer): void {
+  if (buffer.length < H.size) throw malformed('header (shorter than struct dm_ioctl)');
+}
+
 /** Reads just the flags word, for the BUFFER_FULL check without decoding the rest. */
 export function replyFlags(buffer: Buffer): number {
+  assertHeader(buffer);
   return u32(buffer, H.flags);
 }
 
 /** Reads the version words: the kernel writes its own version even into a failed request. */
 export function replyVersion(buffer: Buffer): [number, number, number] {
+  assertHeader(buffer);
   return [u32(buffer, H.version), u32(buffer, H.version + 4), u32(buffer, H.version + 8)];
 }
 
 export function decodeHeader(buffer: Buffer): ReplyHeader {
+  assertHeader(buffer);
   return {
     version: replyVersion(buffer),
     dataSize: u32(buffer, H.data_size),
@@ -212,7 +220,8 @@ export function decodeNameList(buffer: Buffer, header: ReplyHeader): NameListEnt
   const entries: NameListEntry[] = [];
   const end = Math.min(header.dataSize, buffer.length);
   let offset = header.dataStart;
-  // An empty list is one record with dev 0.
+  if (offset > end) throw malformed('device list');
+  // An empty list is one record with dev 0 (or, from the kernel, no record at all: data_size = data_start).
   if (offset + NL.size > end || u64(buffer, offset + NL.dev) === 0n) return entries;
   const hasEventNr = header.version[1] >= 38;
   for (;;) {
