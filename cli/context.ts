@@ -3,7 +3,7 @@
  * (opened on first use, so `help` or a parse error never touches the kernel), and the shared
  * output state of one run (the -c report, the --json document).
  */
-import { DeviceMapper, type DeviceMapperOptions } from '../lib/index.js';
+import { DeviceMapper, DeviceNodes, resolveDevDir, type DeviceMapperOptions } from '../lib/index.js';
 import { libraryOptionsFrom } from './library-options.js';
 import type { CliOptions, DevNameType } from './options.js';
 import type { Report } from './report/report.js';
@@ -64,6 +64,16 @@ export class CliContext {
   dm(): DeviceMapper {
     this.handle ??= DeviceMapper.open(this.handleOptions());
     return this.handle;
+  }
+
+  /**
+   * `<devDir>/mapper/<name>`: the handle's node path (`dm.nodePath`). Before the handle is open it
+   * is the path the handle will use (same DM_DEV_DIR): a path argument is resolved before any
+   * ioctl, as dmsetup does, so that a bad path fails without touching the kernel.
+   */
+  nodePath(name: string): string {
+    if (this.handle) return this.handle.nodePath(name);
+    return new DeviceNodes(resolveDevDir(this.handleOptions().devDir)).pathOf(name);
   }
 
   /** One line to stdout. */

@@ -16,7 +16,7 @@ import type { FieldValue } from './report/report.js';
  */
 export function displayInfo(context: CliContext, info: DeviceInfo): boolean {
   if (context.report) return addReportRow(context, info);
-  const readAhead = readAheadOf(info, (line) => context.error(line));
+  const readAhead = readAheadOf(info, context.nodePath(info.name), (line) => context.error(line));
   context.stdout.write(formatInfoBlock(info, readAhead));
   return true;
 }
@@ -56,7 +56,7 @@ export function reportRowValues(context: CliContext, info: DeviceInfo): FieldVal
       return undefined;
     }
   }
-  const data = { info, deps, tree: report.tree, treeNode, readAhead: () => readAheadOf(info, (line) => context.error(line)) };
+  const data = { info, deps, tree: report.tree, treeNode, readAhead: () => readAheadOf(info, context.nodePath(info.name), (line) => context.error(line)) };
   const values: FieldValue[] = [];
   for (const column of report.columns) {
     const value = deviceFieldValue(column.def, data, (line) => context.error(line));

@@ -34,7 +34,7 @@ async function infoOne(context: CliContext, name: string | undefined): Promise<v
   if (context.options.json) {
     if (context.report && !selected(context, info)) return;
     // readAhead: null says what the error line would; stderr stays for the command's errors.
-    context.jsonItem('devices', infoJson(info, readAheadOf(info, () => {})));
+    context.jsonItem('devices', infoJson(info, readAheadOf(info, context.nodePath(info.name), () => {})));
     return;
   }
   if (!displayInfo(context, info)) throw new CommandFailed();
