@@ -46,6 +46,13 @@ const UNIT_BYTES: Readonly<Record<string, number>> = {
   K: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
 };
 
+/** Fields by id without `_`, lower case; implicit fields first, so they win as in libdm's _get_field. */
+const FIELDS_BY_CANONICAL_NAME = new Map<string, FieldDef>();
+for (const def of [...IMPLICIT_FIELDS, ...FIELDS]) {
+  const key = def.id.replace(/_/g, '').toLowerCase();
+  if (!FIELDS_BY_CANONICAL_NAME.has(key)) FIELDS_BY_CANONICAL_NAME.set(key, def);
+}
+
 /** Parses a selection the way dm_report_init_with_selection does. */
 export function parseSelection(text: string): ParsedSelection {
   if (text === '' || text.toLowerCase() === 'all') return { kind: 'none' };
@@ -205,8 +212,7 @@ class SelectionParser {
       this.lines.push(`${this.s.slice(start + at)}: field name too long.`);
       return undefined;
     }
-    const lower = canonical.toLowerCase();
-    return [...IMPLICIT_FIELDS, ...FIELDS].find((def) => def.id.replace(/_/g, '').toLowerCase() === lower);
+    return FIELDS_BY_CANONICAL_NAME.get(canonical.toLowerCase());
   }
 
   private use(item: SelectionItem): SelectionItem {
