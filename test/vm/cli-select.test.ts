@@ -159,6 +159,25 @@ describe('tsdmsetup -S selects what dmsetup -S selects', { timeout: 600_000 }, (
       info(`${ours}`, '-o', 'name'),
       ['remove', '-S', `${ours}`],
       info(`${ours}`, '-o', 'name'),
+      ['splitname', '-S', 'lv_name=lv', 'vg-lv'],
+      ['splitname', '-S', 'lv_name=other', 'vg-lv'],
+      ['splitname', '-S', 'name=vg-lv', 'vg-lv'],
     ]);
+  });
+
+  it('info --json -S lists the devices that dmsetup info -c -S selects', () => {
+    removeDevicesWithPrefix(names.prefix);
+    for (const args of setup()) expect(runDmsetup(args, { env }).status).toBe(0);
+    const selections = [ours, `segments=2 && ${ours}`, `uuid=~^CRYPT && ${ours}`, `devs_used=${dev('base')}`, 'name=nothing'];
+    for (const selection of selections) {
+      const theirs = runDmsetup(['info', '-c', '--noheadings', '-o', 'name', '-S', selection], { env });
+      const json = runTsdmsetup(['info', '--json', '-S', selection], { env });
+      expect(json.status).toBe(0);
+      const listed = (JSON.parse(json.stdout) as { devices: Array<{ name: string }> }).devices.map((device) => device.name);
+      expect(listed).toEqual(theirs.stdout.split('\n').filter(Boolean));
+    }
+    const bad = runTsdmsetup(['info', '--json', '-S', 'bogus=1'], { env });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('Unrecognised selection field: bogus');
   });
 });
