@@ -136,6 +136,7 @@ export class Report {
     if (parsed.kind === 'help') for (const line of parsed.lines) warn(line);
     this.helpRequested = fieldHelp || parsed.kind === 'help';
     if (parsed.kind === 'select') {
+      for (const line of parsed.warnings) warn(line);
       this.selection = parsed.root;
       // libdm adds the fields a selection reads as hidden ones, at the front like hidden sort keys.
       for (const def of parsed.fields) {

@@ -36,7 +36,7 @@ export type SelectionNode = SelectionItem | SelectionGroup;
 export type ParsedSelection =
   | { kind: 'none' }
   | { kind: 'help'; lines: string[] }
-  | { kind: 'select'; root: SelectionNode; fields: FieldDef[] }
+  | { kind: 'select'; root: SelectionNode; fields: FieldDef[]; warnings: string[] }
   | { kind: 'error'; lines: string[] };
 
 const SYNTAX_HELP = "Use 'help' for selection to get more help.";
@@ -91,7 +91,8 @@ class SelectionParser {
       if (rest < this.s.length) {
         this.fail('Expecting logical operator', `Selection syntax error at '${this.s.slice(rest)}'.`, SYNTAX_HELP);
       }
-      return { kind: 'select', root, fields: this.fields };
+      // Lines libdm logged on the way without failing (a regex it parsed with complaints).
+      return { kind: 'select', root, fields: this.fields, warnings: this.lines };
     } catch (error) {
       if (!(error instanceof Failed)) throw error;
       return { kind: 'error', lines: this.lines };
@@ -274,6 +275,7 @@ class SelectionParser {
     if (fieldType(field) !== 'string') this.fail(`dm_report: incompatible comparison type for selection field ${field.id}`);
     const compiled = compileLibdmRegex(pattern);
     if ('errors' in compiled) this.fail(...compiled.errors, `dm_report: failed to create regex matcher for selection field ${field.id}`);
+    this.lines.push(...compiled.warnings);
     return this.use({ kind: 'item', field, op, value: { type: 'regex', regex: compiled.regex }, not: false });
   }
 }

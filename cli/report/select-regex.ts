@@ -29,14 +29,18 @@ export interface LibdmRegex {
   test(text: string): boolean;
 }
 
-/** Compiles `pattern`, or returns the lines libdm logs when it cannot (without the report's own last line). */
-export function compileLibdmRegex(pattern: string): { regex: LibdmRegex } | { errors: string[] } {
+/**
+ * Compiles `pattern`, or returns the lines libdm logs when it cannot (without the report's own
+ * last line). libdm's parser can log an error and still succeed (`a||b` says "Badly formed 'or'
+ * expression" and compiles to a pattern that matches everything): those lines come as `warnings`.
+ */
+export function compileLibdmRegex(pattern: string): { regex: LibdmRegex; warnings: string[] } | { errors: string[] } {
   const wrapped = Buffer.concat([Buffer.from('(.*('), Buffer.from(pattern), Buffer.from([0x29, TARGET, 0x29])]);
   const parser = new RxParser(wrapped);
   const root = parser.parse();
   if (!root) return { errors: [...parser.errors, 'Parse error in regex', "Couldn't parse regex"] };
   const nfa = new Nfa(root);
-  return { regex: { test: (text) => nfa.matches(Buffer.from(text)) } };
+  return { regex: { test: (text) => nfa.matches(Buffer.from(text)) }, warnings: parser.errors };
 }
 
 /** parse_rx.c: tokens (type 0 is a charset, -1 the end, else the operator's character code). */

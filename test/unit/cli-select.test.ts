@@ -215,6 +215,14 @@ describe("libdm's regexes", () => {
     });
     expect(compileLibdmRegex('a|')).toHaveProperty('errors');
   });
+
+  it("what libdm complains about and still compiles: 'a||b' matches everything, after two lines", () => {
+    const compiled = compileLibdmRegex('s||b');
+    expect(compiled).toHaveProperty('warnings', ["Badly formed 'or' expression", "missing ')' in regular expression"]);
+    expect('regex' in compiled && compiled.regex.test('xyz')).toBe(true);
+    const parsed = parseSelection('name=~"s||b"');
+    expect(parsed.kind === 'select' && parsed.warnings).toEqual(["Badly formed 'or' expression", "missing ')' in regular expression"]);
+  });
 });
 
 describe('linear time', () => {
