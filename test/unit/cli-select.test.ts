@@ -4,6 +4,7 @@
  * differential test (test/vm/cli-select.test.ts) checks them against the real dmsetup.
  */
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../../cli/main.js';
 import { fieldHelpLines, FIELDS, IMPLICIT_FIELDS, type FieldValue } from '../../cli/report/fields.js';
 import { selects } from '../../cli/report/select-eval.js';
 import { selectionHelpLines } from '../../cli/report/select-ops.js';
@@ -254,5 +255,28 @@ describe('linear time', () => {
     for (const field of [...FIELDS, ...IMPLICIT_FIELDS].filter((def) => def.id !== 'help' && def.id !== '?')) {
       expect(parseSelection(`${field.id}=${field.numeric ? '1' : 'x'}`).kind).toBe('select');
     }
+  });
+});
+
+describe('runCli: a bad -S fails before any ioctl, as dmsetup does (no "Command failed.")', () => {
+  const run = async (argv: string[]): Promise<{ status: number; stdout: string; stderr: string }> => {
+    let stdout = '';
+    let stderr = '';
+    const status = await runCli(argv, {
+      stdout: { write: (text) => void (stdout += text) },
+      stderr: { write: (text) => void (stderr += text) },
+      program: 'dmsetup',
+    });
+    return { status, stdout, stderr };
+  };
+  const text = (lines: string[]): string => lines.map((line) => `${line}\n`).join('');
+
+  it.each([
+    [['info', '-c', '-S', 'major=x'], ['Failed to parse numeric value for selection field major.', "Selection syntax error at 'major=x'.", SYNTAX_HELP]],
+    [['info', '--json', '-S', '(name=a'], ["Syntax error: right parenthesis expected at ''"]],
+    [['remove', '-S', 'major=~1'], ['dm_report: incompatible comparison type for selection field major']],
+    [['table', '-S', 'name>1', '-o', 'name'], [...selectionHelpLines(), 'Operator can be used only with number, size, time or percent fields: name>1', "Selection syntax error at 'name>1'.", SYNTAX_HELP]],
+  ])('%j', async (argv, lines) => {
+    expect(await run(argv)).toEqual({ status: 1, stdout: '', stderr: text(lines) });
   });
 });
