@@ -1,6 +1,5 @@
 /** Prints library errors the way dmsetup prints libdevmapper's. */
-import { DmError, strerror } from '../lib/index.js';
-import { TableSyntaxError } from '../lib/index.js';
+import { DmError, formatDev, strerror, TableSyntaxError } from '../lib/index.js';
 import type { CliContext } from './context.js';
 
 /**
@@ -9,7 +8,7 @@ import type { CliContext } from './context.js';
  */
 export function ioctlErrorLine(error: DmError): string {
   const sent = error.sent ?? { name: '', uuid: '', major: 0, minor: 0 };
-  const dev = sent.major > 0 ? `(${sent.major}:${sent.minor})` : '';
+  const dev = sent.major > 0 ? `(${formatDev(sent)})` : '';
   return `device-mapper: ${error.operation ?? 'unknown'} ioctl on ${sent.name} ${sent.uuid}${dev} failed: ${strerror(error.errno ?? 0)}`;
 }
 

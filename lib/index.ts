@@ -29,7 +29,7 @@ export { DmError, dmError, isDmError } from './errors.js';
 export type { DmErrorKind, DmErrorDetails, SentAddress } from './errors.js';
 export type { DeviceId, ByName, ByUuid, ByDev } from './device/device-id.js';
 export { byName, byUuid, byDev } from './device/device-id.js';
-export { validateName, validateUuid, describeDevice } from './device/names.js';
+export { validateName, validateUuid, describeDevice, MAX_NAME_BYTES, MAX_UUID_BYTES } from './device/names.js';
 export type { DevNumber } from './device/devt.js';
 export { formatDev } from './device/devt.js';
 export type { TableRow } from './table/table.js';
