@@ -62,7 +62,8 @@ export class CliContext {
 
   /** The library handle; opens /dev/mapper/control the first time, with the options dmsetup's switches imply. */
   dm(): DeviceMapper {
-    this.handle ??= DeviceMapper.open(this.handleOptions());
+    // The library's warnings (udev too slow, udev's node wrong) are the command's stderr lines.
+    this.handle ??= DeviceMapper.open({ ...this.handleOptions(), onWarning: (message) => this.error(message) });
     return this.handle;
   }
 

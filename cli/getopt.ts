@@ -8,6 +8,11 @@
 export interface LongOption {
   name: string;
   hasArg: boolean;
+  /**
+   * tsdmsetup's own option: a prefix that also fits one of dmsetup's options means dmsetup's
+   * (`--udev` stays `--udevcookie`), so our additions never break a dmsetup abbreviation.
+   */
+  own?: boolean;
 }
 
 /** One option as found on the command line, in order: its long name (or short letter) and value. */
@@ -72,7 +77,9 @@ function parseLong(
   const name = equals === -1 ? body : body.slice(0, equals);
   let found = longOptions.find((option) => option.name === name);
   if (!found) {
-    const candidates = longOptions.filter((option) => option.name.startsWith(name));
+    const all = longOptions.filter((option) => option.name.startsWith(name));
+    const dmsetups = all.filter((option) => !option.own);
+    const candidates = dmsetups.length > 0 ? dmsetups : all;
     if (candidates.length === 0) throw new GetoptError(`${program}: unrecognized option '--${body}'`);
     if (candidates.length > 1) {
       const possibilities = candidates.map((option) => ` '--${option.name}'`).join('');

@@ -5,6 +5,8 @@
  * and messages when the command line was read (options.ts, main.ts).
  */
 import type { DeviceMapperOptions, ReadAheadSetting } from '../lib/index.js';
+import { DM_UDEV_COOKIE_ENV } from '../native-defs/udev.js';
+import { parseCookie } from '../lib/udev/flags.js';
 import { atoi, strtol } from './c-numbers.js';
 import type { CliOptions } from './options.js';
 
@@ -28,9 +30,25 @@ export function readAheadSetting(text: string | undefined): ReadAheadSetting | u
   return text === undefined ? undefined : parseReadAhead(text);
 }
 
+/**
+ * The udev options: `--noudevsync` (or our `--udevsync=MODE`), `--udevtimeout SECONDS`,
+ * `--verifyudev`, `--noudevrules`, and the transaction cookie (`--udevcookie`, else
+ * DM_UDEV_COOKIE): a joined cookie is never waited for; its owner releases it.
+ */
+function udevOptionsFrom(options: Readonly<CliOptions>, env: NodeJS.ProcessEnv, result: DeviceMapperOptions): void {
+  if (options.udevsync !== undefined) result.udevSync = options.udevsync as 'cookie' | 'monitor' | 'off';
+  if (options.noudevsync) result.udevSync = 'off';
+  if (options.udevtimeout !== undefined) result.udevTimeoutMs = Number(options.udevtimeout) * 1000;
+  if (options.verifyudev) result.verifyUdev = true;
+  if (options.noudevrules) result.noUdevRules = true;
+  const cookie = parseCookie(options.udevcookie ?? env[DM_UDEV_COOKIE_ENV] ?? '');
+  if (cookie) result.udevCookie = cookie;
+}
+
 /** The DeviceMapper options a command line asks for. */
 export function libraryOptionsFrom(options: Readonly<CliOptions>, env: NodeJS.ProcessEnv = process.env): DeviceMapperOptions {
   const result: DeviceMapperOptions = {};
+  udevOptionsFrom(options, env, result);
   const devDir = env['DM_DEV_DIR'];
   if (devDir) result.devDir = devDir;
   if (options.addnodeoncreate) result.addNodeOn = 'create';

@@ -100,10 +100,6 @@ function prepareOutput(context: CliContext): boolean {
   if (options.manglename !== undefined && options.manglename.toLowerCase() !== 'none') {
     context.error(`${context.program}: warning: name mangling is not supported yet; names are used as given (as with --manglename none).`);
   }
-  // The udev commands use the cookie themselves; the others do not yet.
-  if (options.udevcookie !== undefined && !context.command.startsWith('udev')) {
-    context.error(`${context.program}: warning: udev cookies are not supported yet; --udevcookie is ignored.`);
-  }
   if (options.tree || (!context.columns && options.options !== undefined)) {
     try {
       if (options.tree) context.treeOptions = parseTreeOptions(options.options, utf8Locale());

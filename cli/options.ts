@@ -57,6 +57,10 @@ export interface CliOptions {
   interval?: string;
   /** tsdmsetup's own: print results as one JSON document. */
   json?: boolean;
+  /** tsdmsetup's own: how long to wait for udev, in seconds (default 30). */
+  udevtimeout?: string;
+  /** tsdmsetup's own: cookie (default), monitor or off. */
+  udevsync?: string;
   /** dmsetup options tsdmsetup accepts but does not use (the stats ones), by long name. */
   other: Record<string, string | true>;
 }
@@ -80,9 +84,9 @@ export const LONG_OPTIONS: readonly LongOption[] = [
   ['units', true], ['uuid', true], ['unbuffered', false], ['unquoted', false], ['userdata', true],
   ['verbose', true], ['verifyudev', false], ['version', false], ['yes', false],
   ['addnodeonresume', false], ['addnodeoncreate', false],
-  // tsdmsetup's own, last so that no dmsetup abbreviation changes meaning.
-  ['json', false],
-].map(([name, hasArg]) => ({ name: name as string, hasArg: hasArg as boolean }));
+  // tsdmsetup's own: a prefix that fits a dmsetup option too stays dmsetup's.
+  ['json', false, true], ['udevtimeout', true, true], ['udevsync', true, true],
+].map(([name, hasArg, own]) => ({ name: name as string, hasArg: hasArg as boolean, ...(own ? { own: true } : {}) }));
 
 /** dmsetup's getopt string. */
 export const SHORT_OPTIONS = 'cCfG:hj:m:M:no:O:rS:u:U:vy';
@@ -114,7 +118,7 @@ const KNOWN = new Set<string>([
   'noflush', 'nolockfs', 'noopencount', 'target', 'showkeys', 'noheadings', 'separator',
   'nameprefixes', 'rows', 'unquoted', 'readahead', 'addnodeoncreate', 'addnodeonresume',
   'udevcookie', 'noudevrules', 'noudevsync', 'verifyudev', 'manglename', 'tree', 'exec', 'concise',
-  'checks', 'version', 'count', 'interval', 'json',
+  'checks', 'version', 'count', 'interval', 'json', 'udevtimeout', 'udevsync',
 ]);
 
 /**
@@ -194,6 +198,16 @@ function checkValue(key: string, value: string, notices: string[]): void {
     case 'udevcookie':
       // dmsetup complains and carries on with no cookie.
       if (!validCookie(value)) notices.push('Incorrect cookie value.');
+      return;
+    case 'udevtimeout':
+      if (!/^\d+$/.test(value) || Number(value) < 1) {
+        throw new CommandLineError(`--udevtimeout takes a whole number of seconds (1 or more), not "${value}".`);
+      }
+      return;
+    case 'udevsync':
+      if (!['cookie', 'monitor', 'off'].includes(value)) {
+        throw new CommandLineError(`--udevsync is cookie, monitor or off, not "${value}".`);
+      }
       return;
     default:
       return;

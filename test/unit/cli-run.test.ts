@@ -6,6 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../cli/main.js';
 import { usageText } from '../../cli/usage.js';
+import { parseCommandLine } from '../../cli/options.js';
+import { libraryOptionsFrom } from '../../cli/library-options.js';
 
 interface Run {
   status: number;
@@ -166,9 +168,33 @@ describe('options accepted but not acted on yet', () => {
     expect((await run(['--manglename', 'none', 'splitname', 'vg-lv'])).stderr).toBe('');
   });
 
-  it('--udevcookie warns that it is ignored', async () => {
+  // Issue 8 made --udevcookie work (the kernel tests join cookies); it no longer warns.
+  it('--udevcookie is accepted without a warning, as dmsetup accepts it', async () => {
     const result = await run(['--udevcookie', '0x0d4d0001', 'splitname', 'vg-lv']);
     expect(result.status).toBe(0);
-    expect(result.stderr).toBe('dmsetup: warning: udev cookies are not supported yet; --udevcookie is ignored.\n');
+    expect(result.stderr).toBe('');
+  });
+
+  it('a prefix shared with a dmsetup option stays dmsetup’s (--udev is --udevcookie); ours need more letters', async () => {
+    expect((await run(['--udev', '0x0d4d0001', 'splitname', 'vg-lv'])).stderr).toBe('');
+    expect((await run(['--udevt', '5', 'splitname', 'vg-lv'])).status).toBe(0);
+    const bad = await run(['--udevtimeout', 'soon', 'splitname', 'vg-lv']);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toContain('--udevtimeout takes a whole number of seconds (1 or more), not "soon".');
+    const mode = await run(['--udevsync=sometimes', 'splitname', 'vg-lv']);
+    expect(mode.stderr).toContain('--udevsync is cookie, monitor or off, not "sometimes".');
+  });
+
+  it('--udevtimeout, --udevsync, --noudevsync, --verifyudev, --noudevrules and --udevcookie reach the library', () => {
+    const parsed = parseCommandLine('dmsetup', ['--udevtimeout', '7', '--udevsync=monitor', '--verifyudev', '--noudevrules', '--udevcookie', '0xd4d0001', 'ls']);
+    expect(libraryOptionsFrom(parsed.options, {})).toMatchObject({
+      udevTimeoutMs: 7000,
+      udevSync: 'monitor',
+      verifyUdev: true,
+      noUdevRules: true,
+      udevCookie: 0xd4d0001,
+    });
+    expect(libraryOptionsFrom(parseCommandLine('dmsetup', ['--noudevsync', 'ls']).options, {}).udevSync).toBe('off');
+    expect(libraryOptionsFrom(parseCommandLine('dmsetup', ['ls']).options, { DM_UDEV_COOKIE: '0xd4d0002' }).udevCookie).toBe(0xd4d0002);
   });
 });
