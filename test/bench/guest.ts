@@ -14,6 +14,7 @@ import { BenchDevices } from './fixture.js';
 import { baseCases, listCase, type LibCase } from './lib-cases.js';
 import { parseBenchArguments, scaled, selected, type BenchOptions } from './options.js';
 import { profileHotPaths } from './profile.js';
+import { measureOpens } from './startup.js';
 import type { GuestResults, LibSamples, MemoryResult } from './results.js';
 import { interleave } from './stats.js';
 
@@ -67,12 +68,13 @@ async function main(): Promise<void> {
   const repoRoot = process.cwd();
   const dm = DeviceMapper.open({ nodes: true });
   const devices = new BenchDevices(dm);
-  const results: GuestResults = { kernel: release(), driverVersion: dm.driverVersion().join('.'), lib: [], cli: [] };
+  const results: GuestResults = { kernel: release(), driverVersion: dm.driverVersion().join('.'), lib: [], cli: [], opens: [] };
   try {
     devices.setUp();
     for (const c of baseCases) if (selected(options, c.id)) results.lib.push(await runCase(dm, c, options, options.bin));
     if (selected(options, 'cli')) {
       results.cli.push(...measureCli(guestRows, options.cliRounds, repoRoot));
+      results.opens = measureOpens([['version'], ['splitname', 'a-b']], repoRoot);
       log('cli: done');
     }
     for (const [size, iterations] of LIST_SIZES) {

@@ -71,6 +71,15 @@ export function formatReport(results: BenchResults): string {
   if (cliRows.length > 0) {
     parts.push(table(['where', 'command', 'tsdmsetup', 'dmsetup', 'node -e 0', 'ours / dmsetup', 'ours / node -e 0'], cliRows));
   }
+  const opens = [...host.opens.map((o) => ['host', o] as const), ...guest.opens.map((o) => ['guest', o] as const)];
+  if (opens.length > 0) {
+    parts.push(
+      table(
+        ['where', 'command', 'files opened', 'of them dist/', 'node_modules', 'koffi addon'],
+        opens.map(([where, o]) => [where, o.command, String(o.total), String(o.ours), String(o.nodeModules), o.koffiAddon ? 'loaded' : 'no']),
+      ),
+    );
+  }
   if (guest.memory) {
     const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(2)} MiB`;
     const heap = guest.memory.heapUsed;

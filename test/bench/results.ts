@@ -3,6 +3,7 @@
  * sample, so later runs can be compared on more than the printed medians.
  */
 import type { CliSamples } from './cli-cases.js';
+import type { OpenCount } from './startup.js';
 
 /** One library case: ns per operation, sample i of every contender from round i. */
 export interface LibSamples {
@@ -29,6 +30,8 @@ export interface GuestResults {
   driverVersion: string;
   lib: LibSamples[];
   cli: CliSamples[];
+  /** Files each CLI command opens (empty without strace). */
+  opens: OpenCount[];
   memory?: MemoryResult;
   /** The profile summary, as printed. */
   profile?: string;
@@ -39,5 +42,5 @@ export interface BenchResults {
   machine: { cpu: string; cpus: number; hostKernel: string; node: string; guestKernel: string; driverVersion: string };
   options: Record<string, unknown>;
   guest: GuestResults;
-  host: { cli: CliSamples[] };
+  host: { cli: CliSamples[]; opens: OpenCount[] };
 }

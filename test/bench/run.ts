@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { defaultVmOptions, repoRoot, runInVm } from '../harness/vm.js';
 import { compileReferences } from './c-refs.js';
 import { kernelFreeRows, measureCli } from './cli-cases.js';
+import { measureOpens } from './startup.js';
 import { BENCH_USAGE, parseBenchArguments, selected } from './options.js';
 import { formatReport } from './report.js';
 import type { BenchResults, GuestResults } from './results.js';
@@ -26,7 +27,9 @@ async function main(): Promise<number> {
   const binDir = join(repoRoot, 'dist', 'bench-bin');
   compileReferences(repoRoot, binDir);
 
-  const hostCli = selected(options, 'host') ? measureCli(kernelFreeRows, options.cliRounds, repoRoot) : [];
+  const host = selected(options, 'host')
+    ? { cli: measureCli(kernelFreeRows, options.cliRounds, repoRoot), opens: measureOpens([['splitname', 'a-b']], repoRoot) }
+    : { cli: [], opens: [] };
 
   // The guest writes its samples here (the repository is the guest's through hostfs).
   const out = join(binDir, 'guest-results.json');
@@ -51,7 +54,7 @@ async function main(): Promise<number> {
     },
     options: { ...options, out: undefined, bin: undefined },
     guest,
-    host: { cli: hostCli },
+    host,
   };
   process.stdout.write(formatReport(results));
   if (options.json) writeFileSync(options.json, `${JSON.stringify(results, null, 2)}\n`);
