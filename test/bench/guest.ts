@@ -74,9 +74,9 @@ async function main(): Promise<void> {
     for (const c of baseCases) if (selected(options, c.id)) results.lib.push(await runCase(dm, c, options, options.bin));
     if (selected(options, 'cli')) {
       results.cli.push(...measureCli(guestRows, options.cliRounds, repoRoot));
-      results.opens = measureOpens([['version'], ['splitname', 'a-b']], repoRoot);
       log('cli: done');
     }
+    if (selected(options, 'opens')) results.opens = measureOpens([['version'], ['splitname', 'a-b']], repoRoot);
     for (const [size, iterations] of LIST_SIZES) {
       if (size > options.maxDevices) continue;
       const id = `list-${size}`;

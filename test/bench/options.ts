@@ -32,7 +32,8 @@ export const BENCH_USAGE = `usage: npm run bench -- [flags]
   --cli-rounds N       rounds per CLI row (default 5)
   --scale X            multiply every iteration count by X (default 1)
   --only ID,...        only these cases: info status table deps message suspend-resume cycle
-                       event list-10 list-1000 list-10000 cli host
+                       event list-10 list-1000 list-10000 cli (guest CLI rows)
+                       opens (files opened at CLI start-up, strace) host (host CLI rows)
   --max-devices N      largest list case (default 10000)
   --memory [N]         heap flatness over N info() calls (default N: 1000000)
   --profile            --cpu-prof pass over info() and list(), summarized
