@@ -22,6 +22,7 @@ export interface CliSamples {
   /** Milliseconds per sample, sample i of each taken in round i. */
   ours: number[];
   dmsetup: number[];
+  /** `node -e 0` of the same round, times the processes the row starts. */
   node: number[];
 }
 
@@ -74,7 +75,7 @@ export function measureCli(rows: readonly CliRow[], rounds: number, repoRoot: st
         result.dmsetup.push(dmsetup(row));
         result.ours.push(ours(row));
       }
-      result.node.push(bare);
+      result.node.push(bare * row.commands.length); // one bare node per process the row starts
     });
   }
   return results;

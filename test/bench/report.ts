@@ -64,12 +64,12 @@ export function formatReport(results: BenchResults): string {
   const parts = [
     `tsdmsetup bench, ${results.date}: ${machine.cpu} (${machine.cpus} CPUs), host ${machine.hostKernel}, node ${machine.node};` +
       ` guest Linux ${machine.guestKernel} (user-mode, one CPU), dm ioctl ${machine.driverVersion}.` +
-      ` Medians of ${results.options['rounds']} interleaved rounds; ratios: median (min–max) of per-round ratios.`,
+      ` Medians of ${results.options['rounds']} interleaved rounds after a discarded warm-up round; ratios: median (min–max) of per-round ratios.`,
   ];
   if (guest.lib.length > 0) parts.push(libTable(guest.lib));
   const cliRows = [...cliTable('host', host.cli), ...cliTable('guest', guest.cli)];
   if (cliRows.length > 0) {
-    parts.push(table(['where', 'command', 'tsdmsetup', 'dmsetup', 'node -e 0', 'ours / dmsetup', 'ours / node -e 0'], cliRows));
+    parts.push(table(['where', 'command', 'tsdmsetup', 'dmsetup', 'node -e 0 × processes', 'ours / dmsetup', 'ours / node -e 0'], cliRows));
   }
   const opens = [...host.opens.map((o) => ['host', o] as const), ...guest.opens.map((o) => ['guest', o] as const)];
   if (opens.length > 0) {
