@@ -20,7 +20,8 @@ import { interleave } from './stats.js';
 
 const LIST_SIZES: Array<[devices: number, iterations: number]> = [[10, 2_000], [1_000, 100], [10_000, 10]];
 
-const log = (text: string): void => void process.stderr.write(`bench: ${text}\n`);
+const started = Date.now();
+const log = (text: string): void => void process.stderr.write(`bench: [${Math.round((Date.now() - started) / 1000)} s] ${text}\n`);
 
 type Contender = 'ours' | 'oursAsync' | 'raw' | 'libdm';
 

@@ -29,7 +29,7 @@ export interface BenchOptions {
 export const BENCH_USAGE = `usage: npm run bench -- [flags]
   --quick              3 rounds, a tenth of the iterations (well under 2 minutes)
   --rounds N           interleaved rounds per library case (default 5)
-  --cli-rounds N       rounds per CLI row (default 5)
+  --cli-rounds N       rounds per CLI row (default 3)
   --scale X            multiply every iteration count by X (default 1)
   --only ID,...        only these cases: info status table deps message suspend-resume cycle
                        event list-10 list-1000 list-10000 cli (guest CLI rows)
@@ -44,7 +44,7 @@ export const BENCH_USAGE = `usage: npm run bench -- [flags]
 export function parseBenchArguments(argv: readonly string[]): BenchOptions {
   const options: BenchOptions = {
     rounds: 5,
-    cliRounds: 5,
+    cliRounds: 3,
     scale: 1,
     only: undefined,
     maxDevices: 10_000,

@@ -76,7 +76,7 @@ describe('formatting', () => {
 describe('parseBenchArguments', () => {
   it('has defaults for a full run', () => {
     const o = parseBenchArguments([]);
-    expect([o.rounds, o.scale, o.maxDevices, o.memoryCalls, o.only]).toEqual([5, 1, 10_000, 0, undefined]);
+    expect([o.rounds, o.cliRounds, o.scale, o.maxDevices, o.memoryCalls, o.only]).toEqual([5, 3, 1, 10_000, 0, undefined]);
   });
 
   it('makes --quick a short run, overridable by later flags', () => {
