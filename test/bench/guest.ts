@@ -14,7 +14,7 @@ import { BenchDevices } from './fixture.js';
 import { baseCases, listCase, type LibCase } from './lib-cases.js';
 import { parseBenchArguments, scaled, selected, type BenchOptions } from './options.js';
 import { profileHotPaths } from './profile.js';
-import { measureOpens } from './startup.js';
+import { measureLayers, measureOpens } from './startup.js';
 import type { GuestResults, LibSamples, MemoryResult } from './results.js';
 import { interleave } from './stats.js';
 
@@ -70,7 +70,7 @@ async function main(): Promise<void> {
   const repoRoot = process.cwd();
   const dm = DeviceMapper.open({ nodes: true });
   const devices = new BenchDevices(dm);
-  const results: GuestResults = { kernel: release(), driverVersion: dm.driverVersion().join('.'), lib: [], cli: [], opens: [] };
+  const results: GuestResults = { kernel: release(), driverVersion: dm.driverVersion().join('.'), lib: [], cli: [], opens: [], layers: [] };
   try {
     devices.setUp();
     for (const c of baseCases) if (selected(options, c.id)) results.lib.push(await runCase(dm, c, options, options.bin));
@@ -78,7 +78,10 @@ async function main(): Promise<void> {
       results.cli.push(...measureCli(guestRows, options.cliRounds, repoRoot));
       log('cli: done');
     }
-    if (selected(options, 'opens')) results.opens = measureOpens([['version'], ['splitname', 'a-b']], repoRoot);
+    if (selected(options, 'opens')) {
+      results.opens = measureOpens([['version'], ['splitname', 'a-b']], repoRoot);
+      results.layers = measureLayers(repoRoot, options.cliRounds);
+    }
     for (const [size, iterations] of LIST_SIZES) {
       if (size > options.maxDevices) continue;
       const id = `list-${size}`;

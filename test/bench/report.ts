@@ -80,6 +80,16 @@ export function formatReport(results: BenchResults): string {
       ),
     );
   }
+  const layers = [...host.layers.map((l) => ['host', l] as const), ...guest.layers.map((l) => ['guest', l] as const)];
+  if (layers.length > 0) {
+    const bare = { host: host.layers[0]?.ms ?? [], guest: guest.layers[0]?.ms ?? [] };
+    parts.push(
+      table(
+        ['where', 'start-up layer', 'process', '× node -e 0'],
+        layers.map(([where, l]) => [where, l.label, `${summarize(l.ms).median.toFixed(1)} ms`, formatRatio(pairedRatios(l.ms, bare[where]))]),
+      ),
+    );
+  }
   if (guest.memory) {
     const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(2)} MiB`;
     const heap = guest.memory.heapUsed;

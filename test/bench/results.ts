@@ -3,7 +3,7 @@
  * sample, so later runs can be compared on more than the printed medians.
  */
 import type { CliSamples } from './cli-cases.js';
-import type { OpenCount } from './startup.js';
+import type { LayerTimes, OpenCount } from './startup.js';
 
 /** One library case: ns per operation, sample i of every contender from round i. */
 export interface LibSamples {
@@ -32,6 +32,8 @@ export interface GuestResults {
   cli: CliSamples[];
   /** Files each CLI command opens (empty without strace). */
   opens: OpenCount[];
+  /** Start-up by layer (import koffi, the library, the CLI). */
+  layers: LayerTimes[];
   memory?: MemoryResult;
   /** The profile summary, as printed. */
   profile?: string;
@@ -42,5 +44,5 @@ export interface BenchResults {
   machine: { cpu: string; cpus: number; hostKernel: string; node: string; guestKernel: string; driverVersion: string };
   options: Record<string, unknown>;
   guest: GuestResults;
-  host: { cli: CliSamples[]; opens: OpenCount[] };
+  host: { cli: CliSamples[]; opens: OpenCount[]; layers: LayerTimes[] };
 }

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { defaultVmOptions, repoRoot, runInVm } from '../harness/vm.js';
 import { compileReferences } from './c-refs.js';
 import { kernelFreeRows, measureCli } from './cli-cases.js';
-import { measureOpens } from './startup.js';
+import { measureLayers, measureOpens } from './startup.js';
 import { BENCH_USAGE, parseBenchArguments, selected } from './options.js';
 import { formatReport } from './report.js';
 import type { BenchResults, GuestResults } from './results.js';
@@ -28,8 +28,12 @@ async function main(): Promise<number> {
   compileReferences(repoRoot, binDir);
 
   const host = selected(options, 'host')
-    ? { cli: measureCli(kernelFreeRows, options.cliRounds, repoRoot), opens: measureOpens([['splitname', 'a-b']], repoRoot) }
-    : { cli: [], opens: [] };
+    ? {
+        cli: measureCli(kernelFreeRows, options.cliRounds, repoRoot),
+        opens: measureOpens([['splitname', 'a-b']], repoRoot),
+        layers: measureLayers(repoRoot, options.cliRounds),
+      }
+    : { cli: [], opens: [], layers: [] };
 
   // The guest writes its samples here (the repository is the guest's through hostfs).
   const out = join(binDir, 'guest-results.json');

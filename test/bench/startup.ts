@@ -50,3 +50,32 @@ export function measureOpens(commands: readonly string[][], repoRoot: string): O
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** Start-up cost by layer: a process that only imports koffi, the library, the CLI's main module. */
+export interface LayerTimes {
+  label: string;
+  /** Milliseconds per process, sample i from round i (node -e 0 is the first row). */
+  ms: number[];
+}
+
+export function measureLayers(repoRoot: string, rounds: number): LayerTimes[] {
+  const importing = (what: string): string[] => ['--input-type=module', '-e', `await import(${JSON.stringify(what)})`];
+  const layers: Array<[string, string[]]> = [
+    ['node -e 0', ['-e', '0']],
+    ['import koffi', importing('koffi')],
+    ['import the library (dist/lib/index.js)', importing(join(repoRoot, 'dist/lib/index.js'))],
+    ['import the CLI (dist/cli/main.js)', importing(join(repoRoot, 'dist/cli/main.js'))],
+    ['tsdmsetup splitname a-b', [join(repoRoot, 'dist/cli/bin.js'), 'splitname', 'a-b']],
+  ];
+  const results = layers.map(([label]) => ({ label, ms: [] as number[] }));
+  for (let round = 0; round <= rounds; round++) {
+    layers.forEach(([label, args], i) => {
+      const start = process.hrtime.bigint();
+      // cwd: the repository, so `import('koffi')` resolves from its node_modules.
+      const result = spawnSync(process.execPath, args, { cwd: repoRoot, stdio: 'ignore' });
+      if (result.status !== 0) throw new Error(`bench: ${label} failed (${result.status})`);
+      if (round > 0) results[i]!.ms.push(Number(process.hrtime.bigint() - start) / 1e6); // round 0 warms the cache
+    });
+  }
+  return results;
+}
