@@ -27,7 +27,7 @@ export interface BenchOptions {
 }
 
 export const BENCH_USAGE = `usage: npm run bench -- [flags]
-  --quick              3 rounds, a tenth of the iterations (well under 2 minutes)
+  --quick              3 rounds (2 of the CLI), a tenth of the iterations (~1.5 min on a quiet host)
   --rounds N           interleaved rounds per library case (default 5)
   --cli-rounds N       rounds per CLI row (default 3)
   --scale X            multiply every iteration count by X (default 1)
@@ -66,7 +66,7 @@ export function parseBenchArguments(argv: readonly string[]): BenchOptions {
     switch (flag) {
       case '--quick':
         options.rounds = 3;
-        options.cliRounds = 3;
+        options.cliRounds = 2;
         options.scale = 0.1;
         break;
       case '--rounds': options.rounds = Math.round(number(flag, value(), 1)); break;

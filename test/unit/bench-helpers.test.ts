@@ -81,7 +81,7 @@ describe('parseBenchArguments', () => {
 
   it('makes --quick a short run, overridable by later flags', () => {
     const o = parseBenchArguments(['--quick', '--rounds', '4']);
-    expect([o.rounds, o.cliRounds, o.scale]).toEqual([4, 3, 0.1]);
+    expect([o.rounds, o.cliRounds, o.scale]).toEqual([4, 2, 0.1]);
     expect(scaled(o, 10_000)).toBe(1_000);
     expect(scaled(o, 3)).toBe(1);
   });
