@@ -41,6 +41,12 @@ export const BENCH_USAGE = `usage: npm run bench -- [flags]
   --cpu N              host CPU for the guest (default 0)
 `;
 
+/** Every id --only takes: the library cases, the list sizes, and the CLI groups. */
+export const CASE_IDS = [
+  'info', 'status', 'table', 'deps', 'message', 'suspend-resume', 'cycle', 'event',
+  'list-10', 'list-1000', 'list-10000', 'cli', 'opens', 'host',
+] as const;
+
 export function parseBenchArguments(argv: readonly string[]): BenchOptions {
   const options: BenchOptions = {
     rounds: 5,
@@ -72,7 +78,12 @@ export function parseBenchArguments(argv: readonly string[]): BenchOptions {
       case '--rounds': options.rounds = Math.round(number(flag, value(), 1)); break;
       case '--cli-rounds': options.cliRounds = Math.round(number(flag, value(), 1)); break;
       case '--scale': options.scale = number(flag, value(), 0.0001); break;
-      case '--only': options.only = (value() ?? '').split(',').filter(Boolean); break;
+      case '--only': {
+        options.only = (value() ?? '').split(',').filter(Boolean);
+        const unknown = options.only.filter((id) => !(CASE_IDS as readonly string[]).includes(id));
+        if (unknown.length > 0 || options.only.length === 0) throw new Error(`bench: --only takes ${CASE_IDS.join(',')}; not "${unknown.join(',')}"`);
+        break;
+      }
       case '--max-devices': options.maxDevices = Math.round(number(flag, value(), 10)); break;
       case '--memory':
         options.memoryCalls = /^\d+$/.test(argv[i + 1] ?? '') ? Number(value()) : 1_000_000;

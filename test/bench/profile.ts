@@ -48,8 +48,10 @@ function profileOne(repoRoot: string, what: 'info' | 'list', n: number): string 
     const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
     if (!file) throw new Error('bench: node --cpu-prof wrote no profile');
     const rows = selfTimes(JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile, repoRoot).slice(0, 15);
-    const lines = rows.map((row) => `  ${(row.share * 100).toFixed(1).padStart(5)}%  ${row.ms.toFixed(0).padStart(6)} ms  ${row.where}`);
-    return [`${what}() × ${n} (process ${wall.toFixed(0)} ms), self time:`, ...lines].join('\n');
+    const lines = rows.map(
+      (row) => `  ${(row.share * 100).toFixed(1).padStart(5)}%  ${row.ms.toFixed(0).padStart(6)} ms  ${((row.ms * 1000) / n).toFixed(2).padStart(8)} µs/call  ${row.where}`,
+    );
+    return [`${what}() × ${n} (process ${wall.toFixed(0)} ms, start-up included), self time:`, ...lines].join('\n');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -3,7 +3,8 @@
  * order, ratio and time formatting, and flag parsing. The bench itself runs in the VM.
  */
 import { describe, expect, it } from 'vitest';
-import { parseBenchArguments, scaled, selected } from '../bench/options.js';
+import { baseCases, listCase } from '../bench/lib-cases.js';
+import { CASE_IDS, parseBenchArguments, scaled, selected } from '../bench/options.js';
 import { formatNs, formatRatio, libTable } from '../bench/report.js';
 import { interleave, pairedRatios, quantileSorted, summarize } from '../bench/stats.js';
 import { countOpens } from '../bench/startup.js';
@@ -91,6 +92,12 @@ describe('parseBenchArguments', () => {
     expect(parseBenchArguments(['--memory', '5000', '--profile']).memoryCalls).toBe(5000);
     const o = parseBenchArguments(['--only', 'info,list-10']);
     expect([selected(o, 'info'), selected(o, 'cycle')]).toEqual([true, false]);
+  });
+
+  it('knows every case id, and refuses others in --only', () => {
+    const libraryIds = [...baseCases.map((c) => c.id), ...[10, 1_000, 10_000].map((n) => listCase(n, 1).id)];
+    expect(CASE_IDS.filter((id) => !['cli', 'opens', 'host'].includes(id))).toEqual(libraryIds);
+    expect(() => parseBenchArguments(['--only', 'info,lsit-10'])).toThrow(/not "lsit-10"/);
   });
 
   it('refuses unknown flags and bad numbers', () => {
