@@ -28,10 +28,10 @@ type Contender = 'ours' | 'oursAsync' | 'raw' | 'libdm';
 async function runCase(dm: DeviceMapper, c: LibCase, options: BenchOptions, bin: string): Promise<LibSamples> {
   const n = scaled(options, c.iterations);
   const samples: LibSamples = { id: c.id, label: c.label, iterations: n, raw: [], libdm: [], ...(c.devices ? { devices: c.devices } : {}) };
-  const contenders: Contender[] = [...(c.ours ? ['ours' as const] : []), ...(c.oursAsync ? ['oursAsync' as const] : []), 'raw', 'libdm'];
+  const contenders: Contender[] = ['ours', ...(c.oursAsync ? ['oursAsync' as const] : []), 'raw', 'libdm'];
   const caseName = c.id.startsWith('list-') ? 'list' : c.id;
   const sample = async (who: Contender): Promise<number> => {
-    if (who === 'ours') return c.ours!(dm, n);
+    if (who === 'ours') return c.ours(dm, n);
     if (who === 'oursAsync') return c.oursAsync!(dm, n);
     return runReference(join(bin, who), caseName, n, c.cArgs);
   };
