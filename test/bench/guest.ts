@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { DeviceMapper } from '../../lib/index.js';
 import { runReference } from './c-refs.js';
 import { guestRows, lsRow, measureCli } from './cli-cases.js';
-import { BenchDevices } from './fixture.js';
+import { BenchDevices, NAMES } from './fixture.js';
 import { baseCases, listCase, type LibCase } from './lib-cases.js';
 import { parseBenchArguments, scaled, selected, type BenchOptions } from './options.js';
 import { profileHotPaths } from './profile.js';
@@ -51,7 +51,7 @@ function measureMemory(dm: DeviceMapper, calls: number): MemoryResult {
   const heapUsed = [heap()];
   const step = Math.ceil(calls / 10);
   for (let done = 0; done < calls; done += step) {
-    for (let i = 0; i < Math.min(step, calls - done); i++) dm.info({ name: 'tsdm-bench-lin' });
+    for (let i = 0; i < Math.min(step, calls - done); i++) dm.info({ name: NAMES.linear });
     heapUsed.push(heap());
     log(`memory: ${done + step} info() calls, heap ${(heapUsed.at(-1)! / 2 ** 20).toFixed(2)} MiB`);
   }
