@@ -2,3 +2,7 @@
 export * from './dm-ioctl.js';
 export * from './structs.js';
 export * from './libc.js';
+export * from './udev.js';
+export * from './sysv-sem.js';
+export * from './netlink.js';
+export * from './signal.js';

@@ -17,6 +17,8 @@ import { statusCommand, tableCommand } from './table-status.js';
 import { targetsCommand, targetVersionCommand } from './targets.js';
 import { versionCommand } from './version.js';
 import { waitCommand } from './wait.js';
+import { udevcompleteCommand, udevcookiesCommand, udevcreatecookieCommand, udevflagsCommand, udevreleasecookieCommand } from './udev.js';
+import { udevcompleteAllCommand } from './udevcomplete-all.js';
 
 const all: CommandSpec[] = [
   helpCommand,
@@ -43,6 +45,12 @@ const all: CommandSpec[] = [
   setGeometryCommand,
   mknodesCommand,
   splitnameCommand,
+  udevcreatecookieCommand,
+  udevreleasecookieCommand,
+  udevflagsCommand,
+  udevcompleteCommand,
+  udevcompleteAllCommand,
+  udevcookiesCommand,
 ];
 
 export const commands: ReadonlyMap<string, CommandSpec> = new Map(all.map((spec) => [spec.name, spec]));

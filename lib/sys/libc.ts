@@ -33,3 +33,104 @@ export function libc(): Libc {
   };
   return bound;
 }
+
+// --- System V semaphores (udev cookies) and the uevent netlink socket (udev monitor) ---
+// Bound separately from libc() so that a udev command binds only what it calls.
+
+import { NetlinkPrototypes, SysvSemPrototypes } from '../../native-defs/index.js';
+
+type AsyncCallback = (error: unknown, result: number) => void;
+
+export interface SysvSemLibc {
+  semget: (key: number, nsems: number, semflg: number) => number;
+  semop: (semid: number, sops: Buffer, nsops: number) => number;
+  /** semtimedop; `.async` runs it on a koffi worker (off the event loop). */
+  semtimedop: ((semid: number, sops: Buffer, nsops: number, timeout: Buffer | null) => number) & {
+    async: (semid: number, sops: Buffer, nsops: number, timeout: Buffer | null, callback: AsyncCallback) => void;
+  };
+  semctlValue: (semid: number, semnum: number, cmd: number, arg: number) => number;
+  semctlBuffer: (semid: number, semnum: number, cmd: number, arg: Buffer | null) => number;
+  errno: () => number;
+}
+
+export interface NetlinkLibc {
+  socket: (domain: number, type: number, protocol: number) => number;
+  bind: (fd: number, addr: Buffer, len: number) => number;
+  setsockopt: (fd: number, level: number, name: number, value: Buffer, len: number) => number;
+  recv: (fd: number, buf: Buffer, len: number, flags: number) => number;
+  /** poll; `.async` runs it on a koffi worker (off the event loop). */
+  poll: ((fds: Buffer, nfds: number, timeout: number) => number) & {
+    async: (fds: Buffer, nfds: number, timeout: number, callback: AsyncCallback) => void;
+  };
+  close: (fd: number) => number;
+  errno: () => number;
+}
+
+let libcHandle: ReturnType<typeof koffi.load> | undefined;
+let boundSem: SysvSemLibc | undefined;
+let boundNetlink: NetlinkLibc | undefined;
+
+function libcLibrary(): ReturnType<typeof koffi.load> {
+  libcHandle ??= koffi.load(LIBC_SONAME);
+  return libcHandle;
+}
+
+/** The semaphore calls; binds them on the first call. */
+export function sysvSem(): SysvSemLibc {
+  if (boundSem) return boundSem;
+  const lib = libcLibrary();
+  boundSem = {
+    semget: lib.func(SysvSemPrototypes.semget),
+    semop: lib.func(SysvSemPrototypes.semop),
+    semtimedop: lib.func(SysvSemPrototypes.semtimedop) as unknown as SysvSemLibc['semtimedop'],
+    semctlValue: lib.func(SysvSemPrototypes.semctlValue),
+    semctlBuffer: lib.func(SysvSemPrototypes.semctlBuffer),
+    errno: () => koffi.errno(),
+  };
+  return boundSem;
+}
+
+/** The socket calls of the udev monitor; binds them on the first call. */
+export function netlinkLibc(): NetlinkLibc {
+  if (boundNetlink) return boundNetlink;
+  const lib = libcLibrary();
+  boundNetlink = {
+    socket: lib.func(NetlinkPrototypes.socket),
+    bind: lib.func(NetlinkPrototypes.bind),
+    setsockopt: lib.func(NetlinkPrototypes.setsockopt),
+    recv: lib.func(NetlinkPrototypes.recv),
+    poll: lib.func(NetlinkPrototypes.poll) as unknown as NetlinkLibc['poll'],
+    close: lib.func(NetlinkPrototypes.close),
+    errno: () => koffi.errno(),
+  };
+  return boundNetlink;
+}
+
+// --- Signal dispositions (the blocking udev wait's SIGINT/SIGTERM trap) ---
+
+import { SignalPrototypes } from '../../native-defs/index.js';
+
+export interface SignalLibc {
+  sigaction: (signum: number, act: Buffer | null, oldact: Buffer | null) => number;
+  /** The address of a C function by name (RTLD_DEFAULT), as a number; 0 when unknown. */
+  functionAddress: (name: string) => bigint;
+  kill: (pid: number, sig: number) => number;
+}
+
+let boundSignal: SignalLibc | undefined;
+
+/** The signal calls; binds them on the first call. */
+export function signalLibc(): SignalLibc {
+  if (boundSignal) return boundSignal;
+  const lib = libcLibrary();
+  const dlsym = lib.func(SignalPrototypes.dlsym);
+  boundSignal = {
+    sigaction: lib.func(SignalPrototypes.sigaction),
+    functionAddress: (name) => {
+      const pointer: unknown = dlsym(null, name);
+      return pointer ? BigInt(koffi.address(pointer)) : 0n;
+    },
+    kill: lib.func(SignalPrototypes.kill),
+  };
+  return boundSignal;
+}

@@ -1,0 +1,60 @@
+/**
+ * systemd-udevd with Debian's rules, for the udev tests in the guest: started by the test file
+ * when the guest was booted without `--udev`, and stopped again afterwards (so the files after it
+ * see no udev, as they expect). Also masks a rule in /run/udev/rules.d (tmpfs in the guest) to
+ * make udev not complete cookies.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
+
+const UDEVD = '/lib/systemd/systemd-udevd';
+const CONTROL = '/run/udev/control';
+const RUN_RULES = '/run/udev/rules.d';
+
+/** Starts udevd unless it runs; returns whether this call started it. Throws with the install line. */
+export function startUdevd(): boolean {
+  if (existsSync(CONTROL)) return false;
+  if (!existsSync(UDEVD)) throw new Error(`No ${UDEVD}: apt-get install -y udev=$(dpkg-query -W -f='\${Version}' systemd)`);
+  if (!process.env['TSDM_IN_VM']) throw new Error('startUdevd: only inside the test guest');
+  execFileSync(UDEVD, ['--daemon'], { stdio: 'ignore' });
+  execFileSync('udevadm', ['trigger', '--action=add', '--subsystem-match=block', '--subsystem-match=misc']);
+  settle();
+  return true;
+}
+
+/** Stops a udevd that startUdevd started, and waits until it is gone. */
+export function stopUdevd(started: boolean): void {
+  if (!started) return;
+  settle();
+  spawnSync('udevadm', ['control', '--exit'], { stdio: 'ignore' });
+  for (let i = 0; i < 200 && spawnSync('pgrep', ['-x', 'systemd-udevd']).status === 0; i++) sleep(25);
+  rmSync(CONTROL, { force: true });
+}
+
+/** Waits until udev's queue is empty. */
+export function settle(): void {
+  spawnSync('udevadm', ['settle', '--timeout=30'], { stdio: 'ignore' });
+}
+
+/** Masks rules file `name` (e.g. 95-dm-notify.rules) until the returned function is called. */
+export function maskRule(name: string): () => void {
+  mkdirSync(RUN_RULES, { recursive: true });
+  const path = `${RUN_RULES}/${name}`;
+  symlinkSync('/dev/null', path);
+  execFileSync('udevadm', ['control', '--reload']);
+  return () => {
+    rmSync(path, { force: true });
+    execFileSync('udevadm', ['control', '--reload']);
+  };
+}
+
+function sleep(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** The 0x0d4d-keyed lines of `ipcs -s`. */
+export function cookieSemaphores(): string[] {
+  return execFileSync('ipcs', ['-s'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((line) => /^0x0d4d/i.test(line));
+}
