@@ -1,127 +1,73 @@
 /**
- * `npm run bench`: speed of the library and the CLI against references measured in the same run,
- * inside the VM (the only place with device-mapper), printed as ratios.
+ * `npm run bench [-- flags]`: speed of our library and CLI against libdevmapper, a raw-ioctl C loop
+ * and Debian's dmsetup, measured side by side and printed as ratios (see options.ts for the flags).
  *
- * References:
- * - a C program making the same raw ioctls (compiled here with cc against <linux/dm-ioctl.h>): the
- *   floor for any user-space library, including libdevmapper;
- * - Debian's dmsetup processes, for the CLI.
+ * On the host: compiles the C references (c/*.c), times the kernel-free CLI rows, then boots the VM
+ * and runs guest.ts there (library cases, guest CLI rows), reads back its samples, prints the report
+ * and, with --json, writes everything for tracking.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, release } from 'node:os';
 import { join } from 'node:path';
-import { DeviceMapper } from '../../lib/index.js';
+import { defaultVmOptions, repoRoot, runInVm } from '../harness/vm.js';
+import { compileReferences } from './c-refs.js';
+import { kernelFreeRows, measureCli } from './cli-cases.js';
+import { measureLayers, measureOpens } from './startup.js';
+import { BENCH_USAGE, parseBenchArguments, selected } from './options.js';
+import { formatReport } from './report.js';
+import type { BenchResults, GuestResults } from './results.js';
 
-const C_REFERENCE = String.raw`
-#include <fcntl.h>
-#include <linux/dm-ioctl.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <time.h>
-
-static char buf[16384];
-static struct dm_ioctl *header(const char *name) {
-  struct dm_ioctl *io = (struct dm_ioctl *)buf;
-  memset(buf, 0, sizeof(struct dm_ioctl));
-  io->version[0] = 4;
-  io->data_size = sizeof(buf);
-  io->data_start = sizeof(struct dm_ioctl);
-  if (name) strncpy(io->name, name, DM_NAME_LEN - 1);
-  return io;
-}
-static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec * 1e9 + t.tv_nsec; }
-
-int main(int argc, char **argv) {
-  int n = atoi(argv[2]);
-  int fd = open("/dev/mapper/control", O_RDWR);
-  if (fd < 0) { perror("open"); return 1; }
-  double start = now();
-  for (int i = 0; i < n; i++) {
-    if (!strcmp(argv[1], "version")) {
-      if (ioctl(fd, DM_VERSION, header(NULL))) { perror("version"); return 1; }
-    } else {
-      if (ioctl(fd, DM_DEV_CREATE, header("tsdm-bench-c"))) { perror("create"); return 1; }
-      if (ioctl(fd, DM_DEV_REMOVE, header("tsdm-bench-c"))) { perror("remove"); return 1; }
-    }
+async function main(): Promise<number> {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(BENCH_USAGE);
+    return 0;
   }
-  printf("%.0f\n", (now() - start) / n);
+  const options = parseBenchArguments(argv);
+  const binDir = join(repoRoot, 'dist', 'bench-bin');
+  compileReferences(repoRoot, binDir);
+
+  const host = selected(options, 'host')
+    ? {
+        cli: measureCli(kernelFreeRows, options.cliRounds, repoRoot),
+        opens: measureOpens([['splitname', 'a-b']], repoRoot),
+        layers: measureLayers(repoRoot, options.cliRounds),
+      }
+    : { cli: [], opens: [], layers: [] };
+
+  // The guest writes its samples here (the repository is the guest's through hostfs).
+  const out = join(binDir, 'guest-results.json');
+  rmSync(out, { force: true });
+  const guestArgv = [process.execPath, '--expose-gc', join(repoRoot, 'dist/test/bench/guest.js'), ...argv, '--out', out, '--bin', binDir];
+  // 10 000 devices (kdmflush threads, bio sets) want more than the default 1 GiB.
+  const vm = await runInVm(guestArgv, { ...defaultVmOptions, mem: '2G', cpu: options.cpu, timeoutSeconds: 3600 });
+  if (vm.status !== 0 || !existsSync(out)) {
+    process.stderr.write(`bench: the guest run failed (status ${vm.status})\n`);
+    return 1;
+  }
+  const guest = JSON.parse(readFileSync(out, 'utf8')) as GuestResults;
+  const results: BenchResults = {
+    date: new Date().toISOString(),
+    machine: {
+      cpu: cpus()[0]?.model ?? 'unknown CPU',
+      cpus: cpus().length,
+      hostKernel: release(),
+      node: process.version,
+      guestKernel: guest.kernel,
+      driverVersion: guest.driverVersion,
+    },
+    options: { ...options, out: undefined, bin: undefined },
+    guest,
+    host,
+  };
+  process.stdout.write(formatReport(results));
+  if (options.json) writeFileSync(options.json, `${JSON.stringify(results, null, 2)}\n`);
   return 0;
 }
-`;
 
-interface Measurement {
-  name: string;
-  oursNs: number;
-  referenceNs: number;
-  reference: string;
+try {
+  process.exitCode = await main();
+} catch (error) {
+  process.stderr.write(`${(error as Error).message}\n`);
+  process.exitCode = 2;
 }
-
-function timeLoop(n: number, body: () => void): number {
-  for (let i = 0; i < Math.min(50, n); i++) body(); // warm up (JIT, buffers)
-  const start = process.hrtime.bigint();
-  for (let i = 0; i < n; i++) body();
-  return Number(process.hrtime.bigint() - start) / n;
-}
-
-function timeProcess(n: number, file: string, args: string[]): number {
-  const start = process.hrtime.bigint();
-  for (let i = 0; i < n; i++) {
-    const result = spawnSync(file, args, { env: { ...process.env, DM_DISABLE_UDEV: '1' } });
-    if (result.status !== 0) throw new Error(`${file} ${args.join(' ')} failed: ${result.stderr.toString()}`);
-  }
-  return Number(process.hrtime.bigint() - start) / n;
-}
-
-function formatNs(ns: number): string {
-  return ns >= 1e6 ? `${(ns / 1e6).toFixed(2)} ms` : `${(ns / 1e3).toFixed(1)} µs`;
-}
-
-function main(): void {
-  const dir = mkdtempSync(join(tmpdir(), 'tsdm-bench-'));
-  const measurements: Measurement[] = [];
-  const dm = DeviceMapper.open({ nodes: false, ensureTargets: false });
-  try {
-    const cBinary = join(dir, 'reference');
-    writeFileSync(join(dir, 'reference.c'), C_REFERENCE);
-    execFileSync('cc', ['-O2', '-o', cBinary, join(dir, 'reference.c')]);
-    const c = (what: string, n: number): number => Number(execFileSync(cBinary, [what, String(n)], { encoding: 'utf8' }));
-
-    const versionRequest = { command: 'VERSION', operation: 'version' } as const;
-    measurements.push({
-      name: 'DM_VERSION ioctl',
-      oursNs: timeLoop(20000, () => dm.ioctl.run(versionRequest, () => undefined)),
-      referenceNs: c('version', 20000),
-      reference: 'C raw ioctl',
-    });
-    measurements.push({
-      name: 'create + remove (no table)',
-      oursNs: timeLoop(2000, () => {
-        dm.create('tsdm-bench-js');
-        dm.remove({ name: 'tsdm-bench-js' });
-      }),
-      referenceNs: c('cycle', 2000),
-      reference: 'C raw ioctls',
-    });
-    const cli = join(process.cwd(), 'dist', 'cli', 'bin.js');
-    measurements.push({
-      name: 'version command (process)',
-      oursNs: timeProcess(20, process.execPath, [cli, 'version']),
-      referenceNs: timeProcess(20, 'dmsetup', ['version']),
-      reference: 'dmsetup',
-    });
-  } finally {
-    dm.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-  console.log('benchmark                      ours         reference    ratio (ours / reference)');
-  for (const m of measurements) {
-    console.log(
-      `${m.name.padEnd(30)} ${formatNs(m.oursNs).padEnd(12)} ${formatNs(m.referenceNs).padEnd(12)} ${(m.oursNs / m.referenceNs).toFixed(2)}×  vs ${m.reference}`,
-    );
-  }
-}
-
-main();
