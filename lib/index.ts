@@ -56,3 +56,4 @@ export { findModprobe } from './host/modprobe.js';
 export type { ControlOptions } from './host/control.js';
 export { blockDeviceName } from './host/sysfs.js';
 export { nameFromPath } from './device/device-path.js';
+export * from './targets/index.js';
