@@ -75,7 +75,8 @@ export class UdevNodeKeeper implements NodeKeeper {
       cancel: () => this.sync.cancel(),
       *end(reply: ReplyHeader): Steps<void> {
         const dev = decodeKernelDev(reply.dev);
-        keeper.sync.end(reply.flags, { name: reply.name, ...dev });
+        // A removal by name is answered with dev 0: then the name alone says which device it was.
+        keeper.sync.end(reply.flags, reply.dev ? { name: reply.name, ...dev } : { name: reply.name });
         const timeout = spec.udevTimeoutMs ?? keeper.timeoutMs;
         const result = yield* blocking(
           () => keeper.sync.waitSync(timeout),
