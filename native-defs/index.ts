@@ -2,3 +2,4 @@
 export * from './dm-ioctl.js';
 export * from './structs.js';
 export * from './libc.js';
+export * from './loop.js';
