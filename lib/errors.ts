@@ -20,7 +20,9 @@ export type DmErrorKind =
   /** A target type is not available in the kernel. */
   | 'missing-target'
   /** A reply was larger than the buffer cap, or malformed. */
-  | 'protocol';
+  | 'protocol'
+  /** A loop device could not be attached, queried or detached (the loop driver refused, or is absent). */
+  | 'loop';
 
 /** What the ioctl carried to address the device, as sent (for messages in dmsetup's format). */
 export interface SentAddress {
