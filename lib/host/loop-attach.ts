@@ -98,11 +98,12 @@ export function loopError(message: string, errno: number, extra: { cause?: unkno
   return new DmError(`${message}: ${strerror(errno)}`, { kind: 'loop', code: errnoName(errno), errno, hint, cause: extra.cause });
 }
 
-/** LOOP_GET_STATUS64; undefined when the device is not bound (ENXIO). */
+/** LOOP_GET_STATUS64; undefined when the device is not bound (ENXIO). Not a loop device: invalid-argument. */
 export function loopStatus(host: LoopHost, fd: number, describe: () => string): LoopStatus | undefined {
   const buffer = Buffer.alloc(LoopInfo64Layout.size);
   const result = host.ioctl(fd, LoopIoctl.LOOP_GET_STATUS64, buffer);
   if (result === -ENXIO) return undefined;
+  if (result === -ENOTTY) throw invalidArgument(`${describe()} is not a loop device`);
   if (result < 0) throw loopError(`${describe()}: LOOP_GET_STATUS64 failed`, -result);
   return decodeLoopInfo(buffer);
 }

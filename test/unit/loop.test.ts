@@ -234,6 +234,8 @@ describe('detach, close, open', () => {
     const idle = LoopDevice.openWith(host, '/dev/loop2');
     expect(thrown(() => idle.info())).toMatchObject({ kind: 'loop', code: 'ENXIO', message: expect.stringContaining('/dev/loop2') });
     idle.close();
+    host.files.set('/dev/null', 0o020000);
+    expect(thrown(() => LoopDevice.openWith(host, '/dev/null'))).toMatchObject({ kind: 'invalid-argument', message: '/dev/null is not a loop device' });
     expect(host.openFds()).toEqual([]);
   });
 });
