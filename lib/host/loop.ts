@@ -65,7 +65,7 @@ export class LoopDevice implements Disposable {
     fd: number,
     index: number,
     path: string,
-    private readonly binding: Binding | undefined,
+    private readonly binding: Binding | null,
     method: LoopAttachMethod | undefined,
     busyRetries: number,
   ) {
@@ -90,7 +90,7 @@ export class LoopDevice implements Disposable {
   static attachWith(host: LoopHost, file: string, options: LoopAttachOptions = {}): LoopDevice {
     const attached = attachLoop(host, file, options);
     try {
-      const binding = { dev: glibcSplitDev(attached.backing.dev), ino: attached.backing.ino };
+      const binding: Binding = { dev: glibcSplitDev(attached.backing.dev), ino: attached.backing.ino };
       return new LoopDevice(host, attached.fd, attached.index, attached.path, binding, attached.method, attached.busyRetries);
     } catch (error) {
       host.ioctl(attached.fd, LoopIoctl.LOOP_CLR_FD, 0);
@@ -120,7 +120,7 @@ export class LoopDevice implements Disposable {
       const status = loopStatus(host, fd, () => path);
       const index = status?.number ?? Number(/loop(\d+)$/.exec(path)?.[1] ?? NaN);
       if (!Number.isInteger(index)) throw invalidArgument(`${path} is not a loop device`);
-      const binding = status && { dev: decodeKernelDev(status.device), ino: status.inode };
+      const binding = status ? { dev: decodeKernelDev(status.device), ino: status.inode } : null; // null: nothing to detach
       return new LoopDevice(host, fd, index, path, binding, undefined, 0);
     } catch (error) {
       host.close(fd);
@@ -196,7 +196,7 @@ export class LoopDevice implements Disposable {
   }
 
   private isOurs(device: bigint, inode: bigint): boolean {
-    return !this.binding || (sameDev(decodeKernelDev(device), this.binding.dev) && inode === this.binding.ino);
+    return this.binding !== null && sameDev(decodeKernelDev(device), this.binding.dev) && inode === this.binding.ino;
   }
 
   /** Runs `fn` on this handle's fd, or on a fresh one after close() (closed again afterwards). */

@@ -233,7 +233,11 @@ describe('detach, close, open', () => {
     expect(taken.detach()).toBe('detached');
     const idle = LoopDevice.openWith(host, '/dev/loop2');
     expect(thrown(() => idle.info())).toMatchObject({ kind: 'loop', code: 'ENXIO', message: expect.stringContaining('/dev/loop2') });
-    idle.close();
+    host.devices[2] = { fileFd: -1, file: '/other', offset: 0n, sizeLimit: 0n, flags: 0, name: '/other' }; // bound by someone after our open
+    const before = host.calls.length;
+    expect(idle.detach()).toBe('detached');
+    expect(host.ioctlNames().slice(before)).not.toContain('LOOP_CLR_FD'); // theirs, left alone
+    expect(host.devices[2]?.file).toBe('/other');
     host.files.set('/dev/null', 0o020000);
     expect(thrown(() => LoopDevice.openWith(host, '/dev/null'))).toMatchObject({ kind: 'invalid-argument', message: '/dev/null is not a loop device' });
     expect(host.openFds()).toEqual([]);
