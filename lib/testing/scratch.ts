@@ -43,6 +43,7 @@ export class ScratchKit implements Disposable, AsyncDisposable {
   private files = 0;
 
   constructor(options: ScratchOptions = {}) {
+    if (typeof options !== 'object' || options === null) throw invalidArgument('Scratch options must be an object');
     if (options.prefix !== undefined) {
       validateName(options.prefix, 'scratch device-name prefix');
       if (options.prefix.length < 3) {

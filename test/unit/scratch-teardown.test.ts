@@ -88,6 +88,10 @@ describe('ScratchKit refusals', () => {
     }
   });
 
+  it('options that are not an object', () => {
+    expect(() => new ScratchKit(null as never)).toThrow(DmError);
+  });
+
   it('name() needs a prefix; file() needs a size in whole sectors; the directory goes with cleanup', () => {
     const kit = new ScratchKit();
     expect(() => kit.name('x')).toThrow(/no device-name prefix/);
