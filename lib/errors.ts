@@ -32,7 +32,9 @@ export type DmErrorKind =
   /** A reply was larger than the buffer cap, or malformed. */
   | 'protocol'
   /** An async call was cancelled (its AbortSignal, or close() of its handle): code ECANCELED. */
-  | 'cancelled';
+  | 'cancelled'
+  /** A loop device could not be attached, queried or detached (the loop driver refused, or is absent). */
+  | 'loop';
 
 /** What the ioctl carried to address the device, as sent (for messages in dmsetup's format). */
 export interface SentAddress {

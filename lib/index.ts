@@ -57,3 +57,5 @@ export type { ControlOptions } from './host/control.js';
 export { blockDeviceName } from './host/sysfs.js';
 export { nameFromPath } from './device/device-path.js';
 export * from './targets/index.js';
+export { LoopDevice } from './host/loop.js';
+export type { LoopAttachOptions, LoopAttachMethod, LoopDetachResult, LoopInfo } from './host/loop.js';

@@ -6,3 +6,4 @@ export * from './udev.js';
 export * from './sysv-sem.js';
 export * from './netlink.js';
 export * from './signal.js';
+export * from './loop.js';

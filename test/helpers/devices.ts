@@ -50,6 +50,11 @@ export function removeDevicesWithPrefix(prefix: string): void {
   } finally {
     dm.close();
   }
+  removeStrayNodes(prefix);
+}
+
+/** Removes /dev/mapper entries whose names start with `prefix` (left by tests that make nodes by hand). */
+export function removeStrayNodes(prefix: string): void {
   const mapper = '/dev/mapper';
   if (existsSync(mapper)) {
     for (const entry of readdirSync(mapper)) {

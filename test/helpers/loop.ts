@@ -1,11 +1,11 @@
 /**
- * Loop devices on sparse files in the guest's tmpfs, for tables that need a real block device.
- * Always detached and deleted by `detach()` (tests call it in afterEach/finally).
+ * Loop devices on sparse files in the guest's tmpfs, for tables that need a real block device,
+ * made with the library's own test kit (tsdmsetup/testing). `detach()` detaches the device and
+ * deletes its file (tests call it in afterEach/finally). attachedLoopDevices() asks losetup, so
+ * the leak check does not trust the code it checks.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { scratchSync } from '../../lib/testing/index.js';
 
 export interface LoopDevice {
   /** `/dev/loopN`. */
@@ -19,34 +19,18 @@ export interface LoopDevice {
 
 /** Attaches a new loop device over a sparse file of `sizeMiB`. */
 export function makeLoopDevice(sizeMiB = 16): LoopDevice {
-  const dir = mkdtempSync(join(tmpdir(), 'tsdm-loop-'));
-  const file = join(dir, 'backing.img');
-  writeFileSync(file, '');
-  truncateSync(file, sizeMiB * 1024 * 1024);
-  let path: string;
+  const kit = scratchSync();
   try {
-    path = execFileSync('losetup', ['-f', '--show', file], { encoding: 'utf8' }).trim();
+    const loop = kit.loop(sizeMiB);
+    return { path: loop.path, major: loop.dev.major, minor: loop.dev.minor, sectors: loop.sectors(), detach: () => kit.cleanupSync() };
   } catch (error) {
-    rmSync(dir, { recursive: true, force: true });
+    try {
+      kit.cleanupSync();
+    } catch {
+      // the attach error is the one to report
+    }
     throw error;
   }
-  const rdev = statSync(path).rdev;
-  let detached = false;
-  return {
-    path,
-    major: Math.floor(rdev / 256) & 0xfff,
-    minor: (rdev & 0xff) | ((rdev >> 12) & 0xfff00),
-    sectors: sizeMiB * 2048,
-    detach() {
-      if (detached) return;
-      detached = true;
-      try {
-        execFileSync('losetup', ['-d', path]);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    },
-  };
 }
 
 /** Loop devices still attached (to check that a test left none behind). */

@@ -6,7 +6,8 @@
 import { closeSync, openSync } from 'node:fs';
 import { afterAll, afterEach, expect } from 'vitest';
 import { DeviceMapper, DmError, type TableRow } from '../../lib/index.js';
-import { deviceNames, removeDevicesWithPrefix } from '../helpers/devices.js';
+import { scratchSync, type ScratchKit } from '../../lib/testing/index.js';
+import { deviceNames, removeStrayNodes } from '../helpers/devices.js';
 import type { LoopDevice } from '../helpers/loop.js';
 import { runDmsetup } from '../helpers/cli.js';
 
@@ -179,22 +180,31 @@ export interface KernelFixture {
   names: ReturnType<typeof deviceNames>;
   /** Loop devices the tests made: detached after each test. */
   loops: LoopDevice[];
+  /** The test kit over the file's prefix and handle: `kit.loop(sizeMiB)` for a scratch loop device. */
+  kit: ScratchKit;
 }
 
 /**
  * The setup every library kernel-test file shares: one DeviceMapper handle for the file, device
  * names with the file's prefix, and a list for loop devices. After each test `beforeCleanup` runs
- * (to close what holds devices open), then every device with the prefix is removed and the loops
- * are detached, even when the test failed; the handle is closed after the file.
+ * (to close what holds devices open), then the test kit removes every device with the prefix and
+ * its own loop devices, the listed loops are detached and stray nodes removed, even when the test
+ * failed; the handle is closed after the file.
  */
 export function useKernelFixture(file: string, options: { beforeCleanup?: () => void } = {}): KernelFixture {
-  const fixture: KernelFixture = { dm: DeviceMapper.open(), names: deviceNames(file), loops: [] };
+  const dm = DeviceMapper.open();
+  const names = deviceNames(file);
+  const fixture: KernelFixture = { dm, names, loops: [], kit: scratchSync({ prefix: names.prefix, dm }) };
   afterEach(() => {
     try {
       options.beforeCleanup?.();
-      removeDevicesWithPrefix(fixture.names.prefix);
+      fixture.kit.cleanupSync();
     } finally {
-      for (const device of fixture.loops.splice(0)) device.detach();
+      try {
+        for (const device of fixture.loops.splice(0)) device.detach();
+      } finally {
+        removeStrayNodes(names.prefix);
+      }
     }
   });
   afterAll(() => fixture.dm.close());
