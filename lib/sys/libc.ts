@@ -33,3 +33,17 @@ export function libc(): Libc {
   };
   return bound;
 }
+
+// lseek(2), for /dev/kmsg (node:fs has none; there SEEK_END means "after the newest record").
+// Bound apart from the set above, on its first use.
+
+/** lseek(2)'s `whence` values. */
+export const Seek = { SET: 0, CUR: 1, END: 2 } as const;
+
+let lseekBound: ((fd: number, offset: number, whence: number) => number | bigint) | undefined;
+
+/** lseek(2): the new offset, or -1 with `errno()` set. */
+export function lseek(fd: number, offset: number, whence: number): number {
+  lseekBound ??= koffi.load(LIBC_SONAME).func('int64_t lseek(int fd, int64_t offset, int whence)');
+  return Number(lseekBound(fd, offset, whence));
+}
