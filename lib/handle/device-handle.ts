@@ -132,7 +132,8 @@ export class DeviceHandle implements Disposable, AsyncDisposable {
   /** Renames the device; the handle keeps addressing it (by number) under the new name. */
   rename(newName: string): DeviceInfo {
     this.check();
-    const info = this.guard(() => this.dm.rename(this.id, newName));
+    // The kernel renames by name only; the check just confirmed it (this saves the facade's lookup).
+    const info = this.guard(() => this.dm.rename({ name: this.currentName }, newName));
     this.currentName = info.name;
     return info;
   }
@@ -169,22 +170,24 @@ export class DeviceHandle implements Disposable, AsyncDisposable {
   [Symbol.dispose](): void {
     if (!this.stillHere()) return;
     try {
-      this.remove();
+      this.guard(() => this.dm.remove(this.id));
     } catch (error) {
       if (!isDmError(error, 'EBUSY')) throw error;
-      this.remove({ deferred: true });
+      this.guard(() => this.dm.remove(this.id, { deferred: true }));
     }
+    this.gone = true;
   }
 
   /** `[Symbol.dispose]` without blocking the event loop. */
   async [Symbol.asyncDispose](): Promise<void> {
     if (!this.stillHere()) return;
     try {
-      await this.removeAsync();
+      await this.guardAsync(() => this.dm.removeAsync(this.id));
     } catch (error) {
       if (!isDmError(error, 'EBUSY')) throw error;
-      await this.removeAsync({ deferred: true });
+      await this.guardAsync(() => this.dm.removeAsync(this.id, { deferred: true }));
     }
+    this.gone = true;
   }
 
   toString(): string {
