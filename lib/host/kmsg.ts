@@ -10,8 +10,9 @@
  * records were overwritten before we read them. Records read are kept in a small ring, so a mark
  * costs one read(2) and several marks (async ioctls under way at once) can be open together.
  */
-import { closeSync, constants, openSync, readSync } from 'node:fs';
-import { libc, lseek, Seek } from '../sys/libc.js';
+import { constants as errno } from 'node:os';
+import { closeSync, constants, openSync } from 'node:fs';
+import { libc, lseek, readRaw, Seek } from '../sys/libc.js';
 
 /** A position in the kernel log, taken before an ioctl. */
 export interface KernelLogMark {
@@ -58,6 +59,7 @@ export const isDeviceMapperLine = (message: string): boolean => message.startsWi
 /** Reads /dev/kmsg from the moment it is opened on. */
 export class KernelLogReader {
   private fd: number | undefined;
+  private readonly buffer = Buffer.alloc(RECORD_BUFFER);
   private ring: string[] = [];
   /** Records read so far (lost ones count as one, the LOST line). */
   private seen = 0;
@@ -96,22 +98,19 @@ export class KernelLogReader {
   /** Reads every record the kernel has logged since the last drain into the ring. */
   private drain(): void {
     if (this.fd === undefined) return;
-    const buffer = Buffer.allocUnsafe(RECORD_BUFFER);
     for (;;) {
-      let length: number;
-      try {
-        length = readSync(this.fd, buffer, 0, buffer.length, null);
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code === 'EAGAIN') return;
-        if (code === 'EPIPE') {
+      const length = readRaw(this.fd, this.buffer);
+      if (length < 0) {
+        const code = libc().errno();
+        if (code === errno.errno.EAGAIN) return;
+        if (code === errno.errno.EPIPE) {
           this.push(LOST);
           continue;
         }
-        throw error;
+        throw Object.assign(new Error(`read(/dev/kmsg) failed: errno ${code}`), { errno: -code });
       }
       if (length === 0) return;
-      const record = parseKmsgRecord(buffer.toString('utf8', 0, length));
+      const record = parseKmsgRecord(this.buffer.toString('utf8', 0, length));
       if (record) this.push(record.message);
     }
   }
