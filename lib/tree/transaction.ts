@@ -62,7 +62,10 @@ export class DeviceTransaction {
     return this.add('create', name, undefined, rows, options, options);
   }
 
-  /** A new table for a live device, made live by the commit. */
+  /**
+   * A new table for a live device, made live by the commit. Its live table is read first and kept
+   * for the rollback (for crypt, key included: pass `secure` so the reload of either is wiped).
+   */
   reload(device: DeviceId, rows: RowsSource, options: LoadOptions & MemberOptions = {}): this {
     return this.add('reload', describeDevice(device), device, rows, {}, options);
   }
