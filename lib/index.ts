@@ -72,3 +72,4 @@ export { missingDeviceHint, hostProbe } from './host/missing-device.js';
 export type { DeviceProbe, PathState } from './host/missing-device.js';
 export { tableDevices, scanDevices } from './table/table-devices.js';
 export type { TableDeviceRef, DevicesOf } from './table/table-devices.js';
+export type { MapperVerbs } from './handle/mapper-verbs.js';

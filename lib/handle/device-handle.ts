@@ -11,7 +11,7 @@
  * when it is still open); `await using` does it without blocking.
  */
 import { statSync } from 'node:fs';
-import type { DeviceMapper } from '../device-mapper.js';
+import type { MapperVerbs } from './mapper-verbs.js';
 import { byDev, type DeviceId, type DevNumber } from '../device/device-id.js';
 import type { DeviceInfo } from '../device/device-info.js';
 import { formatDev } from '../device/devt.js';
@@ -38,7 +38,7 @@ export class DeviceHandle implements Disposable, AsyncDisposable {
   private gone = false;
 
   private constructor(
-    private readonly dm: DeviceMapper,
+    private readonly dm: MapperVerbs,
     info: DeviceInfo,
   ) {
     this.dev = Object.freeze({ major: info.major, minor: info.minor });
@@ -48,12 +48,12 @@ export class DeviceHandle implements Disposable, AsyncDisposable {
   }
 
   /** A handle on the device `id` addresses now (DmError ENXIO when there is none). */
-  static resolve(dm: DeviceMapper, id: DeviceId): DeviceHandle {
+  static resolve(dm: MapperVerbs, id: DeviceId): DeviceHandle {
     return new DeviceHandle(dm, dm.info(id));
   }
 
   /** A handle on a device whose state was just read (e.g. returned by createDevice). */
-  static fromInfo(dm: DeviceMapper, info: DeviceInfo): DeviceHandle {
+  static fromInfo(dm: MapperVerbs, info: DeviceInfo): DeviceHandle {
     return new DeviceHandle(dm, info);
   }
 
@@ -296,13 +296,13 @@ function sysfsInode(dev: DevNumber): bigint | undefined {
 }
 
 /** A handle on the device `id` addresses now. */
-export function deviceHandle(dm: DeviceMapper, id: DeviceId): DeviceHandle {
+export function deviceHandle(dm: MapperVerbs, id: DeviceId): DeviceHandle {
   return DeviceHandle.resolve(dm, id);
 }
 
 /** createDevice (create, load, resume: a ready device or none), returning a handle on it. */
 export function createDeviceHandle(
-  dm: DeviceMapper,
+  dm: MapperVerbs,
   name: string,
   rows: readonly TableRow[],
   options: CreateOptions & LoadOptions & ResumeOptions = {},
@@ -312,7 +312,7 @@ export function createDeviceHandle(
 
 /** createDeviceHandle() without blocking the event loop. */
 export async function createDeviceHandleAsync(
-  dm: DeviceMapper,
+  dm: MapperVerbs,
   name: string,
   rows: readonly TableRow[],
   options: CreateOptions & LoadOptions & ResumeOptions = {},

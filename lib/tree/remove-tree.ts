@@ -4,7 +4,7 @@
  * then the device-mapper devices below it that nothing else uses. Written once as steps, run
  * blocking or not.
  */
-import type { DeviceMapper } from '../device-mapper.js';
+import type { MapperVerbs } from '../handle/mapper-verbs.js';
 import { byDev, type DeviceId } from '../device/device-id.js';
 import { describeDevice } from '../device/names.js';
 import { dmError, DmError } from '../errors.js';
@@ -24,7 +24,7 @@ export interface RemoveTreeOptions {
 }
 
 /** The removal as steps; returns the names removed, in order. */
-export function* removeTreeSteps(dm: DeviceMapper, device: DeviceId, options: RemoveTreeOptions = {}): Steps<string[]> {
+export function* removeTreeSteps(dm: MapperVerbs, device: DeviceId, options: RemoveTreeOptions = {}): Steps<string[]> {
   const info = yield* step.info(dm, device);
   const tree = buildTree(dm, { kernelNames: false });
   const top = tree.find(info);
@@ -52,11 +52,11 @@ export function* removeTreeSteps(dm: DeviceMapper, device: DeviceId, options: Re
 }
 
 /** Removes `device` and the devices below it that nothing else uses, top first; returns their names. */
-export function removeTree(dm: DeviceMapper, device: DeviceId, options: RemoveTreeOptions = {}): string[] {
+export function removeTree(dm: MapperVerbs, device: DeviceId, options: RemoveTreeOptions = {}): string[] {
   return dm.ioctl.perform(removeTreeSteps(dm, device, options));
 }
 
 /** removeTree() without blocking the event loop. */
-export function removeTreeAsync(dm: DeviceMapper, device: DeviceId, options: RemoveTreeOptions = {}): Promise<string[]> {
+export function removeTreeAsync(dm: MapperVerbs, device: DeviceId, options: RemoveTreeOptions = {}): Promise<string[]> {
   return dm.ioctl.performAsync(removeTreeSteps(dm, device, options));
 }

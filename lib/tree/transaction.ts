@@ -9,7 +9,7 @@
  * back (suspend, load it, resume; an unused inactive table is cleared), and new devices are
  * removed, holders first. Written once as steps, run blocking or not.
  */
-import type { DeviceMapper } from '../device-mapper.js';
+import type { MapperVerbs } from '../handle/mapper-verbs.js';
 import { byDev, byName, type DeviceId, type DevNumber } from '../device/device-id.js';
 import type { DeviceInfo } from '../device/device-info.js';
 import { formatDev } from '../device/devt.js';
@@ -55,7 +55,7 @@ export class DeviceTransaction {
   private readonly members: Member[] = [];
   private used = false;
 
-  constructor(private readonly dm: DeviceMapper) {}
+  constructor(private readonly dm: MapperVerbs) {}
 
   /** A new device with this table. */
   create(name: string, rows: RowsSource, options: CreateOptions & LoadOptions & MemberOptions = {}): this {
@@ -239,6 +239,6 @@ export class DeviceTransaction {
 }
 
 /** A new transaction on `dm`. */
-export function transaction(dm: DeviceMapper): DeviceTransaction {
+export function transaction(dm: MapperVerbs): DeviceTransaction {
   return new DeviceTransaction(dm);
 }

@@ -5,7 +5,7 @@
  * sysfs gives them. `treeFrom` builds it from any source of deps (host tests script one);
  * `buildTree` asks the kernel, one TABLE_DEPS per device.
  */
-import type { DeviceMapper } from '../device-mapper.js';
+import type { MapperVerbs } from '../handle/mapper-verbs.js';
 import { byDev, type DevNumber } from '../device/device-id.js';
 import type { DeviceInfo } from '../device/device-info.js';
 import { isDmError } from '../errors.js';
@@ -120,7 +120,7 @@ export interface BuildTreeOptions extends TreeOptions {
 }
 
 /** The kernel's dependency tree: deps and holders of every device-mapper device, one TABLE_DEPS each. */
-export function buildTree(dm: DeviceMapper, options: BuildTreeOptions = {}): DeviceTree {
+export function buildTree(dm: MapperVerbs, options: BuildTreeOptions = {}): DeviceTree {
   const devices = options.devices ?? dm.list({ uuids: false });
   return treeFrom(
     devices,

@@ -4,7 +4,7 @@
  * `dm.ioctl.perform` or without blocking by `dm.ioctl.performAsync`. Each step calls the verb's
  * async form when the facade has one, its sync form otherwise (a short ioctl).
  */
-import type { DeviceMapper } from '../device-mapper.js';
+import type { MapperVerbs } from '../handle/mapper-verbs.js';
 import type { DeviceId } from '../device/device-id.js';
 import type { DeviceInfo } from '../device/device-info.js';
 import { blocking, type Steps } from '../ioctl/steps.js';
@@ -17,15 +17,15 @@ function quick<T>(call: () => T): Steps<T> {
 }
 
 export const step = {
-  info: (dm: DeviceMapper, id: DeviceId): Steps<DeviceInfo> => quick(() => dm.info(id)),
-  create: (dm: DeviceMapper, name: string, options: CreateOptions): Steps<DeviceInfo> => quick(() => dm.create(name, options)),
-  load: (dm: DeviceMapper, id: DeviceId, rows: readonly TableRow[], options: LoadOptions): Steps<DeviceInfo> =>
+  info: (dm: MapperVerbs, id: DeviceId): Steps<DeviceInfo> => quick(() => dm.info(id)),
+  create: (dm: MapperVerbs, name: string, options: CreateOptions): Steps<DeviceInfo> => quick(() => dm.create(name, options)),
+  load: (dm: MapperVerbs, id: DeviceId, rows: readonly TableRow[], options: LoadOptions): Steps<DeviceInfo> =>
     quick(() => dm.load(id, rows, options)),
-  clear: (dm: DeviceMapper, id: DeviceId): Steps<DeviceInfo> => quick(() => dm.clear(id)),
-  suspend: (dm: DeviceMapper, id: DeviceId, options: SuspendOptions = {}): Steps<DeviceInfo> =>
+  clear: (dm: MapperVerbs, id: DeviceId): Steps<DeviceInfo> => quick(() => dm.clear(id)),
+  suspend: (dm: MapperVerbs, id: DeviceId, options: SuspendOptions = {}): Steps<DeviceInfo> =>
     blocking(() => dm.suspend(id, options), () => dm.suspendAsync(id, options)),
-  resume: (dm: DeviceMapper, id: DeviceId, options: ResumeOptions = {}): Steps<DeviceInfo> =>
+  resume: (dm: MapperVerbs, id: DeviceId, options: ResumeOptions = {}): Steps<DeviceInfo> =>
     blocking(() => dm.resume(id, options), () => dm.resumeAsync(id, options)),
-  remove: (dm: DeviceMapper, id: DeviceId, options: RemoveOptions = {}): Steps<void> =>
+  remove: (dm: MapperVerbs, id: DeviceId, options: RemoveOptions = {}): Steps<void> =>
     blocking(() => dm.remove(id, options), () => dm.removeAsync(id, options)),
 };
