@@ -10,7 +10,7 @@
  * records were overwritten before we read them. Records read are kept in a small ring, so a mark
  * costs one read(2) and several marks (async ioctls under way at once) can be open together.
  */
-import { constants as errno } from 'node:os';
+import { constants as osConstants } from 'node:os';
 import { closeSync, constants, openSync } from 'node:fs';
 import { libc, lseek, readRaw, Seek } from '../sys/libc.js';
 
@@ -102,8 +102,8 @@ export class KernelLogReader {
       const length = readRaw(this.fd, this.buffer);
       if (length < 0) {
         const code = libc().errno();
-        if (code === errno.errno.EAGAIN) return;
-        if (code === errno.errno.EPIPE) {
+        if (code === osConstants.errno.EAGAIN) return;
+        if (code === osConstants.errno.EPIPE) {
           this.push(LOST);
           continue;
         }
