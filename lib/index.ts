@@ -73,3 +73,5 @@ export type { DeviceProbe, PathState } from './host/missing-device.js';
 export { tableDevices, scanDevices } from './table/table-devices.js';
 export type { TableDeviceRef, DevicesOf } from './table/table-devices.js';
 export type { MapperVerbs } from './handle/mapper-verbs.js';
+export { liveSnapshot } from './tree/snapshot.js';
+export type { LiveSnapshotOptions } from './tree/snapshot.js';

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DmFlag, DmIoctlLayout as H, DmTargetDepsLayout as DEPS } from '../../../native-defs/index.js';
-import { DeviceMapper, DmError, transaction, type DeviceTransaction } from '../../../lib/index.js';
+import { DeviceMapper, DmError, liveSnapshot, transaction, type DeviceTransaction } from '../../../lib/index.js';
 import { answer, ScriptedTransport, writeHeader, type Answer, type SentRequest } from '../../helpers/scripted-transport.js';
 
 interface ModelDevice {
@@ -200,5 +200,18 @@ describe('a transaction, scripted', () => {
     expect(failure(() => cycle.commit()).message).toMatch(/depend on each other in a cycle/);
     expect(failure(() => cycle.commit()).message).toBe('A transaction can be committed once');
     expect(log).toEqual([]);
+  });
+});
+
+describe('liveSnapshot, scripted', () => {
+  it('is the snapshot transaction: -real takes the table, the origin becomes snapshot-origin', () => {
+    const { dm, log } = model([ORIGIN]);
+    const result = liveSnapshot(dm, { origin: { name: 'origin' }, name: 'snap', cow: [{ start: 0, length: 64, type: 'linear', params: '7:1 0' }] }).commit();
+    expect(result.order).toEqual({
+      load: ['snap-cow', 'origin-real', 'snap', 'origin'],
+      suspend: ['origin'],
+      resume: ['snap-cow', 'origin-real', 'snap', 'origin'],
+    });
+    expect(log.filter((line) => line.startsWith('DEV_CREATE'))).toEqual(['DEV_CREATE snap-cow', 'DEV_CREATE origin-real', 'DEV_CREATE snap']);
   });
 });
