@@ -3,12 +3,13 @@
  * while a writer keeps writing to it (the snapshot holds exactly the writes completed before the
  * origin was suspended; later writes reach the origin only), a rollback when the snapshot's table
  * is bad (the origin live and unchanged: same table, same data, no inactive table, no new device
- * left), and a stacked volume extended (both tables swapped, holders suspended first).
+ * left), liveSnapshot twice on one origin (the second reuses `-real`), and a stacked volume
+ * extended (both tables swapped, holders suspended first).
  */
 import { closeSync, constants, openSync, readSync, writeSync } from 'node:fs';
 import { open as openAsync } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { byName, transaction, type DeviceInfo, type TableRow } from '../../lib/index.js';
+import { byName, liveSnapshot, transaction, type DeviceInfo, type TableRow } from '../../lib/index.js';
 import { makeLoopDevice, type LoopDevice } from '../helpers/loop.js';
 import { catchDmErrorAsync, catchDmError, dmsetupDevices, dmsetupInfo, dmsetupRows, useKernelFixture } from './lib-support.js';
 
@@ -119,6 +120,28 @@ describe('a transaction', () => {
     writeSync(fd, block('after'), 0, BLOCK, 0);
     closeSync(fd);
     expect(readTags(origin)[0]).toBe('after');
+  });
+
+  it('liveSnapshot twice: each snapshot keeps the origin as it was when taken; the second reuses -real', () => {
+    const { origin, b } = liveOrigin();
+    const cow = (offset: number): TableRow[] => [{ ...linear(b, 2048, offset), start: 0 }];
+    liveSnapshot(dm, { origin: byName(origin.name), name: names.of('s1'), cow: cow(0) }).commit();
+    const write = (tag: string) => {
+      const fd = openSync(`/dev/dm-${origin.minor}`, 'r+');
+      writeSync(fd, block(tag), 0, BLOCK, 0);
+      closeSync(fd);
+    };
+    write('first');
+    const second = liveSnapshot(dm, { origin: byName(origin.name), name: names.of('s2'), cow: cow(2048) }).commit();
+    expect(second.order).toEqual({ load: [names.of('s2-cow'), names.of('s2')], suspend: [origin.name], resume: [names.of('s2-cow'), names.of('s2'), origin.name] });
+    write('second');
+    expect(readTags(dm.info(byName(names.of('s1'))))[0]).toBe('A:0');
+    expect(readTags(dm.info(byName(names.of('s2'))))[0]).toBe('first');
+    expect(readTags(origin)[0]).toBe('second');
+    expect(readTags(origin)[1]).toBe('A:1');
+    expect(dmsetupDevices(names.prefix).map((d) => d.name).sort()).toEqual(
+      [origin.name, names.of('origin-real'), names.of('s1'), names.of('s1-cow'), names.of('s2'), names.of('s2-cow')].sort(),
+    );
   });
 
   it('extends a stacked volume: both tables swapped, the holder suspended first and resumed last', () => {
