@@ -6,8 +6,7 @@
  *
  * Every method addresses a device by `{ name }`, `{ uuid }` or `{ major, minor }` (see `byDev`),
  * checks its arguments before any ioctl, and throws a DmError (`code` = errno name) on failure.
- * The calls that can block in the kernel (suspend, resume, remove, wait) also have async forms
- * that never block the event loop.
+ * Async forms never block the event loop (blocking ioctls run on the handle's own threads).
  */
 import type { DeviceId, DevNumber } from './device/device-id.js';
 import type { DeviceInfo } from './device/device-info.js';
@@ -20,7 +19,7 @@ import { decodeInfo, decodeInfoAndDeps, decodeInfoAndTargets, decodeNothing } fr
 import { DmIoctl } from './ioctl/dm-ioctl.js';
 import { EventPoller, type DeviceEvent } from './events/poller.js';
 import { DmFlag } from '../native-defs/index.js';
-import { dmError, isDmError, invalidArgument, type DmError } from './errors.js';
+import { closedHandleError, isDmError } from './errors.js';
 import * as verbs from './operations/lifecycle.js';
 import * as specs from './operations/specs.js';
 import type {
@@ -36,8 +35,13 @@ import type {
   TableQueryOptions,
   TableQueryResult,
 } from './options.js';
-import { ensureTargets } from './targets/modules.js';
+import { TargetCheck } from './targets/modules.js';
+import { kernelLogMark, kernelLogSince, type KernelLogMark } from './host/kmsg.js';
 import type { TableRow } from './table/table.js';
+import { deviceHandle, type DeviceHandle } from './handle/device-handle.js';
+import { buildTree, type BuildTreeOptions, type DeviceTree } from './tree/tree.js';
+import { removeTree, type RemoveTreeOptions } from './tree/remove-tree.js';
+import { transaction, type DeviceTransaction } from './tree/transaction.js';
 
 export type { DeviceInfo } from './device/device-info.js';
 export type { NameListEntry, TargetReply, TargetVersion } from './ioctl/codec.js';
@@ -52,10 +56,7 @@ export class DeviceMapper {
   private readonly verbs: verbs.VerbContext;
   private readonly devDir: string;
   private readonly nodeOwnership: NodeOwnership;
-  private readonly checkTargets: boolean;
-  private readonly modprobe: string | false | undefined;
-  /** Target types this handle has seen the kernel provide: a loaded target module stays loaded while used. */
-  private readonly knownTargets = new Set<string>();
+  private readonly targetCheck: TargetCheck;
   /** Async event waits and streams (made on first use). */
   private poller: EventPoller | undefined;
 
@@ -78,10 +79,10 @@ export class DeviceMapper {
       maxBufferSize: options.maxBufferSize,
       transport: options.transport,
       transactions: this.keeper.transactions,
+      kernelLog: options.kernelLog ? { mark: kernelLogMark, since: (mark) => kernelLogSince(mark as KernelLogMark) } : undefined,
     });
-    this.checkTargets = options.ensureTargets ?? true;
-    this.modprobe = options.modprobe;
-    this.verbs = { io: this.ioctl, keeper: this.keeper, checkTargets: (rows) => this.ensureTableTargets(rows) };
+    this.targetCheck = new TargetCheck(this.ioctl, { enabled: options.ensureTargets ?? true, modprobe: options.modprobe });
+    this.verbs = { io: this.ioctl, keeper: this.keeper, checkTargets: (rows) => this.targetCheck.rows(rows) };
   }
 
   /** Opens the control node. Call close() (or use `using`) when done: it holds one fd. */
@@ -298,11 +299,7 @@ export class DeviceMapper {
 
   /** Sets the geometry HDIO_GETGEO reports. */
   setGeometry(device: DeviceId, geometry: Geometry): void {
-    const parts = [geometry.cylinders, geometry.heads, geometry.sectors, geometry.start];
-    if (!parts.every((n) => Number.isSafeInteger(n) && n >= 0)) {
-      throw invalidArgument('Geometry values must be whole non-negative numbers');
-    }
-    this.setGeometryText(device, parts.join(' '));
+    this.setGeometryText(device, specs.geometryText(geometry));
   }
 
   /** Sends a geometry string as is (`"<cyl> <heads> <sectors> <start>"`), as dmsetup setgeometry does. */
@@ -324,7 +321,7 @@ export class DeviceMapper {
    * `signal` aborts or the handle is closed.
    */
   waitEventAsync(device: DeviceId, eventNr: number, options: TableQueryOptions & AsyncOptions = {}): Promise<TableQueryResult> {
-    if (this.ioctl.isClosed) return Promise.reject(closedHandle());
+    if (this.ioctl.isClosed) return Promise.reject(closedHandleError());
     return this.eventPoller().wait(device, eventNr, options, options.signal);
   }
 
@@ -335,7 +332,7 @@ export class DeviceMapper {
    * or the handle is closed.
    */
   events(options: AsyncOptions = {}): AsyncGenerator<DeviceEvent, void, undefined> {
-    if (this.ioctl.isClosed) throw closedHandle();
+    if (this.ioctl.isClosed) throw closedHandleError();
     return this.eventPoller().events(options.signal);
   }
 
@@ -368,25 +365,33 @@ export class DeviceMapper {
     return this.ioctl.performAsync(verbs.createDevice(this.verbs, name, rows, options), options.signal);
   }
 
+  /** A handle on the device `device` names now, addressed by its number after (safe across renames). */
+  device(device: DeviceId): DeviceHandle {
+    return deviceHandle(this, device);
+  }
+
+  /** The dependency tree of every device (deps and holders, DM and other block devices). */
+  tree(options: BuildTreeOptions = {}): DeviceTree {
+    return buildTree(this, options);
+  }
+
+  /** Removes `device` and the devices below it that nothing else uses, top first; returns their names. */
+  removeTree(device: DeviceId, options: RemoveTreeOptions = {}): string[] {
+    return removeTree(this, device, options);
+  }
+
+  /** Devices created, reloaded or suspended together in dependency order, rolled back on failure. */
+  transaction(): DeviceTransaction {
+    return transaction(this);
+  }
+
   /**
    * Makes sure the kernel has each target type, modprobing `dm-<module>` for a missing one (unless
    * the handle was opened with `modprobe: false`). Throws DmError kind `missing-target` otherwise.
    */
   ensureTargets(types: Iterable<string>): TargetVersion[] {
-    return ensureTargets(this.ioctl, types, { modprobe: this.modprobe });
+    return this.targetCheck.types(types);
   }
-
-  /** Runs ensureTargets for the table's types not seen yet on this handle, unless switched off. */
-  private ensureTableTargets(rows: readonly TableRow[]): void {
-    if (!this.checkTargets) return;
-    const unseen = rows.map((row) => row.type).filter((type) => !this.knownTargets.has(type));
-    if (unseen.length === 0) return;
-    for (const target of this.ensureTargets(unseen)) this.knownTargets.add(target.name);
-  }
-}
-
-function closedHandle(): DmError {
-  return dmError('invalid-argument', 'EBADF', 'This DeviceMapper handle is closed');
 }
 
 /** The entries of `value` that are not undefined (so they do not override defaults). */

@@ -58,6 +58,8 @@ export interface DmErrorDetails {
   sent?: SentAddress | undefined;
   /** Why the errno happened, in words (the kernel only says the number). */
   hint?: string | undefined;
+  /** The `device-mapper:` lines the kernel logged for the failed ioctl (with the `kernelLog` option). */
+  kernelLog?: readonly string[] | undefined;
   cause?: unknown;
 }
 
@@ -79,6 +81,8 @@ export class DmError extends Error {
   readonly summary: string;
   /** Why, in words; `message` is `summary: hint`. */
   readonly hint: string | undefined;
+  /** The kernel's own `device-mapper:` log lines for the failed ioctl, when the handle asked for them. */
+  readonly kernelLog: readonly string[] | undefined;
 
   /** `summary` is what failed; `message` becomes `summary: hint` when there is a hint. */
   constructor(summary: string, details: DmErrorDetails) {
@@ -92,12 +96,13 @@ export class DmError extends Error {
     this.device = details.device;
     this.sent = details.sent;
     this.hint = details.hint;
+    this.kernelLog = details.kernelLog;
   }
 
   /** The fields that describe this error, for building a related one. */
   details(): DmErrorDetails {
-    const { kind, code, errno, command, operation, device, sent, hint } = this;
-    return { kind, code, errno, command, operation, device, sent, hint, cause: this.cause };
+    const { kind, code, errno, command, operation, device, sent, hint, kernelLog } = this;
+    return { kind, code, errno, command, operation, device, sent, hint, kernelLog, cause: this.cause };
   }
 
   /**
@@ -125,6 +130,11 @@ export function dmError(
   details: Omit<Partial<DmErrorDetails>, 'kind' | 'code'> = {},
 ): DmError {
   return new DmError(summary, { ...details, kind, code });
+}
+
+/** The error of a call on a DeviceMapper handle that was closed. */
+export function closedHandleError(): DmError {
+  return dmError('invalid-argument', 'EBADF', 'This DeviceMapper handle is closed');
 }
 
 /** The error of an async call cancelled by its AbortSignal or by close(). */

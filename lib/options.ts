@@ -49,6 +49,12 @@ export interface DeviceMapperOptions extends ControlOptions {
   nodeOwnership?: Partial<NodeOwnership>;
   /** Make a device's node when it is resumed (default, as dmsetup) or as soon as it is created. */
   addNodeOn?: 'resume' | 'create';
+  /**
+   * Attach the kernel's `device-mapper:` log lines (read from /dev/kmsg) to each failed ioctl's
+   * DmError as `kernelLog` ("thin-pool: Invalid argument count", "loop0 too small for target"),
+   * so nobody has to read dmesg. Off by default: it costs a /dev/kmsg read per ioctl.
+   */
+  kernelLog?: boolean;
   /** Check a table's target types before create and load, modprobing missing ones (default true). */
   ensureTargets?: boolean;
 }

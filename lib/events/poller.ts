@@ -6,7 +6,7 @@
  * wait with ECANCELED and stops the thread, so a closed handle never keeps the process alive.
  */
 import { byDev, type DeviceId } from '../device/device-id.js';
-import { cancelledError, dmError } from '../errors.js';
+import { cancelledError, closedHandleError, dmError } from '../errors.js';
 import type { NameListEntry } from '../ioctl/codec.js';
 import { decodeNameList } from '../ioctl/codec.js';
 import { decodeInfo, decodeInfoAndTargets, decodeNothing } from '../ioctl/decoders.js';
@@ -63,7 +63,7 @@ export class EventPoller {
   /** Resolves once the device's event counter differs from `eventNr`, with its state and status rows. */
   wait(device: DeviceId, eventNr: number, options: TableQueryOptions, signal?: AbortSignal): Promise<TableQueryResult> {
     waitSpec(device, eventNr, options); // the same checks as the blocking wait, before anything
-    if (this.closed) return Promise.reject(dmError('invalid-argument', 'EBADF', 'This DeviceMapper handle is closed'));
+    if (this.closed) return Promise.reject(closedHandleError());
     if (signal?.aborted) return Promise.reject(cancelledError('The wait'));
     return new Promise<TableQueryResult>((resolve, reject) => {
       const abort = (): void => {
@@ -88,7 +88,7 @@ export class EventPoller {
 
   /** Every change from now on, until `signal` aborts or the handle closes. */
   async *events(signal?: AbortSignal): AsyncGenerator<DeviceEvent, void, undefined> {
-    if (this.closed) throw dmError('invalid-argument', 'EBADF', 'This DeviceMapper handle is closed');
+    if (this.closed) throw closedHandleError();
     const stream: Stream = { seen: this.lookAll(), queue: [], wake: undefined, ended: false };
     const stop = (): void => this.end(stream);
     signal?.addEventListener('abort', stop, { once: true });

@@ -11,7 +11,7 @@ import { DmFlag, DM_VERSION_MAJOR, type DmCommandName } from '../../native-defs/
 import { encodeKernelDev } from '../device/devt.js';
 import type { DevNumber, DeviceId } from '../device/device-id.js';
 import { describeDevice, validateDeviceId } from '../device/names.js';
-import { dmError, DmError, type SentAddress } from '../errors.js';
+import { closedHandleError, dmError, DmError, type SentAddress } from '../errors.js';
 import { errnoName, strerror } from '../sys/errno.js';
 import { sharedBuffer } from '../sys/threads.js';
 import {
@@ -76,7 +76,15 @@ export interface IoctlTransaction {
 /** Begins a transaction for a request that carries a udev cookie, or declines (undefined). */
 export type TransactionSource = (spec: IoctlSpec, flags: number) => IoctlTransaction | undefined;
 
+/** Reads what the kernel logged around an ioctl (lib/host/kmsg.ts), for DmError.kernelLog. */
+export interface KernelLogSource {
+  mark(): unknown;
+  since(mark: unknown): string[];
+}
+
 export interface DmIoctlOptions {
+  /** Attach the kernel's `device-mapper:` log lines to each failed ioctl's DmError. */
+  kernelLog?: KernelLogSource | undefined;
   /** Upper bound for buffer growth, in bytes. */
   maxBufferSize?: number | undefined;
   /** How ioctls reach the kernel (default: libc's ioctl through koffi). */
@@ -92,6 +100,7 @@ export class DmIoctl {
   private driver: [number, number, number] | undefined;
   private readonly maxBufferSize: number;
   private readonly transport: Transport;
+  private readonly kernelLog: KernelLogSource | undefined;
   private closed = false;
   /** Async operations not finished yet: the fd stays open for them after close(). */
   private inFlight = 0;
@@ -105,6 +114,7 @@ export class DmIoctl {
   ) {
     this.maxBufferSize = options.maxBufferSize ?? DEFAULT_MAX_BUFFER_SIZE;
     this.transport = options.transport ?? libcTransport();
+    this.kernelLog = options.kernelLog;
     this.transactions = options.transactions;
   }
 
@@ -196,10 +206,11 @@ export class DmIoctl {
     try {
       for (;;) {
         encodeRequest(buffer, header, spec.payload);
+        const mark = this.kernelLog?.mark();
         const errno = yield* send(command.request, buffer, mayBlock(spec.command, flags));
         if (errno !== 0) {
           transaction?.cancel();
-          throw failure(spec, sent, errno);
+          throw failure(spec, sent, errno, this.kernelLog?.since(mark));
         }
         if (!command.growable || !(replyFlags(buffer) & DmFlag.BUFFER_FULL)) {
           const reply = decodeHeader(buffer);
@@ -259,7 +270,7 @@ export class DmIoctl {
   }
 
   private assertOpen(): void {
-    if (this.closed) throw dmError('invalid-argument', 'EBADF', 'This DeviceMapper handle is closed');
+    if (this.closed) throw closedHandleError();
   }
 }
 
@@ -293,7 +304,7 @@ function prepare(spec: IoctlSpec, flags: number): { header: RequestHeader; sent:
   };
 }
 
-function failure(spec: IoctlSpec, sent: SentAddress, errno: number): DmError {
+function failure(spec: IoctlSpec, sent: SentAddress, errno: number, kernelLog?: string[]): DmError {
   const target = spec.device ? describeDevice(spec.device) : sent.name || sent.uuid;
   const code = errnoName(errno);
   return new DmError(`device-mapper: ${spec.operation} ioctl${target ? ` on ${target}` : ''} failed: ${strerror(errno)}`, {
@@ -305,6 +316,7 @@ function failure(spec: IoctlSpec, sent: SentAddress, errno: number): DmError {
     device: spec.device,
     sent,
     hint: ioctlHint(spec.command, code),
+    kernelLog,
   });
 }
 

@@ -8,12 +8,13 @@ import { DmFlag } from '../../native-defs/index.js';
 import { byDev, type DeviceId } from '../device/device-id.js';
 import type { DeviceInfo } from '../device/device-info.js';
 import { validateName, validateUuid } from '../device/names.js';
-import { DmError } from '../errors.js';
+import { DmError, isDmError } from '../errors.js';
+import { missingDeviceHint } from '../host/missing-device.js';
 import type { NodeKeeper } from '../host/node-keeper.js';
 import { applyReadAhead } from '../host/readahead.js';
 import { decodeNameList, type NameListEntry } from '../ioctl/codec.js';
 import { decodeInfo, decodeName, decodeNothing, deviceInfoFromHeader } from '../ioctl/decoders.js';
-import type { DmIoctl } from '../ioctl/dm-ioctl.js';
+import type { DmIoctl, IoctlSpec } from '../ioctl/dm-ioctl.js';
 import { pause, type Steps } from '../ioctl/steps.js';
 import type { CreateOptions, LoadOptions, RemoveOptions, ResumeOptions } from '../options.js';
 import { BusyRetry } from '../retry.js';
@@ -49,7 +50,18 @@ export function* create(ctx: VerbContext, name: string, options: CreateOptions):
 export function* load(ctx: VerbContext, device: DeviceId, rows: readonly TableRow[], options: LoadOptions): Steps<DeviceInfo> {
   if (options.validate !== false) validateTable(rows);
   ctx.checkTargets(rows);
-  return yield* ctx.io.exchange(loadSpec(device, rows, options), decodeInfo);
+  return yield* loadNamingMissing(ctx, loadSpec(device, rows, options), rows);
+}
+
+/** TABLE_LOAD; an ENXIO/ENODEV says which device named in the table is missing, when one is. */
+function* loadNamingMissing(ctx: VerbContext, spec: IoctlSpec, rows: readonly TableRow[]): Steps<DeviceInfo> {
+  try {
+    return yield* ctx.io.exchange(spec, decodeInfo);
+  } catch (error) {
+    const hint = isDmError(error, 'ENXIO', 'ENODEV') ? missingDeviceHint(rows) : undefined;
+    if (hint && error instanceof DmError) throw new DmError(error.summary, { ...error.details(), hint });
+    throw error;
+  }
 }
 
 /** Resumes the device, then makes its node and sets its read-ahead (as libdevmapper does, after the ioctl). */
@@ -135,7 +147,7 @@ export function* createDevice(
   ctx.checkTargets(rows);
   const created = yield* create(ctx, name, options);
   try {
-    yield* ctx.io.exchange(loadSpec(byDev(created), rows, options, name), decodeInfo);
+    yield* loadNamingMissing(ctx, loadSpec(byDev(created), rows, options, name), rows);
     return yield* resume(ctx, { name }, options);
   } catch (error) {
     try {

@@ -6,7 +6,7 @@ import { DmFlag } from '../../native-defs/index.js';
 import type { DeviceId } from '../device/device-id.js';
 import { invalidArgument } from '../errors.js';
 import type { IoctlSpec } from '../ioctl/dm-ioctl.js';
-import type { CreateOptions, LoadOptions, RemoveOptions, SuspendOptions, TableQueryOptions, UdevCallOptions } from '../options.js';
+import type { CreateOptions, Geometry, LoadOptions, RemoveOptions, SuspendOptions, TableQueryOptions, UdevCallOptions } from '../options.js';
 import { encodeTable, type TableRow } from '../table/table.js';
 
 const flag = (on: boolean | undefined, bit: number): number => (on ? bit : 0);
@@ -111,6 +111,15 @@ export function messageSpec(device: DeviceId, sector: number | bigint, message: 
 export function targetVersionSpec(type: string): IoctlSpec {
   if (!type || Buffer.byteLength(type) >= 128) throw invalidArgument(`Invalid target type name "${type}"`);
   return { command: 'GET_TARGET_VERSION', operation: 'target-version', name: type };
+}
+
+/** `"<cyl> <heads> <sectors> <start>"`, each a whole non-negative number. */
+export function geometryText(geometry: Geometry): string {
+  const parts = [geometry.cylinders, geometry.heads, geometry.sectors, geometry.start];
+  if (!parts.every((n) => Number.isSafeInteger(n) && n >= 0)) {
+    throw invalidArgument('Geometry values must be whole non-negative numbers');
+  }
+  return parts.join(' ');
 }
 
 export function geometrySpec(device: DeviceId, geometry: string): IoctlSpec {

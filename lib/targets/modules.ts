@@ -50,6 +50,32 @@ function queryTarget(ioctl: DmIoctl, type: string, listed: () => TargetVersion[]
 }
 
 /**
+ * A handle's target check: each table's types are checked (and their modules loaded) once per
+ * handle, since a loaded target module stays loaded while it is used.
+ */
+export class TargetCheck {
+  private readonly known = new Set<string>();
+
+  constructor(
+    private readonly ioctl: DmIoctl,
+    private readonly options: EnsureTargetsOptions & { enabled: boolean },
+  ) {}
+
+  /** ensureTargets for `types`, whether or not checks are switched on. */
+  types(types: Iterable<string>): TargetVersion[] {
+    return ensureTargets(this.ioctl, types, this.options);
+  }
+
+  /** ensureTargets for the rows' types not seen yet on this handle, unless switched off. */
+  rows(rows: ReadonlyArray<{ type: string }>): void {
+    if (!this.options.enabled) return;
+    const unseen = rows.map((row) => row.type).filter((type) => !this.known.has(type));
+    if (unseen.length === 0) return;
+    for (const target of this.types(unseen)) this.known.add(target.name);
+  }
+}
+
+/**
  * Makes sure the kernel has each target type in `types`, modprobing `dm-<module>` for a missing one.
  * Throws a DmError (kind `missing-target`, code ENOENT) naming the first type still missing.
  */
