@@ -11,6 +11,9 @@
  */
 export { DeviceMapper } from './device-mapper.js';
 export type {
+  AsyncOptions,
+  DeviceEvent,
+  UdevCallOptions,
   CreateOptions,
   DeviceMapperOptions,
   Geometry,

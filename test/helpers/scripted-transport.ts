@@ -152,7 +152,7 @@ export const answer = {
   bufferFull: (): Answer => (_, buffer) => (writeHeader(buffer, { flags: DmFlag.BUFFER_FULL, dataStart: H.size }), 0),
   /** A LIST_DEVICES reply with these names (dev 253:i), no event numbers (an old-layout record). */
   names: (names: string[]): Answer => (_, buffer) => {
-    let offset = H.size;
+    let offset: number = H.size;
     names.forEach((name, i) => {
       const size = (NL.size + Buffer.byteLength(name) + 1 + 7) & ~7;
       put64(buffer, offset + NL.dev, BigInt(253 << 8) | BigInt(i + 1));
@@ -165,7 +165,7 @@ export const answer = {
   },
   /** A TABLE_STATUS reply with these rows. */
   targets: (rows: Array<{ start: number; length: number; type: string; params: string }>): Answer => (_, buffer) => {
-    let offset = H.size;
+    let offset: number = H.size;
     for (const row of rows) {
       put64(buffer, offset + SPEC.sector_start, BigInt(row.start));
       put64(buffer, offset + SPEC.length, BigInt(row.length));
@@ -174,7 +174,7 @@ export const answer = {
       offset = (offset + SPEC.size + Buffer.byteLength(row.params) + 1 + 7) & ~7;
     }
     // `next` of each spec counts from data_start.
-    let at = H.size;
+    let at: number = H.size;
     for (const row of rows) {
       const next = ((at + SPEC.size + Buffer.byteLength(row.params) + 1 + 7) & ~7) - H.size;
       put32(buffer, at + SPEC.next, next);
