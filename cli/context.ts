@@ -5,18 +5,16 @@
  */
 import { DeviceMapper, type DeviceMapperOptions } from '../lib/index.js';
 import { libraryOptionsFrom } from './library-options.js';
-import type { CliOptions, DevNameType } from './options.js';
+import { BaseContext } from './base-context.js';
+import type { DevNameType } from './options.js';
 import type { Report } from './report/report.js';
 import type { TreeOptions } from './tree-view.js';
 
-export interface Output {
-  write(text: string): void;
-}
+export type { Output } from './base-context.js';
+export { CommandFailed } from './base-context.js';
 
-export class CliContext {
+export class CliContext extends BaseContext {
   private handle: DeviceMapper | undefined;
-  /** The arguments of the current invocation (a repeatable command runs once per device argument). */
-  args: string[];
   /** dmsetup's multiple_devices: prefix table/status/deps lines with `NAME: `. */
   multipleDevices = false;
   /** The -c/-C/--columns report, when one was asked for. */
@@ -27,54 +25,11 @@ export class CliContext {
   treeOptions: TreeOptions | undefined;
   /** `table --concise` printed a device: devices are then separated by `;`, and the line ends once. */
   conciseOutputProduced = false;
-  /** The --json document being built, printed once when the run ends. */
-  json: Record<string, unknown> | undefined;
-
-  constructor(
-    readonly program: string,
-    readonly command: string,
-    args: string[],
-    readonly options: CliOptions,
-    readonly stdout: Output,
-    readonly stderr: Output,
-    readonly stdin: () => string,
-  ) {
-    this.args = args;
-  }
 
   /** The library handle; opens /dev/mapper/control the first time, with the options dmsetup's switches imply. */
   dm(): DeviceMapper {
     this.handle ??= DeviceMapper.open(this.handleOptions());
     return this.handle;
-  }
-
-  /** One line to stdout. */
-  print(line: string): void {
-    this.stdout.write(`${line}\n`);
-  }
-
-  /** One line to stderr (errors, warnings). */
-  error(line: string): void {
-    this.stderr.write(`${line}\n`);
-  }
-
-  /** Prints error lines and fails the command (main then prints `Command failed.`). */
-  fail(...lines: string[]): never {
-    for (const line of lines) this.error(line);
-    throw new CommandFailed();
-  }
-
-  /** Appends `item` to the array `key` of the --json document. */
-  jsonItem(key: string, item: unknown): void {
-    this.json ??= {};
-    const list = (this.json[key] ??= []) as unknown[];
-    list.push(item);
-  }
-
-  /** Sets `key` of the --json document. */
-  jsonSet(key: string, value: unknown): void {
-    this.json ??= {};
-    this.json[key] = value;
   }
 
   close(): void {
@@ -92,13 +47,6 @@ export class CliContext {
   }
 }
 
-/** Thrown by a command after it has printed its own error lines: the run fails with "Command failed." */
-export class CommandFailed extends Error {
-  constructor() {
-    super('Command failed.');
-  }
-}
-
 /** One tsdmsetup command: its argument counts (dmsetup's table) and its action. */
 export interface CommandSpec {
   name: string;
@@ -112,4 +60,9 @@ export interface CommandSpec {
   repeatable?: 0 | 1 | 2;
   /** Runs; returns nothing on success, throws CommandFailed or a DmError on failure. */
   run(context: CliContext): void | Promise<void>;
+}
+
+/** A command that needs no library handle (the udev commands): it can run on a BaseContext. */
+export interface LightCommandSpec extends CommandSpec {
+  run(context: BaseContext): void | Promise<void>;
 }
