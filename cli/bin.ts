@@ -8,9 +8,10 @@ import { StdioBuffer } from './stdio-buffer.js';
 const stdout = new StdioBuffer(1, isatty(1));
 try {
   const argv = process.argv.slice(2);
-  const io = { stdout, stderr: process.stderr };
-  // udev rules run the udev commands on every event: those start without loading the library.
-  process.exitCode = (await runFastPath(argv, io)) ?? (await (await import('./main.js')).runCli(argv, io));
+  // udev rules run the udev commands on every event: those start without loading the library, and
+  // write stderr straight to fd 2 (as C's unbuffered stderr) rather than make process.stderr.
+  const fast = await runFastPath(argv, { stdout, stderr: new StdioBuffer(2, true) });
+  process.exitCode = fast ?? (await (await import('./main.js')).runCli(argv, { stdout, stderr: process.stderr }));
 } finally {
   try {
     stdout.flush();
