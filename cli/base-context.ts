@@ -19,7 +19,7 @@ export class BaseContext {
     readonly program: string,
     readonly command: string,
     args: string[],
-    readonly options: CliOptions,
+    readonly options: Readonly<CliOptions>,
     readonly stdout: Output,
     readonly stderr: Output,
     readonly stdin: () => string,

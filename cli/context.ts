@@ -3,12 +3,14 @@
  * (opened on first use, so `help` or a parse error never touches the kernel), and the shared
  * output state of one run (the -c report, the --json document).
  */
-import { DeviceMapper, type DeviceMapperOptions } from '../lib/index.js';
+import { DeviceMapper, DeviceNodes, resolveDevDir, type DeviceMapperOptions } from '../lib/index.js';
 import { libraryOptionsFrom } from './library-options.js';
 import { BaseContext } from './base-context.js';
-import type { DevNameType } from './options.js';
+import type { CliOptions, DevNameType } from './options.js';
 import type { Report } from './report/report.js';
 import type { TreeOptions } from './tree-view.js';
+
+import type { Output } from './base-context.js';
 
 export type { Output } from './base-context.js';
 export { CommandFailed } from './base-context.js';
@@ -25,11 +27,51 @@ export class CliContext extends BaseContext {
   treeOptions: TreeOptions | undefined;
   /** `table --concise` printed a device: devices are then separated by `;`, and the line ends once. */
   conciseOutputProduced = false;
+  /** -c/-C/--columns, or a command that always reports (splitname): the output is a report. */
+  columns: boolean;
+  /**
+   * --noflush and --nolockfs for this run's suspends and resumes; `remove -f` turns both on for
+   * the rest of the run once it has loaded an error table (dmsetup's "avoid hang on flushing").
+   */
+  noFlush: boolean;
+  noLockfs: boolean;
+  /**
+   * `-S` on a command that picks its devices by selection (dmsetup's repeatable 2: remove,
+   * suspend, table, …): the run is `info -c` with the selection, and this command runs for each
+   * device selected (dmsetup's _selection_cmd).
+   */
+  selectionCommand: CommandSpec | undefined;
+
+  constructor(
+    program: string,
+    command: string,
+    args: string[],
+    options: Readonly<CliOptions>,
+    stdout: Output,
+    stderr: Output,
+    stdin: () => string,
+  ) {
+    super(program, command, args, options, stdout, stderr, stdin);
+    // dmsetup turns -c on for splitname, which always reports with its own default fields.
+    this.columns = Boolean(options.columns) || command === 'splitname';
+    this.noFlush = Boolean(options.noflush);
+    this.noLockfs = Boolean(options.nolockfs);
+  }
 
   /** The library handle; opens /dev/mapper/control the first time, with the options dmsetup's switches imply. */
   dm(): DeviceMapper {
     this.handle ??= DeviceMapper.open(this.handleOptions());
     return this.handle;
+  }
+
+  /**
+   * `<devDir>/mapper/<name>`: the handle's node path (`dm.nodePath`). Before the handle is open it
+   * is the path the handle will use (same DM_DEV_DIR): a path argument is resolved before any
+   * ioctl, as dmsetup does, so that a bad path fails without touching the kernel.
+   */
+  nodePath(name: string): string {
+    if (this.handle) return this.handle.nodePath(name);
+    return new DeviceNodes(resolveDevDir(this.handleOptions().devDir)).pathOf(name);
   }
 
   close(): void {

@@ -2,14 +2,11 @@
  * dmsetup's _set_task_device: a command's device is its name argument, else `-u UUID`, else
  * `-j MAJOR -m MINOR`, checked the way libdevmapper checks them before any ioctl.
  */
-import { join } from 'node:path';
-import { nameFromPath, resolveDevDir, type DeviceId } from '../lib/index.js';
+import { dirname } from 'node:path';
+import { MAX_NAME_BYTES, nameFromPath, type DeviceId } from '../lib/index.js';
 import { atoi } from './c-numbers.js';
 import type { CliContext } from './context.js';
 import { mangleName } from './mangle.js';
-
-/** DM_NAME_LEN: a name takes at most 127 bytes. */
-const NAME_ROOM = 128;
 
 /** True when the device may come from -u or -j/-m instead of an argument. */
 export function hasUuidOrMajor(context: CliContext): boolean {
@@ -42,12 +39,17 @@ export function persistentDev(context: CliContext, major: number, minor: number)
 /** dm_task_set_name: a path is looked up, a name must fit in DM_NAME_LEN. */
 export function checkedName(context: CliContext, name: string): string {
   if (name.includes('/')) {
-    const found = nameFromPath(name, join(resolveDevDir(), 'mapper'));
+    const found = nameFromPath(name, mapperDir(context));
     if ('error' in found) return context.fail(found.error);
     return found.name;
   }
-  if (Buffer.byteLength(name) >= NAME_ROOM) context.fail(`Name "${name}" too long.`);
+  if (Buffer.byteLength(name) > MAX_NAME_BYTES) context.fail(`Name "${name}" too long.`);
   return name;
+}
+
+/** The handle's /dev/mapper directory: the directory of the node paths it gives. */
+function mapperDir(context: CliContext): string {
+  return dirname(context.nodePath('_'));
 }
 
 /** dm_task_set_uuid: the only limit is the room for its mangled form. */

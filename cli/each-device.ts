@@ -44,8 +44,8 @@ export async function forEachDevice(
  * A command of one device: the one its argument (or -u / -j -m) names, or with none given, every
  * device in turn, as forEachDevice does.
  */
-export async function namedOrEveryDevice(context: CliContext, act: (name: string | undefined) => void): Promise<void> {
+export async function namedOrEveryDevice(context: CliContext, act: (name: string | undefined) => void | Promise<void>): Promise<void> {
   const [name] = context.args;
   if (name === undefined && !hasUuidOrMajor(context)) return forEachDevice(context, (device) => act(device.name));
-  act(name);
+  await act(name);
 }

@@ -4,8 +4,6 @@
  * path appended, on our stdin, stdout and stderr, waits for it, and ignores how it ended.
  */
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
-import { resolveDevDir } from '../lib/index.js';
 import type { CliContext } from './context.js';
 
 /** dmsetup's ARGS_MAX: the command and its arguments, the node path not included, stay below this. */
@@ -22,6 +20,6 @@ export function execForDevice(context: CliContext, name: string): boolean {
   context.dm().syncNodes([name]);
   const [file, ...args] = words as [string, ...string[]];
   // The child writes straight to our stdout and stderr, as dmsetup's forked child does.
-  spawnSync(file, [...args, join(resolveDevDir(), 'mapper', name)], { stdio: ['inherit', 'inherit', 'inherit'] });
+  spawnSync(file, [...args, context.nodePath(name)], { stdio: ['inherit', 'inherit', 'inherit'] });
   return true;
 }

@@ -2,7 +2,7 @@
  * dmsetup's text formats, as pure functions: the info block, deps and ls lines, table/status lines
  * (with crypt and integrity keys hidden), target versions and `table --concise`.
  */
-import type { DeviceInfo, DevNumber, TargetReply, TargetVersion } from '../lib/index.js';
+import { formatDev, type DeviceInfo, type DevNumber, type TargetReply, type TargetVersion } from '../lib/index.js';
 
 /**
  * `dmsetup info`'s block for one device, blank line included. `name` is the kernel's name from
@@ -49,7 +49,7 @@ export function formatDepsLine(prefix: string | undefined, deps: readonly DevNum
 
 /** A plain `dmsetup ls` line: `NAME\t(M:m)`, or `NAME\t(devname)` with `-o blkdevname|devname`. */
 export function formatLsLine(name: string, dev: DevNumber, devName: string | undefined): string {
-  return `${name}\t(${devName ?? `${dev.major}:${dev.minor}`})`;
+  return `${name}\t(${devName ?? formatDev(dev)})`;
 }
 
 /** An `ls --target` line (and dmsetup's old ls format): `NAME\t(M, m)`. */

@@ -4,7 +4,7 @@
  */
 import { reportError } from './report-error.js';
 import type { CliContext } from './context.js';
-import type { DeviceInfo } from '../lib/index.js';
+import { formatDev, type DeviceInfo } from '../lib/index.js';
 import { formatInfoBlock } from './format.js';
 import { readAheadOf } from './read-ahead.js';
 import { deviceFieldValue } from './report/device-fields.js';
@@ -16,45 +16,57 @@ import type { FieldValue } from './report/report.js';
  */
 export function displayInfo(context: CliContext, info: DeviceInfo): boolean {
   if (context.report) return addReportRow(context, info);
-  const readAhead = readAheadOf(info, (line) => context.error(line));
+  const readAhead = readAheadOf(info, context.nodePath(info.name), (line) => context.error(line));
   context.stdout.write(formatInfoBlock(info, readAhead));
   return true;
 }
 
-/** dmsetup's _display_info_cols: the tree node and deps when fields want them, then every field's value. */
+/** dmsetup's _display_info_cols: the row's values, added to the report (which applies -S). */
 function addReportRow(context: CliContext, info: DeviceInfo): boolean {
   const report = context.report!;
   if (report.helpRequested) return true;
+  const values = reportRowValues(context, info);
+  if (!values) return false;
+  report.addRow(values);
+  return true;
+}
+
+/**
+ * The report row of a device (one value per column, hidden ones included): the tree node and
+ * deps when fields want them, then every field's value. Undefined after printing why a field
+ * could not be had (dmsetup then drops the row and the device fails).
+ */
+export function reportRowValues(context: CliContext, info: DeviceInfo): FieldValue[] | undefined {
+  const report = context.report!;
   let deps;
   if (report.needs('deps')) {
     try {
       deps = context.dm().deps({ major: info.major, minor: info.minor }, { inactive: Boolean(context.options.inactive) }).deps;
     } catch (error) {
       reportError(context, error);
-      context.error(`Cannot get deps for ${info.major}:${info.minor}.`);
-      return false;
+      context.error(`Cannot get deps for ${formatDev(info)}.`);
+      return undefined;
     }
   }
   let treeNode;
   if (report.tree) {
     treeNode = report.tree.find(info);
     if (!treeNode) {
-      context.error(`Cannot find node ${info.major}:${info.minor}.`);
-      return false;
+      context.error(`Cannot find node ${formatDev(info)}.`);
+      return undefined;
     }
   }
-  const data = { info, deps, tree: report.tree, treeNode, readAhead: () => readAheadOf(info, (line) => context.error(line)) };
+  const data = { info, deps, tree: report.tree, treeNode, readAhead: () => readAheadOf(info, context.nodePath(info.name), (line) => context.error(line)) };
   const values: FieldValue[] = [];
   for (const column of report.columns) {
     const value = deviceFieldValue(column.def, data, (line) => context.error(line));
     if (!value) {
       context.error(`_do_report_object: report function failed for field ${column.def.id}`);
-      return false;
+      return undefined;
     }
     values.push(value);
   }
-  report.addRow(values);
-  return true;
+  return values;
 }
 
 /** A device's state as tsdmsetup's --json shows it (DeviceInfo plus its read-ahead, null when unknown). */

@@ -23,8 +23,13 @@ export function parseReadAhead(value: string): ReadAheadSetting {
   return atLeast ? { atLeast: number } : number;
 }
 
+/** --readahead as the library takes it (the value was checked when the line was parsed). */
+export function readAheadSetting(text: string | undefined): ReadAheadSetting | undefined {
+  return text === undefined ? undefined : parseReadAhead(text);
+}
+
 /** The DeviceMapper options a command line asks for. */
-export function libraryOptionsFrom(options: CliOptions, env: NodeJS.ProcessEnv = process.env): DeviceMapperOptions {
+export function libraryOptionsFrom(options: Readonly<CliOptions>, env: NodeJS.ProcessEnv = process.env): DeviceMapperOptions {
   const result: DeviceMapperOptions = {};
   const devDir = env['DM_DEV_DIR'];
   if (devDir) result.devDir = devDir;

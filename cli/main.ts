@@ -48,9 +48,16 @@ export async function runCli(argv: string[], io: CliIo = { stdout: process.stdou
   for (const notice of parsed.notices) io.stderr.write(`${notice}\n`);
   // --help and --version run their commands whatever else is on the line, and always exit 0.
   const alwaysSucceeds = options.help === true || options.version === true;
-  const spec = alwaysSucceeds ? commands.get(options.help ? 'help' : 'version')! : findCommand(program, parsed, io);
-  if (!spec) return 1;
+  const found = alwaysSucceeds ? commands.get(options.help ? 'help' : 'version')! : findCommand(program, parsed, io);
+  if (!found) return 1;
+  // dmsetup: "When -S is given, store the real command for later and run "info -c" first".
+  const selectionCommand = !alwaysSucceeds && options.select !== undefined && found.repeatable === 2 ? found : undefined;
+  const spec = selectionCommand ? commands.get('info')! : found;
   const context = new CliContext(program, spec.name, parsed.args, options, io.stdout, io.stderr, stdin);
+  if (selectionCommand) {
+    context.selectionCommand = selectionCommand;
+    context.columns = true;
+  }
   try {
     if (!alwaysSucceeds && !prepareOutput(context)) return 1;
     context.multipleDevices = multipleDevices(spec, parsed.args, options);
@@ -88,13 +95,7 @@ function findCommand(program: string, parsed: { command: string | undefined; arg
  */
 function prepareOutput(context: CliContext): boolean {
   const { options } = context;
-  // splitname always reports, with its own default fields (dmsetup turns -c on for it).
   const splitname = context.command === 'splitname';
-  if (splitname) options.columns = true;
-  if (options.select !== undefined) {
-    context.error(`${context.program}: --select is not supported yet.`);
-    return false;
-  }
   // Accepted for scripts' sake, but not acted on yet: say so rather than differ silently.
   if (options.manglename !== undefined && options.manglename.toLowerCase() !== 'none') {
     context.error(`${context.program}: warning: name mangling is not supported yet; names are used as given (as with --manglename none).`);
@@ -103,7 +104,7 @@ function prepareOutput(context: CliContext): boolean {
   if (options.udevcookie !== undefined && !context.command.startsWith('udev')) {
     context.error(`${context.program}: warning: udev cookies are not supported yet; --udevcookie is ignored.`);
   }
-  if (options.tree || (!options.columns && options.options !== undefined)) {
+  if (options.tree || (!context.columns && options.options !== undefined)) {
     try {
       if (options.tree) context.treeOptions = parseTreeOptions(options.options, utf8Locale());
       else context.devNameType = parseDevNameOptions(options.options!);
@@ -114,15 +115,27 @@ function prepareOutput(context: CliContext): boolean {
       return false;
     }
   }
-  if (!options.columns || options.json) return true;
+  // --json reports no columns, but `info --json -S` picks its devices with the selection.
+  if (options.json && options.select !== undefined && context.command === 'info') return makeReport(context, '', undefined);
+  if (!context.columns || options.json) return true;
   if (options.sort !== undefined && (context.command === 'status' || context.command === 'table')) {
     context.error('--sort is not yet supported with status and table.');
     return false;
   }
+  const fields = splitname ? fieldList(options.options, SPLITNAME_FIELDS) : fieldList(options.options);
+  return makeReport(context, fields, splitname ? 'splitname' : undefined);
+}
+
+/**
+ * dm_report_init_with_selection: the report of `fields` (with -O and -S), and the dependency tree
+ * when a field (shown, sorted by or selected on) needs it. Prints the errors and returns false.
+ */
+function makeReport(context: CliContext, fields: string, allOf: 'splitname' | undefined): boolean {
+  const { options } = context;
   try {
-    const fields = splitname ? fieldList(options.options, SPLITNAME_FIELDS) : fieldList(options.options);
     const warn = (line: string): void => context.error(line);
-    context.report = new Report(fields, options.sort, reportLayout(options), warn, splitname ? 'splitname' : undefined);
+    const sort = fields === '' ? undefined : options.sort;
+    context.report = new Report(fields, sort, reportLayout(options), warn, allOf, options.select);
   } catch (error) {
     if (!(error instanceof ReportInitError)) throw error;
     if (!error.printed) context.error(error.message);
@@ -147,7 +160,7 @@ function utf8Locale(): boolean {
 }
 
 /** dmsetup's multiple_devices: a repeatable command given several devices, or none (all devices). */
-function multipleDevices(spec: CommandSpec, args: string[], options: CliOptions): boolean {
+function multipleDevices(spec: CommandSpec, args: string[], options: Readonly<CliOptions>): boolean {
   if (!spec.repeatable || args.length === 1) return false;
   return args.length > 0 || (options.uuid === undefined && options.major === undefined);
 }

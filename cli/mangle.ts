@@ -3,6 +3,7 @@
  * fields: characters outside `0-9A-Za-z#+-.:=@_` become `\xNN`, sequences already in that form
  * are kept, and a mixture of both is an error.
  */
+import { MAX_NAME_BYTES, MAX_UUID_BYTES } from '../lib/index.js';
 
 const WHITELIST = /^[0-9A-Za-z#+\-.:=@_]$/;
 
@@ -10,7 +11,7 @@ const WHITELIST = /^[0-9A-Za-z#+\-.:=@_]$/;
 export function mangleName(value: string, what: 'name' | 'UUID'): { mangled: string } | { error: string } {
   const bytes = Buffer.from(value);
   // DM_NAME_LEN or DM_UUID_LEN bytes, the NUL included.
-  const room = what === 'name' ? 128 : 129;
+  const room = (what === 'name' ? MAX_NAME_BYTES : MAX_UUID_BYTES) + 1;
   let needMangling: boolean | undefined;
   let out = '';
   const tooLong = { error: `Mangled form of the ${what} too long for "${value}".` };

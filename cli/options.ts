@@ -126,7 +126,8 @@ export class CommandLineError extends Error {}
 export interface ParsedCommandLine {
   command: string | undefined;
   args: string[];
-  options: CliOptions;
+  /** Read-only: what a run changes as it goes lives on CliContext. */
+  options: Readonly<CliOptions>;
   /** Lines dmsetup prints while parsing without failing (an unusable --udevcookie). */
   notices: string[];
 }
@@ -209,7 +210,7 @@ function validCookie(text: string): boolean {
 }
 
 /** The checks after the option loop, in dmsetup's order. */
-function checkCombinations(options: CliOptions): void {
+function checkCombinations(options: Readonly<CliOptions>): void {
   if ((options.major !== undefined) !== (options.minor !== undefined)) {
     throw new CommandLineError('Please specify both major number and minor number.');
   }

@@ -1,6 +1,5 @@
 /** Prints library errors the way dmsetup prints libdevmapper's. */
-import { DmError, strerror } from '../lib/index.js';
-import { TableSyntaxError } from '../lib/index.js';
+import { DmError, formatDev, strerror, TableSyntaxError } from '../lib/index.js';
 import type { CliContext } from './context.js';
 
 /**
@@ -9,7 +8,7 @@ import type { CliContext } from './context.js';
  */
 export function ioctlErrorLine(error: DmError): string {
   const sent = error.sent ?? { name: '', uuid: '', major: 0, minor: 0 };
-  const dev = sent.major > 0 ? `(${sent.major}:${sent.minor})` : '';
+  const dev = sent.major > 0 ? `(${formatDev(sent)})` : '';
   return `device-mapper: ${error.operation ?? 'unknown'} ioctl on ${sent.name} ${sent.uuid}${dev} failed: ${strerror(error.errno ?? 0)}`;
 }
 
@@ -19,8 +18,7 @@ export function ioctlErrorLine(error: DmError): string {
  * then ours: what was tried and what to do.
  */
 function driverErrorLines(error: DmError): string[] {
-  const step = error.hint ? error.message.slice(0, -(error.hint.length + 2)) : error.message;
-  const lines = [step, 'Failure to communicate with kernel device-mapper driver.'];
+  const lines = [error.summary, 'Failure to communicate with kernel device-mapper driver.'];
   if (process.geteuid?.() === 0) lines.push('Check that device-mapper is available in the kernel.');
   if (error.hint) lines.push(`${error.hint[0]!.toUpperCase()}${error.hint.slice(1)}.`);
   return lines;

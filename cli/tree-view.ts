@@ -3,6 +3,7 @@
  * `-o` tree options, the ASCII/UTF-8/VT100 line symbols, compact mode, attributes, and the
  * truncation at 80 columns (or the terminal's width less 3) with `...`.
  */
+import { formatDev } from '../lib/index.js';
 import { CommandLineError } from './options.js';
 import type { DepTree, TreeNode } from './report/dep-tree.js';
 
@@ -180,7 +181,7 @@ class TreeWriter {
     this.string(node.name);
     const kernel = this.tree.blkdevname ? this.kernelName(node) : undefined;
     if (kernel !== undefined) this.string(` <${kernel}>`);
-    if (this.tree.device) this.string(` (${node.major}:${node.minor})`);
+    if (this.tree.device) this.string(` (${formatDev(node)})`);
     if (this.showAttributes) this.attributes(node);
     if (this.compact) this.widths[depth] = this.x - offset;
     if (!this.compact || !hasChildren) this.newline();

@@ -1,7 +1,13 @@
 /**
  * Every failure the library reports is a DmError: `code` is the errno name (EBUSY, ENXIO, EINVAL,
  * …), with the ioctl and the device it concerns, and a message a person can act on.
+ *
+ * Errors are built in one place: `dmError(kind, code, summary, details)` derives the errno number
+ * from its name, `summary` (what failed) and `hint` (why, in words) stay separate fields, and
+ * `message` is composed from them once. `DmError.wrap` adds context to an error without copying
+ * its fields by hand.
  */
+import { constants } from 'node:os';
 import type { DmCommandName } from '../native-defs/index.js';
 import type { DeviceId } from './device/device-id.js';
 
@@ -11,6 +17,8 @@ export type DmErrorKind =
   | 'ioctl'
   /** An argument was refused before anything reached the kernel. */
   | 'invalid-argument'
+  /** Text (a table, a status line, a selection) could not be parsed. */
+  | 'parse'
   /** The driver is too old for the request, or something is not supported here. */
   | 'unsupported'
   /** The device-mapper driver or its control node cannot be reached. */
@@ -19,8 +27,12 @@ export type DmErrorKind =
   | 'node'
   /** A target type is not available in the kernel. */
   | 'missing-target'
+  /** udev did not complete its work (a cookie wait timed out, a semaphore could not be made). */
+  | 'udev'
   /** A reply was larger than the buffer cap, or malformed. */
-  | 'protocol';
+  | 'protocol'
+  /** An async call was cancelled (its AbortSignal, or close() of its handle): code ECANCELED. */
+  | 'cancelled';
 
 /** What the ioctl carried to address the device, as sent (for messages in dmsetup's format). */
 export interface SentAddress {
@@ -34,6 +46,7 @@ export interface DmErrorDetails {
   kind: DmErrorKind;
   /** errno name, e.g. `EBUSY`. */
   code: string;
+  /** The errno number; derived from `code` when not given. */
   errno?: number | undefined;
   /** The ioctl, e.g. `DEV_REMOVE`. */
   command?: DmCommandName | undefined;
@@ -46,6 +59,11 @@ export interface DmErrorDetails {
   cause?: unknown;
 }
 
+/** The errno number of an errno name (`EBUSY` → 16); undefined for a name this system lacks. */
+export function errnoNumber(code: string): number | undefined {
+  return (constants.errno as Record<string, number | undefined>)[code];
+}
+
 export class DmError extends Error {
   override readonly name = 'DmError';
   readonly kind: DmErrorKind;
@@ -55,24 +73,66 @@ export class DmError extends Error {
   readonly operation: string | undefined;
   readonly device: DeviceId | undefined;
   readonly sent: SentAddress | undefined;
+  /** What failed, without the hint: `device-mapper: remove ioctl on vg-lv failed: Device or resource busy`. */
+  readonly summary: string;
+  /** Why, in words; `message` is `summary: hint`. */
   readonly hint: string | undefined;
 
-  constructor(message: string, details: DmErrorDetails) {
-    super(details.hint ? `${message}: ${details.hint}` : message, details.cause ? { cause: details.cause } : undefined);
+  /** `summary` is what failed; `message` becomes `summary: hint` when there is a hint. */
+  constructor(summary: string, details: DmErrorDetails) {
+    super(details.hint ? `${summary}: ${details.hint}` : summary, details.cause ? { cause: details.cause } : undefined);
+    this.summary = summary;
     this.kind = details.kind;
     this.code = details.code;
-    this.errno = details.errno;
+    this.errno = details.errno ?? errnoNumber(details.code);
     this.command = details.command;
     this.operation = details.operation;
     this.device = details.device;
     this.sent = details.sent;
     this.hint = details.hint;
   }
+
+  /** The fields that describe this error, for building a related one. */
+  details(): DmErrorDetails {
+    const { kind, code, errno, command, operation, device, sent, hint } = this;
+    return { kind, code, errno, command, operation, device, sent, hint, cause: this.cause };
+  }
+
+  /**
+   * `error` with context added: the same kind, code, ioctl and device (a non-DmError becomes kind
+   * `fallback`, code EIO), `summary` extended by `addToSummary` (after `; `), and `cause` replaced
+   * when given (e.g. the failure of a clean-up step that followed it).
+   */
+  static wrap(
+    error: unknown,
+    context: { addToSummary?: string; cause?: unknown; fallback?: DmErrorKind },
+  ): DmError {
+    const original = error instanceof DmError ? error : undefined;
+    const base = original?.summary ?? (error instanceof Error ? error.message : String(error));
+    const summary = context.addToSummary ? `${base}; ${context.addToSummary}` : base;
+    const details: DmErrorDetails = original?.details() ?? { kind: context.fallback ?? 'ioctl', code: 'EIO' };
+    return new DmError(summary, { ...details, cause: context.cause ?? details.cause });
+  }
+}
+
+/** A DmError whose errno number is derived from `code`. */
+export function dmError(
+  kind: DmErrorKind,
+  code: string,
+  summary: string,
+  details: Omit<Partial<DmErrorDetails>, 'kind' | 'code'> = {},
+): DmError {
+  return new DmError(summary, { ...details, kind, code });
+}
+
+/** The error of an async call cancelled by its AbortSignal or by close(). */
+export function cancelledError(what: string): DmError {
+  return dmError('cancelled', 'ECANCELED', `${what} was cancelled`);
 }
 
 /** A DmError for an argument refused before any ioctl; `rule` says what is wrong. */
-export function invalidArgument(rule: string, extra: Partial<DmErrorDetails> = {}): DmError {
-  return new DmError(rule, { kind: 'invalid-argument', code: 'EINVAL', errno: 22, ...extra });
+export function invalidArgument(rule: string, extra: Omit<Partial<DmErrorDetails>, 'kind' | 'code'> = {}): DmError {
+  return dmError('invalid-argument', 'EINVAL', rule, extra);
 }
 
 /** True when `error` is a DmError whose code is one of `codes`. */

@@ -37,3 +37,10 @@ export const FileType = {
   S_IFCHR: 0o020000,
   S_IFBLK: 0o060000,
 } as const;
+
+/** open(2) flags node:fs does not name (`<fcntl.h>`, Linux x86-64 and most ABIs). */
+export const OpenFlag = {
+  /** An fd that names an inode without opening it: fstat works, I/O does not (nodes are checked through it). */
+  O_PATH: 0o10000000,
+  O_NOFOLLOW: 0o400000,
+} as const;

@@ -1,11 +1,10 @@
 /**
- * `create --concise [<spec>]` (spec from the argument or all of stdin): devices separated by `;`,
- * each `<name>,<uuid>,<minor>,<flags>,<table>[,<table line>…]`, `\` escaping the next character.
- * Devices are created one after the other; the first error stops (dmsetup's _create_concise).
+ * The parser of `create --concise` specs (dmsetup's _create_concise, without the creating):
+ * devices separated by `;`, each `<name>,<uuid>,<minor>,<flags>,<table>[,<table line>…]`, `\`
+ * escaping the next character, white space after a `,` or `;` skipped. Pure: commands/create.ts
+ * creates each device as the parser yields it, so an error later in the spec comes after the
+ * devices before it were made, as in dmsetup.
  */
-import { atoi } from '../c-numbers.js';
-import type { CliContext } from '../context.js';
-import { createOne } from './create.js';
 
 /** One device of a concise spec, as parsed. */
 export interface ConciseEntry {
@@ -75,26 +74,5 @@ export function* parseConcise(spec: string): Generator<ConciseStep> {
   }
   if (entryStarted) {
     yield { errors: ['Incomplete entry: five comma-separated fields are required for each device', parsed()] };
-  }
-}
-
-/** Creates the devices of `spec` (or of stdin), stopping at the first failure. */
-export function createConcise(context: CliContext, spec: string | undefined): void {
-  const { options } = context;
-  if (options.table !== undefined || options.minor !== undefined || options.uuid !== undefined || options.notable || options.inactive) {
-    context.fail('--concise is incompatible with --[no]table, --minor, --uuid and --inactive.');
-  }
-  for (const step of parseConcise(spec ?? context.stdin())) {
-    if ('errors' in step) return context.fail(...step.errors);
-    const { name, uuid, minor, flags, table } = step.entry;
-    if (flags !== '' && flags !== 'ro' && flags !== 'rw') {
-      context.fail(`Invalid flags parameter '${flags}' must be 'ro' or 'rw' or empty.`);
-    }
-    createOne(context, name, {
-      uuid: uuid !== '' ? uuid : undefined,
-      minor: minor !== '' ? atoi(minor) : undefined,
-      readOnly: flags === 'ro' || undefined,
-      table,
-    });
   }
 }

@@ -4,16 +4,17 @@
  * the device resumed, and removed again if a step fails (libdm's create sequence). `--notable` or
  * an empty table only creates it. Options: `-u`, `-j/-m`, `-r`, `-U/-G/-M` (node owner and mode),
  * `--addnodeoncreate`, `--readahead`, `-v` (info block afterwards). `create --concise [spec]`
- * creates the devices of a concise spec (see create-concise.ts).
+ * creates the devices of a concise spec (parsed by create-concise.ts) one after the other; the
+ * first error stops (dmsetup's _create_concise).
  */
-import { validateName, type ReadAheadSetting, type TableRow } from '../../lib/index.js';
+import { MAX_NAME_BYTES, validateName, type TableRow } from '../../lib/index.js';
 import { atoi } from '../c-numbers.js';
 import { CommandFailed, type CliContext, type CommandSpec } from '../context.js';
 import { checkUuid, persistentDev } from '../device-arg.js';
 import { displayInfo } from '../info-display.js';
-import { parseReadAhead } from '../library-options.js';
-import { readTable } from '../table-source.js';
-import { createConcise } from './create-concise.js';
+import { readAheadSetting } from '../library-options.js';
+import { parseTableText, readTable } from '../table-source.js';
+import { parseConcise } from './create-concise.js';
 
 export const createCommand: CommandSpec = {
   name: 'create',
@@ -44,7 +45,7 @@ export interface CreateRequest {
 export function createOne(context: CliContext, name: string, request: CreateRequest): void {
   const { options } = context;
   if (name.includes('/')) context.fail(`Name "${name}" invalid. It contains "/".`);
-  if (Buffer.byteLength(name) >= 128) context.fail(`Name "${name}" too long.`);
+  if (Buffer.byteLength(name) > MAX_NAME_BYTES) context.fail(`Name "${name}" too long.`);
   // Kernel 6.1 takes these names but the library refuses to address them afterwards (newer kernels
   // refuse them too): refuse before anything is made rather than leave a device half made.
   if (name === 'control' || name === '.' || name === '..') validateName(name);
@@ -64,15 +65,9 @@ export function createOne(context: CliContext, name: string, request: CreateRequ
 }
 
 function tableRows(context: CliContext, request: CreateRequest): TableRow[] {
-  if (request.table === undefined) return readTable(context, request.file);
-  // A concise spec's table stands in for --table.
-  const saved = context.options.table;
-  context.options.table = request.table;
-  try {
-    return readTable(context, undefined);
-  } finally {
-    context.options.table = saved;
-  }
+  // A concise spec's table stands in for --table (which --concise refuses), named as --table is.
+  if (request.table !== undefined) return parseTableText(context, { text: request.table, source: '' });
+  return readTable(context, request.file);
 }
 
 /** -j/-m (or a concise spec's minor): a persistent device number; the kernel takes only the minor. */
@@ -84,7 +79,23 @@ function deviceNumber(context: CliContext, request: CreateRequest): { major: num
   return undefined;
 }
 
-/** --readahead as the library takes it (the value was checked when the line was parsed). */
-export function readAheadSetting(text: string | undefined): ReadAheadSetting | undefined {
-  return text === undefined ? undefined : parseReadAhead(text);
+/** Creates the devices of `spec` (or of stdin), stopping at the first failure. */
+function createConcise(context: CliContext, spec: string | undefined): void {
+  const { options } = context;
+  if (options.table !== undefined || options.minor !== undefined || options.uuid !== undefined || options.notable || options.inactive) {
+    context.fail('--concise is incompatible with --[no]table, --minor, --uuid and --inactive.');
+  }
+  for (const step of parseConcise(spec ?? context.stdin())) {
+    if ('errors' in step) return context.fail(...step.errors);
+    const { name, uuid, minor, flags, table } = step.entry;
+    if (flags !== '' && flags !== 'ro' && flags !== 'rw') {
+      context.fail(`Invalid flags parameter '${flags}' must be 'ro' or 'rw' or empty.`);
+    }
+    createOne(context, name, {
+      uuid: uuid !== '' ? uuid : undefined,
+      minor: minor !== '' ? atoi(minor) : undefined,
+      readOnly: flags === 'ro' || undefined,
+      table,
+    });
+  }
 }

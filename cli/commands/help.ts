@@ -9,7 +9,7 @@ export const helpCommand: CommandSpec = {
   maxArgs: 0,
   run(context) {
     context.stderr.write(usageText(context.program));
-    if (!context.options.columns) return;
+    if (!context.columns) return;
     for (const line of fieldHelpLines()) context.error(line);
     context.error(' ');
   },

@@ -98,8 +98,8 @@ function wipeTable(context: CliContext, name: string): boolean {
   );
   if (!loaded) return false;
   // "Avoid hang on flushing with --force": from here on, as in dmsetup, for the whole run.
-  if (options.force) options.noflush = options.nolockfs = true;
-  const resumed = step(() => context.dm().resume(id, { noFlush: Boolean(options.noflush), noLockfs: Boolean(options.nolockfs) }));
+  if (options.force) context.noFlush = context.noLockfs = true;
+  const resumed = step(() => context.dm().resume(id, { noFlush: context.noFlush, noLockfs: context.noLockfs }));
   if (!resumed) {
     step(() => context.dm().clear(id));
     return false;

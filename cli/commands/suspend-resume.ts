@@ -7,7 +7,7 @@ import type { DeviceId, DeviceInfo } from '../../lib/index.js';
 import { CommandFailed, type CliContext, type CommandSpec } from '../context.js';
 import { taskDevice } from '../device-arg.js';
 import { displayInfo } from '../info-display.js';
-import { readAheadSetting } from './create.js';
+import { readAheadSetting } from '../library-options.js';
 
 type Action = 'suspend' | 'resume' | 'clear';
 
@@ -27,7 +27,7 @@ function simpleCommand(action: Action): CommandSpec {
 
 function act(context: CliContext, action: Action, id: DeviceId): DeviceInfo | Promise<DeviceInfo> {
   const { options } = context;
-  const flush = { noFlush: Boolean(options.noflush), noLockfs: Boolean(options.nolockfs) };
+  const flush = { noFlush: context.noFlush, noLockfs: context.noLockfs };
   switch (action) {
     case 'suspend':
       return context.dm().suspendAsync(id, flush);

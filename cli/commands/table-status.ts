@@ -70,7 +70,7 @@ function showDevice(context: CliContext, kind: StatusKind, name: string | undefi
 }
 
 function query(context: CliContext, kind: StatusKind, id: DeviceId): TableQueryResult {
-  const queryOptions = { inactive: Boolean(context.options.inactive), noFlush: Boolean(context.options.noflush) };
+  const queryOptions = { inactive: Boolean(context.options.inactive), noFlush: context.noFlush };
   try {
     return kind === 'table' ? context.dm().table(id, queryOptions) : context.dm().status(id, queryOptions);
   } catch (error) {

@@ -22,7 +22,7 @@ export const waitCommand: CommandSpec = {
     // dmsetup: (uint32_t) atoi(last argument).
     const eventNr = args.length > 0 ? atoi(args[args.length - 1]!) >>> 0 : 0;
     const { info } = await context.dm().waitEventAsync(id, eventNr, {
-      noFlush: Boolean(context.options.noflush),
+      noFlush: context.noFlush,
       inactive: Boolean(context.options.inactive),
     });
     if (context.options.verbose > 0 && !displayInfo(context, info)) throw new CommandFailed();

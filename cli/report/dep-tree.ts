@@ -3,7 +3,7 @@
  * _build_whole_deptree fills it): every listed device, in list order, and depth first its
  * dependencies; a node's parents are kept in the order they were found, as libdm links them.
  */
-import type { DeviceInfo, DevNumber } from '../../lib/index.js';
+import { formatDev, type DeviceInfo, type DevNumber } from '../../lib/index.js';
 
 /** One device in the tree; `name` is '' for a device that is not a device-mapper device. */
 export interface TreeNode extends DevNumber {
@@ -96,6 +96,6 @@ export class DepTree {
   }
 }
 
-function key({ major, minor }: DevNumber): string {
-  return `${major}:${minor}`;
+function key(dev: DevNumber): string {
+  return formatDev(dev);
 }

@@ -2,7 +2,7 @@
  * The values of dmsetup's report fields for one device (`_dm_*_disp` in dmsetup.c), from what the
  * kernel said about it. Printing and lookups only; the ioctls are made by the command.
  */
-import { blockDeviceName, type DeviceInfo, type DevNumber } from '../../lib/index.js';
+import { blockDeviceName, formatDev, type DeviceInfo, type DevNumber } from '../../lib/index.js';
 import { mangleName } from '../mangle.js';
 import type { DepTree, TreeNode } from './dep-tree.js';
 import type { FieldDef } from './fields.js';
@@ -52,7 +52,7 @@ export function deviceFieldValue(def: FieldDef, data: DeviceReportData, error: (
     case 'readonly':
       return text(info.readOnly ? 'Read-only' : 'Writeable');
     case 'devno':
-      return text(`${info.major}:${info.minor}`);
+      return text(formatDev(info));
     case 'major':
       return int(info.major);
     case 'minor':
@@ -66,7 +66,7 @@ export function deviceFieldValue(def: FieldDef, data: DeviceReportData, error: (
     case 'device_count':
       return int(data.deps?.length ?? 0);
     case 'devnos_used':
-      return text((data.deps ?? []).map((dev) => `${dev.major}:${dev.minor}`).join(','));
+      return text((data.deps ?? []).map((dev) => formatDev(dev)).join(','));
     case 'blkdevs_used':
       return kernelNames(data.deps ?? [], error);
     case 'devs_used':
@@ -79,7 +79,7 @@ export function deviceFieldValue(def: FieldDef, data: DeviceReportData, error: (
       return text(
         (data.treeNode?.usedBy ?? [])
           .filter((node) => node.major !== 0 || node.minor !== 0)
-          .map((node) => `${node.major}:${node.minor}`)
+          .map((node) => formatDev(node))
           .join(','),
       );
     case 'subsystem':
@@ -129,7 +129,7 @@ function mangled(value: string, what: 'name' | 'UUID', error: (line: string) => 
 function kernelName(dev: DevNumber, error: (line: string) => void): FieldValue | undefined {
   const name = blockDeviceName(dev, true);
   if (name === undefined) {
-    error(`Could not resolve block device name for ${dev.major}:${dev.minor}.`);
+    error(`Could not resolve block device name for ${formatDev(dev)}.`);
     return undefined;
   }
   return text(name);
@@ -140,7 +140,7 @@ function kernelNames(deps: readonly DevNumber[], error: (line: string) => void):
   for (const dev of deps) {
     const name = blockDeviceName(dev, true);
     if (name === undefined) {
-      error(`Could not resolve block device name for ${dev.major}:${dev.minor}.`);
+      error(`Could not resolve block device name for ${formatDev(dev)}.`);
       return undefined;
     }
     names.push(name);

@@ -36,6 +36,12 @@ export interface FieldDef {
   desc: string;
 }
 
+/** A field's value: what is printed, and what it sorts by (numbers as C's uint64, strings by strcmp). */
+export interface FieldValue {
+  text: string;
+  sort: bigint | string;
+}
+
 type Row = [id: string, heading: string, width: number, numeric: boolean, desc: string];
 
 function section(name: SectionName, rows: Row[]): FieldDef[] {
@@ -154,20 +160,41 @@ export const IMPLICIT_FIELDS: readonly FieldDef[] = section('special', [
 /** The sections tsdmsetup can compute; a statistics field is refused. */
 export const SUPPORTED_SECTIONS: ReadonlySet<SectionName> = new Set<SectionName>(['name', 'info', 'deps', 'tree', 'splitname', 'special']);
 
+/** The region fields dmsetup declares as sizes (DM_REPORT_FIELD_TYPE_SIZE); the other numbers are plain. */
+const SIZE_FIELDS: ReadonlySet<string> = new Set(['region_start', 'region_len', 'area_start', 'area_len', 'area_offset']);
+
+/** libdm's value type of a field, as selection compares it and `-S help` names it. */
+export type FieldType = 'number' | 'size' | 'string';
+
+export function fieldType(def: FieldDef): FieldType {
+  if (SIZE_FIELDS.has(def.id)) return 'size';
+  return def.numeric ? 'number' : 'string';
+}
+
+/** The implicit fields a selection cannot compare (libdm's FLD_CMP_UNCOMPARABLE): help and `?`. */
+export function isUncomparable(def: FieldDef): boolean {
+  return def.section === 'special' && def.id !== 'selected';
+}
+
 /**
  * The field list dmsetup prints (to stderr) for `-o help` and before `Unrecognised field`: each
  * section's fields with a `<prefix>all` line, then the special fields; the caller adds the final
- * ` ` line.
+ * ` ` line. `withTypes` is the selection's form (libdm's _display_fields(rh, 0, 1)): no `all`
+ * lines, and each field's type after its description (`[string]`, `[unselectable number]`).
  */
-export function fieldHelpLines(): string[] {
+export function fieldHelpLines(withTypes = false): string[] {
   const idWidth = Math.max(
     ...[...FIELDS, ...IMPLICIT_FIELDS].map((field) => field.id.length),
     ...Object.values(SECTIONS).filter((s) => s !== SECTIONS.special).map((s) => s.prefix.length + 3),
   );
-  return [...sectionHelp(FIELDS, idWidth, true), ' ', ...sectionHelp(IMPLICIT_FIELDS, idWidth, false)];
+  return [...sectionHelp(FIELDS, idWidth, !withTypes, withTypes), ' ', ...sectionHelp(IMPLICIT_FIELDS, idWidth, false, withTypes)];
 }
 
-function sectionHelp(fields: readonly FieldDef[], idWidth: number, allItems: boolean): string[] {
+function typeSuffix(field: FieldDef): string {
+  return ` [${isUncomparable(field) ? 'unselectable ' : ''}${fieldType(field)}]`;
+}
+
+function sectionHelp(fields: readonly FieldDef[], idWidth: number, allItems: boolean, withTypes: boolean): string[] {
   const lines: string[] = [];
   let lastDesc = '';
   for (const field of fields) {
@@ -177,7 +204,7 @@ function sectionHelp(fields: readonly FieldDef[], idWidth: number, allItems: boo
       lines.push(`${desc} Fields`, '-'.repeat(desc.length + 7));
       if (allItems) lines.push(`  ${`${prefix}all`.padEnd(idWidth)} - All fields in this section.`);
     }
-    lines.push(`  ${field.id.padEnd(idWidth)} - ${field.desc}`);
+    lines.push(`  ${field.id.padEnd(idWidth)} - ${field.desc}${withTypes ? typeSuffix(field) : ''}`);
     lastDesc = desc;
   }
   return lines;

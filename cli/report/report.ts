@@ -2,20 +2,19 @@
  * libdevmapper's report engine (libdm-report.c) as dmsetup sets it up (`_report_init`): `-o`
  * field lists (`+` appends to the defaults, `<section>_all`), `-O` sort keys, and the output forms:
  * aligned columns (every field padded, numbers right-aligned), `--noheadings` (`:`-separated),
- * `--separator`, `--nameprefixes` (`DM_FIELD='value'`), `--unquoted` and `--rows`.
+ * `--separator`, `--nameprefixes` (`DM_FIELD='value'`), `--unquoted` and `--rows`; and `-S`
+ * selection (select-parse.ts, select-eval.ts), whose fields join the report as hidden columns.
  */
 import type { CliOptions } from '../options.js';
 import type { DepTree } from './dep-tree.js';
-import { FIELDS, fieldHelpLines, IMPLICIT_FIELDS, SECTIONS, SUPPORTED_SECTIONS, type FieldDef, type SectionName } from './fields.js';
+import { FIELDS, fieldHelpLines, IMPLICIT_FIELDS, SECTIONS, SUPPORTED_SECTIONS, type FieldDef, type FieldValue, type SectionName } from './fields.js';
+import { selects } from './select-eval.js';
+import { parseSelection, type SelectionNode } from './select-parse.js';
 
 /** dmsetup's default `info -c` fields. */
 export const DEFAULT_FIELDS = 'name,major,minor,attr,open,segments,events,uuid';
 
-/** A field's value: what is printed, and what it sorts by (numbers as C's uint64, strings by strcmp). */
-export interface FieldValue {
-  text: string;
-  sort: bigint | string;
-}
+export type { FieldValue } from './fields.js';
 
 /** How rows are printed, from the command-line switches. */
 export interface ReportLayout {
@@ -46,7 +45,7 @@ export class ReportInitError extends Error {
 }
 
 /** The layout dmsetup's _report_init derives from the switches. */
-export function reportLayout(options: CliOptions): ReportLayout {
+export function reportLayout(options: Readonly<CliOptions>): ReportLayout {
   const layout: ReportLayout = {
     aligned: true,
     headings: true,
@@ -75,8 +74,11 @@ export function fieldList(options: string | undefined, defaults = DEFAULT_FIELDS
 export class Report {
   readonly columns: Column[] = [];
   private readonly rows: FieldValue[][] = [];
-  /** `-o help`: the field list was printed; the report itself prints nothing. */
+  /** `-o help` or `-S help`: the help was printed; the report itself prints nothing (RH_ALREADY_REPORTED). */
   readonly helpRequested: boolean;
+  /** The `-S` selection rows must pass, if one was given. */
+  private readonly selection: SelectionNode | undefined;
+  private readonly columnOf = new Map<FieldDef, number>();
   /** Every device's dependencies, built when a tree field was asked for (dmsetup's _dtree). */
   tree: DepTree | undefined;
 
@@ -92,6 +94,8 @@ export class Report {
     warn: (line: string) => void,
     /** The section a bare `all` means (dmsetup's splitname report); default every field. */
     allOf?: SectionName,
+    /** `-S`: parsed as dm_report_init_with_selection does, after the fields and sort keys. */
+    selection?: string,
   ) {
     eachWord(fields, (word) => {
       const defs = matchFields(word, allOf);
@@ -119,12 +123,28 @@ export class Report {
         column.sort = { position: sortPosition++, descending };
       });
     }
-    this.helpRequested = this.columns.some((c) => c.def.id === 'help' || c.def.id === '?');
-    if (this.helpRequested) {
+    const fieldHelp = this.columns.some((c) => c.def.id === 'help' || c.def.id === '?');
+    if (fieldHelp) {
       for (const line of fieldHelpLines()) warn(line);
       warn(' ');
-      return;
     }
+    const parsed = selection === undefined ? { kind: 'none' as const } : parseSelection(selection);
+    if (parsed.kind === 'error') {
+      for (const line of parsed.lines) warn(line);
+      throw new ReportInitError(parsed.lines.at(-1) ?? '', true);
+    }
+    if (parsed.kind === 'help') for (const line of parsed.lines) warn(line);
+    this.helpRequested = fieldHelp || parsed.kind === 'help';
+    if (parsed.kind === 'select') {
+      for (const line of parsed.warnings) warn(line);
+      this.selection = parsed.root;
+      // libdm adds the fields a selection reads as hidden ones, at the front like hidden sort keys.
+      for (const def of parsed.fields) {
+        if (!this.columns.some((column) => column.def === def)) this.columns.unshift({ def, hidden: true, width: def.width });
+      }
+    }
+    this.columns.forEach((column, index) => this.columnOf.set(column.def, index));
+    if (this.helpRequested) return;
     const unsupported = this.columns.find((c) => !SUPPORTED_SECTIONS.has(c.def.section));
     if (unsupported) {
       const what = `${unsupported.def.id} report field (${SECTIONS[unsupported.def.section].desc})`;
@@ -137,9 +157,27 @@ export class Report {
     return this.columns.some((c) => c.def.section === section);
   }
 
-  /** Adds a row: one value per column, in column order. Nothing is added after `-o help`. */
+  /**
+   * True when the row (one value per column) passes the selection (always without one). After a
+   * help request nothing is selected: libdm reports nothing then.
+   */
+  selects(values: readonly FieldValue[]): boolean {
+    if (this.helpRequested) return false;
+    return !this.selection || selects(this.selection, (def) => values[this.columnOf.get(def)!]!);
+  }
+
+  /**
+   * Adds a row: one value per column, in column order, if it passes the selection. A row that does
+   * not is still shown, with `selected` 0, when the `selected` field is displayed (libdm's rule).
+   * Nothing is added after `-o help` or `-S help`.
+   */
   addRow(values: FieldValue[]): void {
     if (this.helpRequested) return;
+    if (!this.selects(values)) {
+      const index = this.columns.findIndex((column) => column.def.id === 'selected');
+      if (index === -1 || this.columns[index]!.hidden) return;
+      values = values.map((value, at) => (at === index ? { text: '0', sort: 0n } : value));
+    }
     this.rows.push(values);
     this.columns.forEach((column, index) => {
       column.width = Math.max(column.width, byteLength(values[index]!.text));

@@ -1,8 +1,4 @@
-/** What the kernel says about one device, decoded from a reply header. */
-import { DmFlag } from '../../native-defs/index.js';
-import type { ReplyHeader } from '../ioctl/codec.js';
-import { decodeKernelDev } from './devt.js';
-
+/** What the kernel says about one device (decoded from a reply header by ioctl/decoders.ts). Address it again with `byDev(info)`. */
 export interface DeviceInfo {
   name: string;
   /** Empty when the device has no uuid. */
@@ -27,20 +23,3 @@ export interface DeviceInfo {
   internalSuspend: boolean;
 }
 
-export function deviceInfoFromHeader(header: ReplyHeader): DeviceInfo {
-  const flags = header.flags;
-  return {
-    name: header.name,
-    uuid: header.uuid,
-    ...decodeKernelDev(header.dev),
-    openCount: header.openCount,
-    eventNr: header.eventNr,
-    targetCount: header.targetCount,
-    suspended: (flags & DmFlag.SUSPEND) !== 0,
-    readOnly: (flags & DmFlag.READONLY) !== 0,
-    liveTable: (flags & DmFlag.ACTIVE_PRESENT) !== 0,
-    inactiveTable: (flags & DmFlag.INACTIVE_PRESENT) !== 0,
-    deferredRemove: (flags & DmFlag.DEFERRED_REMOVE) !== 0,
-    internalSuspend: (flags & DmFlag.INTERNAL_SUSPEND) !== 0,
-  };
-}

@@ -9,7 +9,9 @@ import { validateDevNumber } from './devt.js';
 
 export type { DeviceId } from './device-id.js';
 
+/** The longest device name in bytes: DM_NAME_LEN less its NUL (127). */
 export const MAX_NAME_BYTES = DM_NAME_LEN - 1;
+/** The longest uuid in bytes: DM_UUID_LEN less its NUL (128). */
 export const MAX_UUID_BYTES = DM_UUID_LEN - 1;
 
 /**

@@ -25,11 +25,10 @@ import {
   unlinkSync,
   type Stats,
 } from 'node:fs';
-import { constants as osConstants } from 'node:os';
 import { dirname, join, sep } from 'node:path';
 import { DM_CONTROL_NODE, DM_DIR, FileType, MiscDevice } from '../../native-defs/index.js';
 import { glibcMakedev, glibcSplitDev, type DevNumber } from '../device/devt.js';
-import { DmError } from '../errors.js';
+import { DmError, dmError } from '../errors.js';
 import { errnoName, errnoOf, strerror } from '../sys/errno.js';
 import { libc } from '../sys/libc.js';
 import { findModprobe, runModprobe } from './modprobe.js';
@@ -127,7 +126,7 @@ function inspectExisting(path: string, devDir: string, wanted: DevNumber): Exist
 }
 
 function controlError(message: string, code: string): DmError {
-  return new DmError(message, { kind: 'no-driver', code, errno: (osConstants.errno as Record<string, number>)[code] });
+  return dmError('no-driver', code, message);
 }
 
 /** Records what was made, so a failure can take it back. */

@@ -9,9 +9,22 @@
  * is replaced, not followed. Anything else in the way that is not a block device (a file, or a link
  * to one) is an error, as in libdevmapper.
  */
-import { lchownSync, lstatSync, mkdirSync, readdirSync, renameSync, statSync, unlinkSync, chmodSync, type Stats } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  closeSync,
+  fstatSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  type Stats,
+} from 'node:fs';
 import { join } from 'node:path';
-import { DM_CONTROL_NODE, DM_DIR, FileType } from '../../native-defs/index.js';
+import { DM_CONTROL_NODE, DM_DIR, FileType, OpenFlag } from '../../native-defs/index.js';
 import { glibcMakedev, glibcSplitDev, type DevNumber } from '../device/devt.js';
 import { DmError } from '../errors.js';
 import { errnoName, errnoOf, strerror } from '../sys/errno.js';
@@ -100,11 +113,36 @@ export class DeviceNodes {
     this.mknod(path, name, dev);
   }
 
-  /** Removes the node for `name` if there is one (libdm's NODE_DEL); a symlink is removed, not followed. */
-  remove(name: string): void {
+  /**
+   * Removes the node for `name` if there is one (libdm's NODE_DEL); a symlink is removed, not
+   * followed. With `dev` (a device the library itself made and takes back), only a block node of
+   * that number or a link to it is removed: a file that was there before is not ours to delete.
+   */
+  remove(name: string, dev?: DevNumber): void {
     const path = this.pathOf(name);
     if (!this.mapperDirExists()) return;
-    if (lstatOrUndefined(path)) this.unlink(path, name);
+    const existing = lstatOrUndefined(path);
+    if (!existing) return;
+    if (dev && !hasDev(existing.isSymbolicLink() ? (statOrUndefined(path) ?? existing) : existing, dev)) return;
+    this.unlink(path, name);
+  }
+
+  /**
+   * What is wrong at `name`'s path, in words, or undefined when it is right: with `dev`, a block
+   * node of that number (or a link to one) must be there; without, nothing must be.
+   */
+  whatIsWrong(name: string, dev?: DevNumber): string | undefined {
+    const path = this.pathOf(name);
+    const existing = lstatOrUndefined(path);
+    if (!dev) return existing ? `left ${path} behind` : undefined;
+    if (!existing) return `did not make ${path}`;
+    const seen = existing.isSymbolicLink() ? statOrUndefined(path) : existing;
+    if (!seen) return `made ${path} a link that leads nowhere`;
+    if (!hasDev(seen, dev)) {
+      const actual = glibcSplitDev(seen.rdev);
+      return `made ${path} point at ${isBlock(seen) ? `block device ${actual.major}:${actual.minor}` : 'something that is not a block device'}, not ${dev.major}:${dev.minor}`;
+    }
+    return undefined;
   }
 
   /**
@@ -208,13 +246,39 @@ export class DeviceNodes {
         throw nodeError(`${path}: mknod for ${name} failed: ${strerror(errno)}`, undefined, errno);
       }
     }
+    this.setOwnership(path, name, dev, mode);
+  }
+
+  /**
+   * Gives the node just made its owner and exact mode (whatever the umask: libdevmapper sets umask
+   * 0, but that is process-wide). Race-free: the node is opened O_PATH|O_NOFOLLOW and checked to be
+   * the block device made, and the change goes through that fd (`/proc/self/fd/N` names exactly
+   * that inode), so a symlink or another file swapped into the path meanwhile is refused, never
+   * followed: nothing outside our node is ever chowned or chmodded.
+   */
+  private setOwnership(path: string, name: string, dev: DevNumber, mode: number): void {
+    let fd: number;
     try {
-      lchownSync(path, this.ownership.uid, this.ownership.gid);
-      // The exact mode whatever the umask (libdevmapper sets umask 0, but that is process-wide, and
-      // libuv's threads may be creating files meanwhile). The node was just made in a root-owned dir.
-      chmodSync(path, mode);
+      fd = openSync(path, OpenFlag.O_PATH | OpenFlag.O_NOFOLLOW);
     } catch (error) {
+      throw nodeError(`${path}: the node for ${name} vanished while it was being made: ${(error as Error).message}`, error);
+    }
+    try {
+      if (!hasDev(fstatSync(fd), dev)) {
+        throw nodeError(
+          `${path} was replaced while it was being made (it is no longer block device ${dev.major}:${dev.minor}); refusing to change its owner or mode`,
+          undefined,
+          17,
+        );
+      }
+      const self = `/proc/self/fd/${fd}`;
+      chownSync(self, this.ownership.uid, this.ownership.gid);
+      chmodSync(self, mode);
+    } catch (error) {
+      if (error instanceof DmError) throw error;
       throw nodeError(`${path}: chown/chmod failed: ${(error as Error).message}`, error);
+    } finally {
+      closeSync(fd);
     }
   }
 

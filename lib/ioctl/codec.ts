@@ -16,7 +16,7 @@ import {
   DM_UUID_LEN,
 } from '../../native-defs/index.js';
 import { decodeKernelDev, type DevNumber } from '../device/devt.js';
-import { DmError } from '../errors.js';
+import { dmError, invalidArgument, type DmError } from '../errors.js';
 
 const littleEndian = endianness() === 'LE';
 const u32 = (b: Buffer, o: number): number => (littleEndian ? b.readUInt32LE(o) : b.readUInt32BE(o));
@@ -78,7 +78,7 @@ export function requestSize(payload: RequestPayload = NO_PAYLOAD): number {
 }
 
 function refuse(message: string): DmError {
-  return new DmError(message, { kind: 'invalid-argument', code: 'EINVAL', errno: 22 });
+  return invalidArgument(message);
 }
 
 /** Writes a string the kernel reads as a C string: a NUL inside would silently cut it there. */
@@ -122,11 +122,7 @@ export function encodeRequest(buffer: Buffer, header: RequestHeader, payload: Re
         const size = targetSpecSize(target);
         for (const key of ['start', 'length'] as const) {
           if (!Number.isSafeInteger(target[key]) || target[key] < 0) {
-            throw new DmError(`A target's ${key} must be a whole number of sectors, not ${String(target[key])}`, {
-              kind: 'invalid-argument',
-              code: 'EINVAL',
-              errno: 22,
-            });
+            throw refuse(`A target's ${key} must be a whole number of sectors, not ${String(target[key])}`);
           }
         }
         putU64(buffer, offset + SPEC.sector_start, BigInt(target.start));
@@ -168,17 +164,25 @@ function readCString(buffer: Buffer, offset: number, limit: number): string {
   return buffer.toString('utf8', offset, stop);
 }
 
+/** A reply shorter than struct dm_ioctl cannot be read. */
+function assertHeader(buffer: Buffer): void {
+  if (buffer.length < H.size) throw malformed('header (shorter than struct dm_ioctl)');
+}
+
 /** Reads just the flags word, for the BUFFER_FULL check without decoding the rest. */
 export function replyFlags(buffer: Buffer): number {
+  assertHeader(buffer);
   return u32(buffer, H.flags);
 }
 
 /** Reads the version words: the kernel writes its own version even into a failed request. */
 export function replyVersion(buffer: Buffer): [number, number, number] {
+  assertHeader(buffer);
   return [u32(buffer, H.version), u32(buffer, H.version + 4), u32(buffer, H.version + 8)];
 }
 
 export function decodeHeader(buffer: Buffer): ReplyHeader {
+  assertHeader(buffer);
   return {
     version: replyVersion(buffer),
     dataSize: u32(buffer, H.data_size),
@@ -194,7 +198,7 @@ export function decodeHeader(buffer: Buffer): ReplyHeader {
 }
 
 function malformed(what: string): DmError {
-  return new DmError(`Malformed ${what} in the kernel's reply`, { kind: 'protocol', code: 'EPROTO', errno: 71 });
+  return dmError('protocol', 'EPROTO', `Malformed ${what} in the kernel's reply`);
 }
 
 /** The offset of the NUL that ends the string at `start`, which must come before `limit`. */
@@ -216,7 +220,8 @@ export function decodeNameList(buffer: Buffer, header: ReplyHeader): NameListEnt
   const entries: NameListEntry[] = [];
   const end = Math.min(header.dataSize, buffer.length);
   let offset = header.dataStart;
-  // An empty list is one record with dev 0.
+  if (offset > end) throw malformed('device list');
+  // An empty list is one record with dev 0 (or, from the kernel, no record at all: data_size = data_start).
   if (offset + NL.size > end || u64(buffer, offset + NL.dev) === 0n) return entries;
   const hasEventNr = header.version[1] >= 38;
   for (;;) {

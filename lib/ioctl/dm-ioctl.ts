@@ -1,16 +1,19 @@
 /**
- * The one place the library talks to the kernel. `DmIoctl.run` encodes a request, checks the
- * driver's version once per control handle, sends each command with the oldest interface version
- * that knows it, grows the buffer on DM_BUFFER_FULL_FLAG (keeping the larger size), reuses buffers
- * (page faults are expensive), and turns a failed ioctl into a DmError.
+ * The one place the library talks to the kernel. `DmIoctl` owns the control fd, its buffers and
+ * the count of operations under way, and closes itself. Its exchange loop, written once, encodes
+ * a request, checks the driver's version once per handle, sends each command with the oldest
+ * interface version that knows it, grows the buffer on DM_BUFFER_FULL_FLAG (keeping the larger
+ * size), reuses buffers (page faults are expensive), and turns a failed ioctl into a DmError.
+ * Operations are generators of steps (./steps.ts), run by a blocking or a non-blocking driver
+ * over a Transport (./transport.ts), so host tests can script the kernel's answers.
  */
-import {
-  DmCommandMinVersion,
-  DmFlag,
-  DmRequest,
-  DM_VERSION_MAJOR,
-  type DmCommandName,
-} from '../../native-defs/index.js';
+import { DmFlag, DM_VERSION_MAJOR, type DmCommandName } from '../../native-defs/index.js';
+import { encodeKernelDev } from '../device/devt.js';
+import type { DevNumber, DeviceId } from '../device/device-id.js';
+import { describeDevice, validateDeviceId } from '../device/names.js';
+import { dmError, DmError, type SentAddress } from '../errors.js';
+import { errnoName, strerror } from '../sys/errno.js';
+import { sharedBuffer } from '../sys/threads.js';
 import {
   decodeHeader,
   encodeRequest,
@@ -20,52 +23,14 @@ import {
   type RequestHeader,
   type RequestPayload,
 } from './codec.js';
-import { encodeKernelDev, type DevNumber } from '../device/devt.js';
-import { errnoName, strerror } from '../sys/errno.js';
-import { DmError, invalidArgument, type SentAddress } from '../errors.js';
-import { ioctlHint } from './hints.js';
-import { libc } from '../sys/libc.js';
-import { describeDevice, validateDeviceId, type DeviceId } from '../device/names.js';
+import { ALWAYS_ALLOWED_FLAGS, carriesUdevCookie, COMMANDS, ioctlHint, mayBlock } from './commands.js';
+import { performAsync, performSync, send, type Steps } from './steps.js';
+import { libcTransport, type Transport } from './transport.js';
 
 /** libdevmapper starts every ioctl with 16 KiB; so do we. */
 export const INITIAL_BUFFER_SIZE = 16 * 1024;
 /** Replies never legitimately need more; past this a BUFFER_FULL reply becomes an error. */
 export const DEFAULT_MAX_BUFFER_SIZE = 256 * 1024 * 1024;
-
-/** Flags each command accepts. PERSISTENT_DEV and SKIP_BDGET are allowed everywhere. */
-const allowedFlags: Readonly<Record<DmCommandName, number>> = {
-  VERSION: 0,
-  REMOVE_ALL: DmFlag.DEFERRED_REMOVE,
-  LIST_DEVICES: DmFlag.UUID,
-  DEV_CREATE: DmFlag.READONLY,
-  DEV_REMOVE: DmFlag.DEFERRED_REMOVE,
-  DEV_RENAME: DmFlag.UUID,
-  DEV_SUSPEND: DmFlag.SUSPEND | DmFlag.NOFLUSH | DmFlag.SKIP_LOCKFS,
-  // info --inactive: the kernel then reports the inactive table's target count and read-only flag.
-  DEV_STATUS: DmFlag.QUERY_INACTIVE_TABLE,
-  DEV_WAIT: DmFlag.NOFLUSH | DmFlag.QUERY_INACTIVE_TABLE | DmFlag.STATUS_TABLE,
-  TABLE_LOAD: DmFlag.READONLY | DmFlag.SECURE_DATA,
-  TABLE_CLEAR: 0,
-  TABLE_DEPS: DmFlag.QUERY_INACTIVE_TABLE,
-  TABLE_STATUS: DmFlag.STATUS_TABLE | DmFlag.QUERY_INACTIVE_TABLE | DmFlag.NOFLUSH | DmFlag.IMA_MEASUREMENT,
-  LIST_VERSIONS: 0,
-  TARGET_MSG: 0,
-  DEV_SET_GEOMETRY: 0,
-  DEV_ARM_POLL: 0,
-  GET_TARGET_VERSION: 0,
-};
-const ALWAYS_ALLOWED = DmFlag.PERSISTENT_DEV | DmFlag.SKIP_BDGET;
-
-/** Commands whose reply can outgrow the buffer; the kernel then sets BUFFER_FULL and we resend. */
-const growable = new Set<DmCommandName>([
-  'LIST_DEVICES',
-  'LIST_VERSIONS',
-  'GET_TARGET_VERSION',
-  'TABLE_DEPS',
-  'TABLE_STATUS',
-  'DEV_WAIT',
-  'TARGET_MSG',
-]);
 
 /** One request: the command, how the device is addressed, flags and payload. */
 export interface IoctlSpec {
@@ -85,6 +50,8 @@ export interface IoctlSpec {
   payload?: RequestPayload | undefined;
   /** Zero the buffer after use (tables with keys). */
   secure?: boolean | undefined;
+  /** How long to wait for udev after this request, in ms (default: the handle's). */
+  udevTimeoutMs?: number | undefined;
   /**
    * How to name the device in an error message when the request itself does not (libdevmapper
    * names the device of a dev_t-addressed load inside create by its name).
@@ -92,154 +59,184 @@ export interface IoctlSpec {
   label?: { name?: string; uuid?: string } | undefined;
 }
 
-interface Prepared {
-  header: RequestHeader;
-  sent: SentAddress;
+/** Decodes a reply while the handle still owns the buffer. */
+export type Decoder<T> = (buffer: Buffer, header: ReplyHeader) => T;
+
+/**
+ * Work wrapped around one ioctl that carries a udev cookie: begun before the request is sent
+ * (its event_nr is sent), cancelled when the ioctl fails, ended after the reply (which may wait
+ * for udev, as a step of the operation).
+ */
+export interface IoctlTransaction {
+  readonly eventNr: number;
+  cancel(): void;
+  end(reply: ReplyHeader): Steps<void>;
 }
+
+/** Begins a transaction for a request that carries a udev cookie, or declines (undefined). */
+export type TransactionSource = (spec: IoctlSpec, flags: number) => IoctlTransaction | undefined;
 
 export interface DmIoctlOptions {
   /** Upper bound for buffer growth, in bytes. */
-  maxBufferSize?: number;
+  maxBufferSize?: number | undefined;
+  /** How ioctls reach the kernel (default: libc's ioctl through koffi). */
+  transport?: Transport | undefined;
+  /** Wraps requests that carry a udev cookie (set by whoever keeps the device nodes). */
+  transactions?: TransactionSource | undefined;
 }
 
-/** Sends device-mapper ioctls on one open control node. */
+/** Sends device-mapper ioctls on one open control node, which it owns. */
 export class DmIoctl {
   private bufferSize = INITIAL_BUFFER_SIZE;
   private readonly spareBuffers: Buffer[] = [];
   private driver: [number, number, number] | undefined;
   private readonly maxBufferSize: number;
+  private readonly transport: Transport;
+  private closed = false;
+  /** Async operations not finished yet: the fd stays open for them after close(). */
+  private inFlight = 0;
+  /** Set once by the handle that owns this DmIoctl, when it knows who keeps the nodes. */
+  transactions: TransactionSource | undefined;
 
-  /** @param fd an open /dev/mapper/control (owned by the caller). */
+  /** @param fd an open /dev/mapper/control; this object closes it. */
   constructor(
     readonly fd: number,
     options: DmIoctlOptions = {},
   ) {
     this.maxBufferSize = options.maxBufferSize ?? DEFAULT_MAX_BUFFER_SIZE;
+    this.transport = options.transport ?? libcTransport();
+    this.transactions = options.transactions;
+  }
+
+  /** True once close() was called. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /**
+   * Closes the control fd. Further operations throw EBADF; async operations already under way
+   * finish first (the fd is closed after the last of them, so it is never reused under them).
+   */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.inFlight === 0) void this.transport.close(this.fd);
+  }
+
+  /** Runs an operation to its end, blocking the thread. */
+  perform<T>(steps: Steps<T>): T {
+    this.assertOpen();
+    return performSync(steps, this.transport, this.fd);
+  }
+
+  /** Runs an operation to its end without blocking the event loop. A started one outlives close(). */
+  async performAsync<T>(steps: Steps<T>, signal?: AbortSignal): Promise<T> {
+    this.assertOpen();
+    this.inFlight++;
+    try {
+      return await performAsync(steps, this.transport, this.fd, signal);
+    } finally {
+      // The last operation of a closed handle closes the fd (and ends its threads) before it returns.
+      if (--this.inFlight === 0 && this.closed) await this.transport.close(this.fd);
+    }
+  }
+
+  /** One request and its reply, blocking. */
+  run<T>(spec: IoctlSpec, decode: Decoder<T>): T {
+    return this.perform(this.exchange(spec, decode));
+  }
+
+  /** One request and its reply, without blocking the event loop. */
+  runAsync<T>(spec: IoctlSpec, decode: Decoder<T>, signal?: AbortSignal): Promise<T> {
+    return this.performAsync(this.exchange(spec, decode), signal);
   }
 
   /** The driver's interface version, asked once per handle. */
   driverVersion(): [number, number, number] {
-    if (!this.driver) {
-      const version = this.run({ command: 'VERSION', operation: 'version' }, (_, header) => header.version);
-      if (version[0] !== DM_VERSION_MAJOR) {
-        throw new DmError(`The device-mapper driver speaks interface ${version.join('.')}; this library needs 4.x`, {
-          kind: 'unsupported',
-          code: 'ENOTSUP',
-          errno: 95,
-          command: 'VERSION',
-          operation: 'version',
-        });
-      }
-      this.driver = version;
-    }
-    return this.driver;
+    return this.driver ?? this.perform(this.driverVersionSteps());
   }
 
-  /** True when the driver's interface is at least major.minor (4.x). */
+  /** True when the driver's interface is at least 4.`minor`. */
   driverAtLeast(minor: number): boolean {
     return this.driverVersion()[1] >= minor;
   }
 
-  /** Sends a request and decodes the reply with `decode` while this handle still owns the buffer. */
-  run<T>(spec: IoctlSpec, decode: (buffer: Buffer, header: ReplyHeader) => T): T {
-    const { header, sent } = this.prepare(spec);
-    let buffer = this.acquire(requestSize(spec.payload));
-    try {
-      for (;;) {
-        encodeRequest(buffer, header, spec.payload);
-        if (libc().ioctl(this.fd, DmRequest[spec.command], buffer) < 0) {
-          throw this.failure(spec, sent, libc().errno());
-        }
-        if (!this.needsMoreRoom(spec, buffer)) return decode(buffer, decodeHeader(buffer));
-        buffer = this.grow(buffer, spec);
-      }
-    } finally {
-      this.release(buffer, spec);
+  /** The driver's version as a step of a larger operation (asked on the first use only). */
+  *driverVersionSteps(): Steps<[number, number, number]> {
+    if (this.driver) return this.driver;
+    const version = yield* this.exchange({ command: 'VERSION', operation: 'version' }, (_, header) => header.version);
+    if (version[0] !== DM_VERSION_MAJOR) {
+      throw dmError('unsupported', 'ENOTSUP', `The device-mapper driver speaks interface ${version.join('.')}; this library needs 4.x`, {
+        command: 'VERSION',
+        operation: 'version',
+      });
     }
+    this.driver = version;
+    return version;
   }
 
-  /** Like run, but the ioctl runs on a worker thread: for calls that can block (suspend, remove, wait). */
-  async runAsync<T>(spec: IoctlSpec, decode: (buffer: Buffer, header: ReplyHeader) => T): Promise<T> {
-    const { header, sent } = this.prepare(spec);
-    let buffer = this.acquire(requestSize(spec.payload));
-    try {
-      for (;;) {
-        encodeRequest(buffer, header, spec.payload);
-        const inFlight = buffer;
-        const errno = await new Promise<number>((resolve, reject) => {
-          libc().ioctl.async(this.fd, DmRequest[spec.command], inFlight, (error, result) => {
-            if (error) reject(error);
-            else resolve(result < 0 ? libc().errno() : 0);
-          });
-        });
-        if (errno !== 0) throw this.failure(spec, sent, errno);
-        if (!this.needsMoreRoom(spec, buffer)) return decode(buffer, decodeHeader(buffer));
-        buffer = this.grow(buffer, spec);
-      }
-    } finally {
-      this.release(buffer, spec);
-    }
-  }
-
-  /** Checks flags and the driver's version, and builds the header fields. */
-  private prepare(spec: IoctlSpec): Prepared {
+  /**
+   * The exchange loop: encode, send, resend larger on BUFFER_FULL, decode. With a transaction
+   * (a udev cookie), it is begun before the send, cancelled on failure and ended after the reply.
+   */
+  *exchange<T>(spec: IoctlSpec, decode: Decoder<T>): Steps<T> {
+    const command = COMMANDS[spec.command];
     const flags = spec.flags ?? 0;
-    const refused = flags & ~(allowedFlags[spec.command] | ALWAYS_ALLOWED);
+    const refused = flags & ~(command.flags | ALWAYS_ALLOWED_FLAGS);
     if (refused) {
-      throw invalidArgument(`Flags 0x${refused.toString(16)} are not valid for the ${spec.command} ioctl`, {
+      throw dmError('invalid-argument', 'EINVAL', `Flags 0x${refused.toString(16)} are not valid for the ${spec.command} ioctl`, {
         command: spec.command,
       });
     }
-    const minimum = DmCommandMinVersion[spec.command];
-    if (spec.command !== 'VERSION') {
-      const driver = this.driverVersion();
-      if (driver[1] < minimum[1]) {
-        throw new DmError(
-          `The ${spec.command} ioctl needs device-mapper interface ${minimum.join('.')} or newer; the driver is ${driver.join('.')}`,
-          { kind: 'unsupported', code: 'ENOTSUP', errno: 95, command: spec.command, operation: spec.operation },
-        );
+    if (spec.command !== 'VERSION') yield* this.checkDriverKnows(spec);
+    const { header, sent } = prepare(spec, flags);
+    const transaction = carriesUdevCookie(spec.command, flags) ? this.transactions?.(spec, flags) : undefined;
+    if (transaction) header.eventNr = transaction.eventNr;
+    let buffer = this.acquire(requestSize(spec.payload));
+    try {
+      for (;;) {
+        encodeRequest(buffer, header, spec.payload);
+        const errno = yield* send(command.request, buffer, mayBlock(spec.command, flags));
+        if (errno !== 0) {
+          transaction?.cancel();
+          throw failure(spec, sent, errno);
+        }
+        if (!command.growable || !(replyFlags(buffer) & DmFlag.BUFFER_FULL)) {
+          const reply = decodeHeader(buffer);
+          const result = decode(buffer, reply);
+          if (transaction) yield* transaction.end(reply);
+          return result;
+        }
+        buffer = this.grow(buffer, spec);
       }
+    } finally {
+      this.release(buffer, spec);
     }
-    let name = spec.name ?? '';
-    let uuid = spec.uuid ?? '';
-    let number: DevNumber | undefined = spec.dev;
-    if (spec.device) {
-      validateDeviceId(spec.device);
-      if (spec.device.name !== undefined) name = spec.device.name;
-      else if (spec.device.uuid !== undefined) uuid = spec.device.uuid;
-      else number = spec.device;
-    }
-    return {
-      header: {
-        version: minimum,
-        // The kernel looks a device up by dev only with PERSISTENT_DEV set; create honours the minor then.
-        flags: flags | (number ? DmFlag.PERSISTENT_DEV : 0),
-        eventNr: spec.eventNr ?? 0,
-        dev: number ? encodeKernelDev(number) : 0n,
-        name,
-        uuid,
-      },
-      sent: {
-        name: name || (spec.label?.name ?? ''),
-        uuid: uuid || (spec.label?.uuid ?? ''),
-        major: number?.major ?? 0,
-        minor: number?.minor ?? 0,
-      },
-    };
   }
 
-  private needsMoreRoom(spec: IoctlSpec, buffer: Buffer): boolean {
-    return growable.has(spec.command) && (replyFlags(buffer) & DmFlag.BUFFER_FULL) !== 0;
+  /** Refuses a command the driver is too old for (the version is asked once per handle). */
+  private *checkDriverKnows(spec: IoctlSpec): Steps<void> {
+    const minimum = COMMANDS[spec.command].minVersion;
+    const driver = yield* this.driverVersionSteps();
+    if (driver[1] < minimum[1]) {
+      throw dmError(
+        'unsupported',
+        'ENOTSUP',
+        `The ${spec.command} ioctl needs device-mapper interface ${minimum.join('.')} or newer; the driver is ${driver.join('.')}`,
+        { command: spec.command, operation: spec.operation },
+      );
+    }
   }
 
   /** Doubles the buffer; later requests on this handle start at the larger size. */
   private grow(buffer: Buffer, spec: IoctlSpec): Buffer {
     const size = buffer.length * 2;
     if (size > this.maxBufferSize) {
-      throw new DmError(
-        `The kernel's reply to ${spec.command} needs more than ${this.maxBufferSize} bytes (the buffer cap)`,
-        { kind: 'protocol', code: 'ENOBUFS', errno: 105, command: spec.command, operation: spec.operation, device: spec.device },
-      );
+      throw dmError('protocol', 'ENOBUFS', `The kernel's reply to ${spec.command} needs more than ${this.maxBufferSize} bytes (the buffer cap)`, {
+        command: spec.command,
+        operation: spec.operation,
+        device: spec.device,
+      });
     }
     this.bufferSize = Math.max(this.bufferSize, size);
     this.release(buffer, spec);
@@ -250,8 +247,9 @@ export class DmIoctl {
     const size = Math.max(this.bufferSize, minimum);
     const index = this.spareBuffers.findIndex((b) => b.length >= size);
     if (index !== -1) return this.spareBuffers.splice(index, 1)[0]!;
-    // Page-aligned sizes: the kernel copies data_size bytes both ways.
-    return Buffer.alloc(Math.ceil(size / 4096) * 4096);
+    // Page-aligned sizes: the kernel copies data_size bytes both ways. Shared memory: an async
+    // call hands the buffer to one of the library's threads as it is, without a copy.
+    return sharedBuffer(Math.ceil(size / 4096) * 4096);
   }
 
   private release(buffer: Buffer, spec: IoctlSpec): void {
@@ -260,13 +258,53 @@ export class DmIoctl {
     if (this.spareBuffers.length < 2) this.spareBuffers.push(buffer);
   }
 
-  private failure(spec: IoctlSpec, sent: SentAddress, errno: number): DmError {
-    const target = spec.device ? describeDevice(spec.device) : sent.name || sent.uuid;
-    const code = errnoName(errno);
-    const hint = ioctlHint(spec.command, code);
-    return new DmError(
-      `device-mapper: ${spec.operation} ioctl${target ? ` on ${target}` : ''} failed: ${strerror(errno)}`,
-      { kind: 'ioctl', code, errno, command: spec.command, operation: spec.operation, device: spec.device, sent, hint },
-    );
+  private assertOpen(): void {
+    if (this.closed) throw dmError('invalid-argument', 'EBADF', 'This DeviceMapper handle is closed');
   }
 }
+
+/** The header fields of a request, and what it carried to address the device (for messages). */
+function prepare(spec: IoctlSpec, flags: number): { header: RequestHeader; sent: SentAddress } {
+  let name = spec.name ?? '';
+  let uuid = spec.uuid ?? '';
+  let number: DevNumber | undefined = spec.dev;
+  if (spec.device) {
+    validateDeviceId(spec.device);
+    if (spec.device.name !== undefined) name = spec.device.name;
+    else if (spec.device.uuid !== undefined) uuid = spec.device.uuid;
+    else number = spec.device;
+  }
+  return {
+    header: {
+      version: COMMANDS[spec.command].minVersion,
+      // The kernel looks a device up by dev only with PERSISTENT_DEV set; create honours the minor then.
+      flags: flags | (number ? DmFlag.PERSISTENT_DEV : 0),
+      eventNr: spec.eventNr ?? 0,
+      dev: number ? encodeKernelDev(number) : 0n,
+      name,
+      uuid,
+    },
+    sent: {
+      name: name || (spec.label?.name ?? ''),
+      uuid: uuid || (spec.label?.uuid ?? ''),
+      major: number?.major ?? 0,
+      minor: number?.minor ?? 0,
+    },
+  };
+}
+
+function failure(spec: IoctlSpec, sent: SentAddress, errno: number): DmError {
+  const target = spec.device ? describeDevice(spec.device) : sent.name || sent.uuid;
+  const code = errnoName(errno);
+  return new DmError(`device-mapper: ${spec.operation} ioctl${target ? ` on ${target}` : ''} failed: ${strerror(errno)}`, {
+    kind: 'ioctl',
+    code,
+    errno,
+    command: spec.command,
+    operation: spec.operation,
+    device: spec.device,
+    sent,
+    hint: ioctlHint(spec.command, code),
+  });
+}
+

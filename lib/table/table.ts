@@ -24,60 +24,85 @@ export class TableSyntaxError extends DmError {
     readonly line: number,
     readonly source: string,
   ) {
-    super(message, { kind: 'invalid-argument', code: 'EINVAL', errno: 22 });
+    super(message, { kind: 'invalid-argument', code: 'EINVAL' });
   }
 }
 
 /** C's isspace() in the C locale: dmsetup trims and splits with it, so no-break spaces are not white space. */
-const C_SPACE = '[ \\t\\n\\v\\f\\r]';
-const C_WORD = '[^ \\t\\n\\v\\f\\r]+';
-/**
- * dmsetup's `sscanf(line, "%llu %llu %s %n")`: each %llu takes an optional sign and every digit
- * (the lookahead stops the regex from splitting a number in two), and a space in the format
- * matches any amount of white space, none included, so `0 100linear` is three fields.
- */
-const ROW = new RegExp(`^${C_SPACE}*([+-]?\\d+)(?!\\d)${C_SPACE}*([+-]?\\d+)(?!\\d)${C_SPACE}*(${C_WORD})${C_SPACE}*`);
-const LEADING_SPACE = new RegExp(`^${C_SPACE}+`);
-const TRAILING_SPACE = new RegExp(`${C_SPACE}+$`);
+function isCSpace(code: number): boolean {
+  return code === 0x20 || (code >= 0x09 && code <= 0x0d);
+}
+
+function isDigit(code: number): boolean {
+  return code >= 0x30 && code <= 0x39;
+}
 
 /**
- * Parses dmsetup table text with dmsetup's rules: surrounding white space ignored, empty lines and
- * lines starting with `#` skipped, each line `<start> <length> <type> [params]`, and params cut
- * at the first `#`. `source` names the text in errors the way dmsetup does: a file path,
- * `on stdin`, or empty for `--table`; the message is then dmsetup's `Invalid format on line N of
- * table SOURCE.`
+ * Parses dmsetup table text with dmsetup's rules (its _parse_line, then dm_task_add_target's type
+ * check): surrounding white space ignored, empty lines and lines starting with `#` skipped, each
+ * line `<start> <length> <type> [params]`, and params cut at the first `#`. The first bad line
+ * fails, with dmsetup's message: `Invalid format on line N of table SOURCE.`, or `Target type name
+ * T is too long.` for a type of DM_MAX_TYPE_NAME bytes or more. `source` names the text the way
+ * dmsetup does: a file path, `on stdin`, or empty for `--table`. One pass over the text with
+ * index scans (no backtracking regex), so a long run of white space costs linear time.
  */
 export function parseTable(text: string, source = ''): TableRow[] {
   const rows: TableRow[] = [];
-  const lines = text.split('\n');
-  if (lines.at(-1) === '') lines.pop();
-  lines.forEach((raw, index) => {
-    const lineNumber = index + 1;
-    const line = raw.replace(TRAILING_SPACE, '').replace(LEADING_SPACE, '');
-    if (line === '' || line.startsWith('#')) return;
-    const row = parseRow(line);
+  let lineNumber = 0;
+  let at = 0;
+  while (at < text.length) {
+    let end = text.indexOf('\n', at);
+    if (end === -1) end = text.length;
+    lineNumber++;
+    const row = parseLine(text, at, end);
+    at = end + 1;
+    if (row === 'skip') continue;
     if (!row) throw new TableSyntaxError(`Invalid format on line ${lineNumber} of table ${source}.`, lineNumber, source);
+    if (Buffer.byteLength(row.type) >= DM_MAX_TYPE_NAME) {
+      throw new TableSyntaxError(`Target type name ${row.type} is too long.`, lineNumber, source);
+    }
     rows.push(row);
-  });
+  }
   return rows;
 }
 
 /**
- * `<start> <length> <type> [params]` → row, or undefined when sscanf would not find the three
- * leading fields. A signed number is kept as written (`-1` stays -1 where strtoull would wrap it);
- * validateTable refuses it either way.
+ * The line `text[from, to)` as a row, `skip` for an empty or comment line, or undefined when
+ * dmsetup's `sscanf(line, "%llu %llu %s %n")` would not find the three leading fields. Each %llu
+ * skips white space and takes an optional sign and every digit; a space in the format matches any
+ * amount of white space, none included, so `0 100linear` is three fields. A signed number is kept
+ * as written (`-1` stays -1 where strtoull would wrap it); validateTable refuses it either way.
  */
-function parseRow(line: string): TableRow | undefined {
-  const match = ROW.exec(line);
-  if (!match) return undefined;
-  const params = line.slice(match[0].length);
-  const hash = params.indexOf('#');
-  return {
-    start: Number(match[1]),
-    length: Number(match[2]),
-    type: match[3]!,
-    params: hash === -1 ? params : params.slice(0, hash),
+function parseLine(text: string, from: number, to: number): TableRow | 'skip' | undefined {
+  let last = to;
+  while (last > from && isCSpace(text.charCodeAt(last - 1))) last--;
+  let at = from;
+  while (at < last && isCSpace(text.charCodeAt(at))) at++;
+  if (at === last || text[at] === '#') return 'skip';
+  const skipSpace = (): void => {
+    while (at < last && isCSpace(text.charCodeAt(at))) at++;
   };
+  const number = (): number | undefined => {
+    skipSpace();
+    const begin = at;
+    if (text[at] === '+' || text[at] === '-') at++;
+    const digits = at;
+    while (at < last && isDigit(text.charCodeAt(at))) at++;
+    return at === digits ? undefined : Number(text.slice(begin, at));
+  };
+  const start = number();
+  if (start === undefined) return undefined;
+  const length = number();
+  if (length === undefined) return undefined;
+  skipSpace();
+  const typeStart = at;
+  while (at < last && !isCSpace(text.charCodeAt(at))) at++;
+  if (at === typeStart) return undefined;
+  const type = text.slice(typeStart, at);
+  skipSpace();
+  const params = text.slice(at, last);
+  const hash = params.indexOf('#');
+  return { start, length, type, params: hash === -1 ? params : params.slice(0, hash) };
 }
 
 /** One row as `dmsetup table` prints it: `<start> <length> <type> <params>` (a space even when params are empty). */

@@ -7,29 +7,27 @@ import { DmError, isDmError } from '../errors.js';
 import { findModprobe, runModprobe } from '../host/modprobe.js';
 import type { DmIoctl } from '../ioctl/dm-ioctl.js';
 import { decodeTargetVersions, type TargetVersion } from '../ioctl/codec.js';
+import { targetType } from './registry.js';
 
 /**
- * Target types whose module is not `dm-<type>` and has no `dm-<type>` alias in the kernel. The
- * rest (zero, crypt, delay, flakey, snapshot-origin → dm_snapshot via alias, …) load as `dm-<type>`.
+ * Modules of target types the registry does not model yet (their module is not `dm-<type>` and
+ * has no `dm-<type>` alias). Modelled types say their own module (TargetType.module).
  */
-const moduleOfTarget: Readonly<Record<string, string>> = {
-  thin: 'dm-thin-pool',
-  'thin-pool': 'dm-thin-pool',
-  snapshot: 'dm-snapshot',
-  'snapshot-origin': 'dm-snapshot',
-  'snapshot-merge': 'dm-snapshot',
+const UNMODELLED_MODULES: Readonly<Record<string, string>> = {
   mirror: 'dm-mirror',
-  cache: 'dm-cache',
   multipath: 'dm-multipath',
   unstriped: 'dm-unstripe',
 };
 
-/** Target types built into dm-mod itself: always there once the driver is. */
-const BUILT_IN = new Set(['linear', 'striped', 'error']);
+/** True when `type` is built into dm-mod itself: always there once the driver is. */
+function isBuiltIn(type: string): boolean {
+  const kind = targetType(type);
+  return kind ? kind.module === null : type === 'linear' || type === 'striped' || type === 'error';
+}
 
-/** The module that provides target `type`. */
+/** The module that provides target `type` (`dm-<type>` for a type nobody knows). */
 export function moduleForTarget(type: string): string {
-  return moduleOfTarget[type] ?? `dm-${type}`;
+  return targetType(type)?.module ?? UNMODELLED_MODULES[type] ?? `dm-${type}`;
 }
 
 export interface EnsureTargetsOptions {
@@ -62,7 +60,7 @@ export function ensureTargets(ioctl: DmIoctl, types: Iterable<string>, options: 
   const found: TargetVersion[] = [];
   for (const type of new Set(types)) {
     let version = queryTarget(ioctl, type, listed);
-    if (!version && !BUILT_IN.has(type) && options.modprobe !== false) {
+    if (!version && !isBuiltIn(type) && options.modprobe !== false) {
       const module = moduleForTarget(type);
       const failure = runModprobe(options.modprobe ?? findModprobe(), module);
       cachedList = undefined;
@@ -71,7 +69,6 @@ export function ensureTargets(ioctl: DmIoctl, types: Iterable<string>, options: 
         throw new DmError(`Target type "${type}" is not available in the kernel`, {
           kind: 'missing-target',
           code: 'ENOENT',
-          errno: 2,
           hint: failure ?? `${module} loaded, but it provides no "${type}" target`,
         });
       }
@@ -80,8 +77,7 @@ export function ensureTargets(ioctl: DmIoctl, types: Iterable<string>, options: 
       throw new DmError(`Target type "${type}" is not available in the kernel`, {
         kind: 'missing-target',
         code: 'ENOENT',
-        errno: 2,
-        hint: BUILT_IN.has(type) ? 'it is built into dm-mod, which does not provide it' : 'not loaded, and loading modules was switched off',
+        hint: isBuiltIn(type) ? 'it is built into dm-mod, which does not provide it' : 'not loaded, and loading modules was switched off',
       });
     }
     found.push(version);

@@ -91,7 +91,14 @@ async function runVmShard(index: number, count: number): Promise<SuiteResult> {
   ];
   const { status } = await runInVm(
     argv,
-    { ...defaultVmOptions, ...options, cpu: (index - 1) % availableParallelism() },
+    // A shard runs many test files: it gets most of CI's 90 minutes, not one command's 10
+    // (unless TSDM_VM_TIMEOUT says otherwise).
+    {
+      ...defaultVmOptions,
+      ...options,
+      timeoutSeconds: process.env['TSDM_VM_TIMEOUT'] ? options.timeoutSeconds : 60 * 60,
+      cpu: (index - 1) % availableParallelism(),
+    },
     // The guest's console is a terminal; CI=true keeps vitest's output to plain lines.
     { env: { ...process.env, CI: 'true' } },
   );

@@ -33,6 +33,7 @@ import {
   DM_UUID_LEN,
   DM_VERSION_MAJOR,
   FileType,
+  OpenFlag,
   LibcPrototypes,
   MiscDevice,
   type DmCommandName,
@@ -153,9 +154,13 @@ function probeSource(macros: Map<string, string>): string {
     num('sizeof_mode_t', 'sizeof(mode_t)'),
     num('sizeof_uid_t', 'sizeof(uid_t)'),
     num('sizeof_unsigned_long', 'sizeof(unsigned long)'),
+    num('O_PATH', 'O_PATH'),
+    num('O_NOFOLLOW', 'O_NOFOLLOW'),
   ]);
   lines.push('  printf("}\\n");');
   return [
+    '#define _GNU_SOURCE',
+    '#include <fcntl.h>',
     '#include <stddef.h>',
     '#include <stdio.h>',
     '#include <sys/stat.h>',
@@ -280,6 +285,10 @@ describe('libc and block-device constants (libc.ts)', () => {
   it('BLKRAGET and BLKRASET from <linux/fs.h>', () => {
     expect(BlockIoctl.BLKRAGET).toBe(probe().other['BLKRAGET']);
     expect(BlockIoctl.BLKRASET).toBe(probe().other['BLKRASET']);
+  });
+
+  it('O_PATH and O_NOFOLLOW from <fcntl.h>', () => {
+    expect(OpenFlag).toEqual({ O_PATH: probe().other['O_PATH'], O_NOFOLLOW: probe().other['O_NOFOLLOW'] });
   });
 
   it('MISC_MAJOR from <linux/major.h>; S_IFMT, S_IFCHR, S_IFBLK from <sys/stat.h>', () => {

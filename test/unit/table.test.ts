@@ -199,3 +199,30 @@ describe('escapeParamsForKernel / encodeTable', () => {
     ]);
   });
 });
+
+describe('parseTable: dmsetup order of errors, and linear time', () => {
+  it('a type of 16 bytes or more fails at its line, before a later bad line, with dmsetup\'s message', () => {
+    const long = 'a'.repeat(16);
+    const error = syntaxError(`0 8 zero\n8 8 ${long} x\nbad\n`, '/t');
+    expect(error.message).toBe(`Target type name ${long} is too long.`);
+    expect(error).toMatchObject({ line: 2, source: '/t', code: 'EINVAL', kind: 'invalid-argument' });
+    expect(syntaxError(`bad\n0 8 ${long}\n`).message).toBe('Invalid format on line 1 of table .');
+    expect(parseTable(`0 8 ${'a'.repeat(15)}`)).toEqual([row(0, 8, 'a'.repeat(15))]);
+  });
+
+  it.each([
+    ['a line of 1 MB of spaces', ' '.repeat(1 << 20)],
+    ['1 MB of spaces inside params', `0 8 linear 7:0${' '.repeat(1 << 20)}0 x`],
+    ['1 MB of spaces after two numbers', `0 8${' '.repeat(1 << 20)}`],
+    ['1 MB of spaces between the numbers', `0${' '.repeat(1 << 20)}8 zero`],
+    ['1 MB of tabs and a word', `${'\t'.repeat(1 << 20)}x`],
+  ])('%s parses in well under a second', (_what, text) => {
+    const started = performance.now();
+    try {
+      parseTable(text);
+    } catch (error) {
+      if (!(error instanceof TableSyntaxError)) throw error;
+    }
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+});

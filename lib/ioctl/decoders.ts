@@ -1,0 +1,48 @@
+/**
+ * The decoders the verbs pass to the exchange loop, named once (the same `header -> DeviceInfo`
+ * step served eight verbs as an inline lambda each).
+ */
+import { DmFlag } from '../../native-defs/index.js';
+import { decodeKernelDev } from '../device/devt.js';
+import type { DeviceInfo } from '../device/device-info.js';
+import type { DevNumber } from '../device/device-id.js';
+import { decodeDeps, decodeTargets, type ReplyHeader, type TargetReply } from './codec.js';
+
+/** A device's state, from any reply header that describes a device. */
+export function deviceInfoFromHeader(header: ReplyHeader): DeviceInfo {
+  const flags = header.flags;
+  return {
+    name: header.name,
+    uuid: header.uuid,
+    ...decodeKernelDev(header.dev),
+    openCount: header.openCount,
+    eventNr: header.eventNr,
+    targetCount: header.targetCount,
+    suspended: (flags & DmFlag.SUSPEND) !== 0,
+    readOnly: (flags & DmFlag.READONLY) !== 0,
+    liveTable: (flags & DmFlag.ACTIVE_PRESENT) !== 0,
+    inactiveTable: (flags & DmFlag.INACTIVE_PRESENT) !== 0,
+    deferredRemove: (flags & DmFlag.DEFERRED_REMOVE) !== 0,
+    internalSuspend: (flags & DmFlag.INTERNAL_SUSPEND) !== 0,
+  };
+}
+
+/** The reply's device state. */
+export const decodeInfo = (_: Buffer, header: ReplyHeader): DeviceInfo => deviceInfoFromHeader(header);
+
+/** Nothing: the ioctl's success is the answer. */
+export const decodeNothing = (): void => undefined;
+
+/** The name of the device the reply is about (the kernel names a removed device however it was addressed). */
+export const decodeName = (_: Buffer, header: ReplyHeader): string => header.name;
+
+/** A device's state and its targets (table params or status text). */
+export function decodeInfoAndTargets(buffer: Buffer, header: ReplyHeader): { info: DeviceInfo; rows: TargetReply[] } {
+  return { info: deviceInfoFromHeader(header), rows: decodeTargets(buffer, header) };
+}
+
+/** A device's state and the devices its table uses. */
+export function decodeInfoAndDeps(buffer: Buffer, header: ReplyHeader): { info: DeviceInfo; deps: DevNumber[] } {
+  // A device with no table gets no dependency list back (data_size stops before data_start).
+  return { info: deviceInfoFromHeader(header), deps: header.dataSize > header.dataStart ? decodeDeps(buffer, header) : [] };
+}

@@ -1,0 +1,131 @@
+/**
+ * The public option and result types of DeviceMapper's verbs, in one place (they were 130 lines
+ * of the facade).
+ */
+import type { DeviceInfo } from './device/device-info.js';
+import type { DevNumber } from './device/device-id.js';
+import type { ControlOptions } from './host/control.js';
+import type { NodeOwnership } from './host/nodes.js';
+import type { ReadAheadSetting } from './host/readahead.js';
+import type { NameListEntry, TargetReply } from './ioctl/codec.js';
+import type { Transport } from './ioctl/transport.js';
+import type { RetryOptions } from './retry.js';
+
+/** A device as LIST_DEVICES reports it. */
+export type ListedDevice = NameListEntry;
+
+export interface DeviceMapperOptions extends ControlOptions {
+  /** Upper bound for ioctl buffer growth, in bytes (default 256 MiB). */
+  maxBufferSize?: number;
+  /**
+   * How ioctls reach the kernel (default: libc's ioctl(2)). Tests of tools built on the library
+   * can pass a scripted one; see `Transport`.
+   */
+  transport?: Transport;
+  /**
+   * Who keeps `/dev/mapper/<name>` nodes: `'auto'` (default) the library when udev is not running
+   * or DM_DISABLE_UDEV is set (or the device directory is not /dev), else udev, waited for as
+   * `udevSync` says; `true` always the library; `false` nobody.
+   */
+  nodes?: 'auto' | boolean;
+  /**
+   * How to wait for udev when it keeps the nodes (default `'cookie'`): libdevmapper's semaphore
+   * cookies, so Debian's rules and dmsetup work with us; `'monitor'`, udev's processed events on
+   * netlink, no semaphore at all (chosen by itself where udev runs in another IPC namespace);
+   * `'off'`, no wait.
+   */
+  udevSync?: 'cookie' | 'monitor' | 'off';
+  /** How long to wait for udev, in ms (default 30 000); then the library warns and keeps the node itself. */
+  udevTimeoutMs?: number;
+  /** After each wait, check udev's node and say what it got wrong (dmsetup --verifyudev). */
+  verifyUdev?: boolean;
+  /** Keep udev's DM rules out (dmsetup --noudevrules): the library makes the nodes after the wait. */
+  noUdevRules?: boolean;
+  /** Join this udev cookie (dmsetup --udevcookie): the library never waits for it; the caller releases it. */
+  udevCookie?: number;
+  /** Where warnings go (udev too slow, udev's node wrong); default `process.emitWarning`. */
+  onWarning?: (message: string) => void;
+  /** Owner, group and mode of the nodes the library makes (default root:disk 0660). */
+  nodeOwnership?: Partial<NodeOwnership>;
+  /** Make a device's node when it is resumed (default, as dmsetup) or as soon as it is created. */
+  addNodeOn?: 'resume' | 'create';
+  /** Check a table's target types before create and load, modprobing missing ones (default true). */
+  ensureTargets?: boolean;
+}
+
+export interface CreateOptions extends UdevCallOptions {
+  uuid?: string;
+  /** Ask for this device number (a "persistent" minor; the major is the driver's). */
+  dev?: DevNumber;
+  /** Sets the read-only flag on the create request; pass it to load() as well for a read-only table. */
+  readOnly?: boolean;
+  /**
+   * Check the name and uuid before the ioctl (default true). false sends them as given and leaves
+   * the judgement to the kernel, as dmsetup does (it accepts `control`, `.` and `..` on 6.1).
+   */
+  validate?: boolean;
+}
+
+export interface LoadOptions {
+  /** Load the table read-only. */
+  readOnly?: boolean;
+  /** The table carries secrets (crypt keys): the kernel wipes its copies, we zero our buffer. */
+  secure?: boolean;
+  /**
+   * Check the rows before the ioctl (default true). false sends them as given, as dmsetup does:
+   * the kernel then answers a gap or a zero length with a bare EINVAL.
+   */
+  validate?: boolean;
+}
+
+/** Per-call udev setting of the verbs that carry a udev cookie. */
+export interface UdevCallOptions {
+  /** How long to wait for udev after this call, in ms (default: the handle's). */
+  udevTimeoutMs?: number;
+}
+
+export interface SuspendOptions {
+  /** Do not flush queued I/O (DM_NOFLUSH_FLAG): e.g. for multipath with no paths. */
+  noFlush?: boolean;
+  /** Do not freeze the file system on top (DM_SKIP_LOCKFS_FLAG). */
+  noLockfs?: boolean;
+}
+
+export interface ResumeOptions extends SuspendOptions, UdevCallOptions {
+  /** Read-ahead to set once the device is live (default: leave the kernel's). */
+  readAhead?: ReadAheadSetting;
+}
+
+export interface RemoveOptions extends UdevCallOptions {
+  /** Remove once the last opener closes the device, instead of failing with EBUSY now. */
+  deferred?: boolean;
+  /** Retry on EBUSY (udev or blkid often hold a new device for a moment). */
+  retry?: boolean | RetryOptions;
+}
+
+export interface TableQueryOptions {
+  /** Query the inactive table instead of the live one. */
+  inactive?: boolean;
+  /** Do not flush (e.g. a thin pool then does not commit metadata for status). */
+  noFlush?: boolean;
+}
+
+/** The geometry a device reports to HDIO_GETGEO. */
+export interface Geometry {
+  cylinders: number;
+  heads: number;
+  sectors: number;
+  start: number;
+}
+
+/** A device's state and its table rows (table params or status text). */
+export interface TableQueryResult {
+  info: DeviceInfo;
+  rows: TargetReply[];
+}
+
+/** Options every async call takes. */
+export interface AsyncOptions {
+  /** Cancels the call: a wait ends at once; another call stops before its next ioctl. Rejects with DmError ECANCELED. */
+  signal?: AbortSignal | undefined;
+}

@@ -1,0 +1,86 @@
+/**
+ * Table rows and status rows as different types, so status text can never be parsed as params:
+ * a `StatusRow` carries `kind: 'status'` and its text in `status`, a `TableRow` its text in
+ * `params`. `parseTableRow`/`parseStatusRow` look the row's type up in the target registry
+ * (libdm's dm_get_next_target gives both as one untyped `params` string).
+ */
+import { invalidArgument } from '../errors.js';
+import type { TableRow } from './table.js';
+import { rawTarget, Target, type TargetLike, type TargetType } from '../targets/target.js';
+import { targetType } from '../targets/registry.js';
+
+/** One row of a device's status (`dmsetup status`). Not a TableRow: it has no params. */
+export interface StatusRow {
+  readonly kind: 'status';
+  /** In 512-byte sectors. */
+  readonly start: number;
+  readonly length: number;
+  /** The target type. */
+  readonly type: string;
+  /** The target's status text, as `dmsetup status` shows it. */
+  readonly status: string;
+}
+
+/** A StatusRow from what the kernel replied to a status query (`{ start, length, type, params }`). */
+export function statusRow(reply: { start: number; length: number; type: string; params: string }): StatusRow {
+  return { kind: 'status', start: reply.start, length: reply.length, type: reply.type, status: reply.params };
+}
+
+/** A status of a type the library does not model (or that reports nothing typed): its text. */
+export interface RawStatus {
+  readonly type: string;
+  readonly raw: string;
+}
+
+/** A parsed status row: the row's place and type, and its status typed when the type is modelled. */
+export interface ParsedStatusRow<Status = unknown> {
+  readonly start: number;
+  readonly length: number;
+  readonly type: string;
+  readonly status: Status;
+}
+
+/** A parsed table row: a typed Target when the type is modelled, else a raw target. */
+export interface ParsedTableRow<Params = unknown> {
+  readonly start: number;
+  readonly length: number;
+  readonly target: Target<Params> | (TargetLike & { readonly params: string });
+}
+
+function checkRow(row: unknown, field: 'params' | 'status'): void {
+  if (typeof row !== 'object' || row === null) throw invalidArgument('A row must be an object');
+  const value = (row as Record<string, unknown>)[field];
+  if (typeof value !== 'string') throw invalidArgument(`A ${field === 'status' ? 'status row' : 'table row'} needs its text in "${field}"`);
+}
+
+/**
+ * A table row parsed by its target type: `parseTableRow(row, thinPool)` gives Target<ThinPoolParams>
+ * (refused when the row is of another type); `parseTableRow(row)` looks the type up and keeps an
+ * unknown type raw.
+ */
+export function parseTableRow<P>(row: TableRow, kind: TargetType<P, unknown>): ParsedTableRow<P> & { target: Target<P> };
+export function parseTableRow(row: TableRow): ParsedTableRow;
+export function parseTableRow(row: TableRow, kind?: TargetType<unknown, unknown>): ParsedTableRow {
+  checkRow(row, 'params');
+  if ((row as unknown as StatusRow).kind === 'status') throw invalidArgument('A status row cannot be parsed as table params');
+  const found = kind ?? targetType(row.type);
+  if (kind && row.type !== kind.type) throw invalidArgument(`The row is a ${row.type} target, not ${kind.type}`);
+  const target = found ? new Target<unknown>(found, found.parse(row.params) as object) : rawTarget(row.type, row.params);
+  return { start: row.start, length: row.length, target };
+}
+
+/**
+ * A status row parsed by its target type: `parseStatusRow(row, thinPool)` gives ThinPoolStatus
+ * (refused when the row is of another type); `parseStatusRow(row)` looks the type up and gives a
+ * RawStatus for a type without a status parser.
+ */
+export function parseStatusRow<S>(row: StatusRow, kind: TargetType<unknown, S>): ParsedStatusRow<S>;
+export function parseStatusRow(row: StatusRow): ParsedStatusRow;
+export function parseStatusRow(row: StatusRow, kind?: TargetType<unknown, unknown>): ParsedStatusRow {
+  checkRow(row, 'status');
+  if (row.kind !== 'status') throw invalidArgument('parseStatusRow needs a StatusRow (kind "status")');
+  if (kind && row.type !== kind.type) throw invalidArgument(`The row is a ${row.type} target, not ${kind.type}`);
+  const found = kind ?? targetType(row.type);
+  const status: unknown = found?.parseStatus ? found.parseStatus(row.status) : ({ type: row.type, raw: row.status } satisfies RawStatus);
+  return { start: row.start, length: row.length, type: row.type, status };
+}

@@ -1,0 +1,191 @@
+/**
+ * Keys for crypt and integrity targets: `SecretKey` holds the bytes in a Buffer the library can
+ * zero (a string cannot be wiped), wipes on `dispose()` / `using`, and never shows the bytes in
+ * toString, JSON or inspect. `KeyringKey` names a key in the kernel keyring instead
+ * (`:<size>:<type>:<description>`), which is no secret. (cryptsetup keeps keys in locked, wiped
+ * `crypt_safe_alloc` memory; dmsetup hides them in `table` unless --showkeys, see libdm-facts.)
+ */
+import { timingSafeEqual } from 'node:crypto';
+import { inspect } from 'node:util';
+import { invalidArgument } from '../errors.js';
+
+const HEX = /^(?:[0-9a-fA-F]{2})*$/;
+/** ASCII codes of 0-9a-f. */
+const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
+
+/** Key bytes the library can wipe. */
+export class SecretKey {
+  #bytes: Buffer | undefined;
+
+  protected constructor(bytes: Buffer) {
+    this.#bytes = bytes;
+  }
+
+  /** A key from bytes, copied: zero your own buffer once this is made (`buffer.fill(0)`). */
+  static from(bytes: Uint8Array): SecretKey {
+    if (!(bytes instanceof Uint8Array)) throw invalidArgument('key: SecretKey.from needs a Buffer or Uint8Array');
+    const copy = Buffer.alloc(bytes.length);
+    copy.set(bytes);
+    return new SecretKey(copy);
+  }
+
+  /**
+   * A key that takes `bytes` over without a copy: the library zeroes that very buffer on dispose.
+   * Do not keep using it yourself.
+   */
+  static adopt(bytes: Buffer): SecretKey {
+    if (!Buffer.isBuffer(bytes)) throw invalidArgument('key: SecretKey.adopt needs a Buffer');
+    return new SecretKey(bytes);
+  }
+
+  /** A key from hex text (`-` is the empty key). The string itself cannot be wiped: prefer `from`. */
+  static fromHex(hex: string): SecretKey {
+    if (typeof hex !== 'string') throw invalidArgument('key: must be hex text');
+    if (hex === '-') return new SecretKey(Buffer.alloc(0));
+    if (!HEX.test(hex)) throw invalidArgument('key: must be an even number of hex digits (or - for no key)');
+    return new SecretKey(Buffer.from(hex, 'hex'));
+  }
+
+  /** The empty key (`-` in crypt params, for ciphers such as cipher_null). */
+  static empty(): SecretKey {
+    return new SecretKey(Buffer.alloc(0));
+  }
+
+  /** The key's length in bytes. */
+  get length(): number {
+    return this.bytes().length;
+  }
+
+  /** True once disposed. */
+  get disposed(): boolean {
+    return this.#bytes === undefined;
+  }
+
+  /**
+   * The key as kernel text: hex, or `-` when empty. Today's table rows carry params as strings, so
+   * this string is a copy the library cannot wipe.
+   */
+  toKernelText(): string {
+    const bytes = this.bytes();
+    return bytes.length === 0 ? '-' : bytes.toString('hex');
+  }
+
+  /**
+   * Writes the kernel text (hex, or `-` when empty) into `target` at `offset` straight from the
+   * bytes, without making a string; returns the bytes written. For a codec that carries keys in
+   * Buffers it zeroes after the ioctl.
+   */
+  writeKernelText(target: Buffer, offset: number): number {
+    const bytes = this.bytes();
+    if (bytes.length === 0) return target.write('-', offset, 'latin1');
+    if (offset + bytes.length * 2 > target.length) throw invalidArgument('key: the buffer is too small for the key');
+    for (let index = 0; index < bytes.length; index++) {
+      const byte = bytes[index]!;
+      target[offset + index * 2] = HEX_DIGITS[byte >> 4]!;
+      target[offset + index * 2 + 1] = HEX_DIGITS[byte & 15]!;
+    }
+    return bytes.length * 2;
+  }
+
+  /** The length of the kernel text: twice the key's bytes, or 1 for `-`. */
+  get kernelTextLength(): number {
+    return this.length === 0 ? 1 : this.length * 2;
+  }
+
+  /** Calls `use` with the key bytes themselves (not a copy). */
+  withBytes<T>(use: (bytes: Buffer) => T): T {
+    return use(this.bytes());
+  }
+
+  /** True when both keys hold the same bytes (compared in constant time). */
+  equals(other: SecretKey): boolean {
+    if (!(other instanceof SecretKey)) return false;
+    const mine = this.bytes();
+    const theirs = other.bytes();
+    return mine.length === theirs.length && timingSafeEqual(mine, theirs);
+  }
+
+  /** Zeroes the bytes; the key can no longer be used. */
+  dispose(): void {
+    this.#bytes?.fill(0);
+    this.#bytes = undefined;
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  toString(): string {
+    return '<hidden key>';
+  }
+
+  toJSON(): string {
+    return '<hidden key>';
+  }
+
+  [inspect.custom](): string {
+    return this.disposed ? 'SecretKey <disposed>' : `SecretKey <hidden, ${this.length} bytes>`;
+  }
+
+  private bytes(): Buffer {
+    if (!this.#bytes) throw invalidArgument('key: the SecretKey was disposed');
+    return this.#bytes;
+  }
+}
+
+/**
+ * A stand-in for `key` whose kernel text is `shown(length of the key's text)`: lets a target be
+ * checked or shown without the key ever becoming a string. A disposed key is returned as it is,
+ * so formatting still refuses it.
+ */
+export function keyStandIn(key: SecretKey, shown: (textLength: number) => string): SecretKey {
+  if (key.disposed) return key;
+  return new StandInKey(shown(key.kernelTextLength), key.length);
+}
+
+/** See keyStandIn: the key's length without its bytes. */
+class StandInKey extends SecretKey {
+  constructor(
+    private readonly shown: string,
+    private readonly keyLength: number,
+  ) {
+    super(Buffer.alloc(0));
+  }
+
+  override get length(): number {
+    return this.keyLength;
+  }
+
+  override get kernelTextLength(): number {
+    return this.shown.length;
+  }
+
+  override toKernelText(): string {
+    return this.shown;
+  }
+
+  override writeKernelText(target: Buffer, offset: number): number {
+    return target.write(this.shown, offset, 'latin1');
+  }
+}
+
+/** A key in the kernel keyring: `:<keySize>:<keyType>:<description>` in crypt params. */
+export interface KeyringKey {
+  /** The key's size in bytes. */
+  readonly keySize: number;
+  /** `logon`, `user`, `encrypted` or `trusted`. */
+  readonly keyType: 'logon' | 'user' | 'encrypted' | 'trusted';
+  readonly description: string;
+}
+
+/** True for a KeyringKey-shaped value. */
+export function isKeyringKey(value: unknown): value is KeyringKey {
+  return typeof value === 'object' && value !== null && 'keyType' in value && 'description' in value;
+}
+
+/** `text` with the word from `start` to the next space turned into zeros, as dmsetup hides a key. */
+export function zeroWord(text: string, start: number): string {
+  let end = text.indexOf(' ', start);
+  if (end === -1) end = text.length;
+  return text.slice(0, start) + '0'.repeat(end - start) + text.slice(end);
+}

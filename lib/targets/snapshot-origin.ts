@@ -1,0 +1,28 @@
+/**
+ * The snapshot-origin target: `<origin device>`, the origin of snapshots, copying each chunk out
+ * to their COW devices before it is overwritten (Documentation/admin-guide/device-mapper/
+ * snapshot.rst; libdm's SEG_SNAPSHOT_ORIGIN). Module dm-snapshot. Empty status.
+ */
+import { ArgReader, formatDevice, type DeviceRef } from './fields.js';
+import { defineTarget } from './target.js';
+
+/** snapshot-origin's params. */
+export interface SnapshotOriginParams {
+  /** The device holding the origin's data. */
+  origin: DeviceRef;
+}
+
+/** `snapshotOrigin({ origin })`. */
+export const snapshotOrigin = defineTarget<SnapshotOriginParams>({
+  type: 'snapshot-origin',
+  module: 'dm-snapshot',
+  format(params) {
+    return formatDevice('snapshot-origin', 'origin', params.origin);
+  },
+  parse(text) {
+    const args = new ArgReader('snapshot-origin', text);
+    const params = { origin: args.device('origin') };
+    args.end();
+    return params;
+  },
+});
