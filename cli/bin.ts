@@ -1,13 +1,17 @@
 #!/usr/bin/env node
 /** The `tsdmsetup` executable. */
 import { isatty } from 'node:tty';
-import { runCli } from './main.js';
+import { runFastPath } from './fast-path.js';
 import { StdioBuffer } from './stdio-buffer.js';
 
 // tty.isatty, not process.stdout.isTTY: creating process.stdout makes a pipe on fd 1 non-blocking.
 const stdout = new StdioBuffer(1, isatty(1));
 try {
-  process.exitCode = await runCli(process.argv.slice(2), { stdout, stderr: process.stderr });
+  const argv = process.argv.slice(2);
+  // udev rules run the udev commands on every event: those start without loading the library, and
+  // write stderr straight to fd 2 (as C's unbuffered stderr) rather than make process.stderr.
+  const fast = await runFastPath(argv, { stdout, stderr: new StdioBuffer(2, true) });
+  process.exitCode = fast ?? (await (await import('./main.js')).runCli(argv, { stdout, stderr: process.stderr }));
 } finally {
   try {
     stdout.flush();

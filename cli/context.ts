@@ -5,18 +5,18 @@
  */
 import { DeviceMapper, DeviceNodes, resolveDevDir, type DeviceMapperOptions } from '../lib/index.js';
 import { libraryOptionsFrom } from './library-options.js';
+import { BaseContext } from './base-context.js';
 import type { CliOptions, DevNameType } from './options.js';
 import type { Report } from './report/report.js';
 import type { TreeOptions } from './tree-view.js';
 
-export interface Output {
-  write(text: string): void;
-}
+import type { Output } from './base-context.js';
 
-export class CliContext {
+export type { Output } from './base-context.js';
+export { CommandFailed } from './base-context.js';
+
+export class CliContext extends BaseContext {
   private handle: DeviceMapper | undefined;
-  /** The arguments of the current invocation (a repeatable command runs once per device argument). */
-  args: string[];
   /** dmsetup's multiple_devices: prefix table/status/deps lines with `NAME: `. */
   multipleDevices = false;
   /** The -c/-C/--columns report, when one was asked for. */
@@ -27,8 +27,6 @@ export class CliContext {
   treeOptions: TreeOptions | undefined;
   /** `table --concise` printed a device: devices are then separated by `;`, and the line ends once. */
   conciseOutputProduced = false;
-  /** The --json document being built, printed once when the run ends. */
-  json: Record<string, unknown> | undefined;
   /** -c/-C/--columns, or a command that always reports (splitname): the output is a report. */
   columns: boolean;
   /**
@@ -45,15 +43,15 @@ export class CliContext {
   selectionCommand: CommandSpec | undefined;
 
   constructor(
-    readonly program: string,
-    readonly command: string,
+    program: string,
+    command: string,
     args: string[],
-    readonly options: Readonly<CliOptions>,
-    readonly stdout: Output,
-    readonly stderr: Output,
-    readonly stdin: () => string,
+    options: Readonly<CliOptions>,
+    stdout: Output,
+    stderr: Output,
+    stdin: () => string,
   ) {
-    this.args = args;
+    super(program, command, args, options, stdout, stderr, stdin);
     // dmsetup turns -c on for splitname, which always reports with its own default fields.
     this.columns = Boolean(options.columns) || command === 'splitname';
     this.noFlush = Boolean(options.noflush);
@@ -77,35 +75,6 @@ export class CliContext {
     return new DeviceNodes(resolveDevDir(this.handleOptions().devDir)).pathOf(name);
   }
 
-  /** One line to stdout. */
-  print(line: string): void {
-    this.stdout.write(`${line}\n`);
-  }
-
-  /** One line to stderr (errors, warnings). */
-  error(line: string): void {
-    this.stderr.write(`${line}\n`);
-  }
-
-  /** Prints error lines and fails the command (main then prints `Command failed.`). */
-  fail(...lines: string[]): never {
-    for (const line of lines) this.error(line);
-    throw new CommandFailed();
-  }
-
-  /** Appends `item` to the array `key` of the --json document. */
-  jsonItem(key: string, item: unknown): void {
-    this.json ??= {};
-    const list = (this.json[key] ??= []) as unknown[];
-    list.push(item);
-  }
-
-  /** Sets `key` of the --json document. */
-  jsonSet(key: string, value: unknown): void {
-    this.json ??= {};
-    this.json[key] = value;
-  }
-
   close(): void {
     this.handle?.close();
     this.handle = undefined;
@@ -118,13 +87,6 @@ export class CliContext {
    */
   private handleOptions(): DeviceMapperOptions {
     return libraryOptionsFrom(this.options);
-  }
-}
-
-/** Thrown by a command after it has printed its own error lines: the run fails with "Command failed." */
-export class CommandFailed extends Error {
-  constructor() {
-    super('Command failed.');
   }
 }
 
@@ -141,4 +103,9 @@ export interface CommandSpec {
   repeatable?: 0 | 1 | 2;
   /** Runs; returns nothing on success, throws CommandFailed or a DmError on failure. */
   run(context: CliContext): void | Promise<void>;
+}
+
+/** A command that needs no library handle (the udev commands): it can run on a BaseContext. */
+export interface LightCommandSpec extends CommandSpec {
+  run(context: BaseContext): void | Promise<void>;
 }

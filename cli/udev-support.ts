@@ -13,11 +13,11 @@ import { DmError } from '../lib/errors.js';
 import { openControl } from '../lib/host/control.js';
 import { libc } from '../lib/sys/libc.js';
 import { DISABLED_WHILE_RUNNING, NO_SEMAPHORES, semaphoresSupported, udevDisabledByEnv, udevRunning } from '../lib/udev/policy.js';
-import type { CliContext } from './context.js';
+import type { BaseContext } from './base-context.js';
 import { libraryVersionString } from './version.js';
 
 /** The driver's interface version, or undefined after printing libdm's lines for a missing driver. */
-function driverVersion(context: CliContext): [number, number, number] | undefined {
+function driverVersion(context: BaseContext): [number, number, number] | undefined {
   let fd: number;
   try {
     fd = openControl(process.env['DM_DEV_DIR'] ? { devDir: process.env['DM_DEV_DIR'] } : {});
@@ -42,7 +42,7 @@ function driverVersion(context: CliContext): [number, number, number] | undefine
 }
 
 /** Whether udev synchronisation is active for this run (libdm's dm_udev_get_sync_support). */
-export function udevSyncActive(context: CliContext): boolean {
+export function udevSyncActive(context: BaseContext): boolean {
   const semaphores = semaphoresSupported();
   if (!semaphores) context.error(NO_SEMAPHORES);
   const running = udevRunning();

@@ -17,7 +17,7 @@ import { statusCommand, tableCommand } from './table-status.js';
 import { targetsCommand, targetVersionCommand } from './targets.js';
 import { versionCommand } from './version.js';
 import { waitCommand } from './wait.js';
-import { udevcompleteCommand, udevcookiesCommand, udevcreatecookieCommand, udevflagsCommand, udevreleasecookieCommand } from './udev.js';
+import { udevCommands } from '../fast-path.js';
 import { udevcompleteAllCommand } from './udevcomplete-all.js';
 
 const all: CommandSpec[] = [
@@ -45,12 +45,8 @@ const all: CommandSpec[] = [
   setGeometryCommand,
   mknodesCommand,
   splitnameCommand,
-  udevcreatecookieCommand,
-  udevreleasecookieCommand,
-  udevflagsCommand,
-  udevcompleteCommand,
+  ...udevCommands,
   udevcompleteAllCommand,
-  udevcookiesCommand,
 ];
 
 export const commands: ReadonlyMap<string, CommandSpec> = new Map(all.map((spec) => [spec.name, spec]));

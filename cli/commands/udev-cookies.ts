@@ -6,18 +6,18 @@ import { DM_COOKIE_MAGIC, DM_UDEV_FLAGS_SHIFT } from '../../native-defs/index.js
 import { attachCookie, completeCookie, createCookie, formatCookie, listCookies, semaphoreMaxIndex } from '../../lib/udev/cookie.js';
 import { UdevError } from '../../lib/udev/errors.js';
 import { DEFAULT_UDEV_TIMEOUT_MS, releaseCookieTrapped, timeoutWarning } from '../../lib/udev/sync.js';
-import type { CliContext } from '../context.js';
+import type { BaseContext } from '../base-context.js';
 import { udevSyncActive } from '../udev-support.js';
 import { cookieArgument, transactionCookie } from '../udev-args.js';
 
 /** Prints libdm's lines of a cookie failure and fails the command. */
-export function failWith(context: CliContext, error: unknown): never {
+export function failWith(context: BaseContext, error: unknown): never {
   if (error instanceof UdevError) context.fail(...error.lines);
   throw error;
 }
 
 /** udevcomplete's semaphore step for a cookie with a non-zero base. */
-export function completeBase(context: CliContext, base: number): void {
+export function completeBase(context: BaseContext, base: number): void {
   if (!udevSyncActive(context)) return;
   try {
     completeCookie(((DM_COOKIE_MAGIC << DM_UDEV_FLAGS_SHIFT) | base) >>> 0);
@@ -26,7 +26,7 @@ export function completeBase(context: CliContext, base: number): void {
   }
 }
 
-export function createCookieCommand(context: CliContext): void {
+export function createCookieCommand(context: BaseContext): void {
     if (!udevSyncActive(context)) return;
     try {
       context.print(formatCookie(createCookie().cookie));
@@ -35,7 +35,7 @@ export function createCookieCommand(context: CliContext): void {
     }
 }
 
-export function releaseCookieCommand(context: CliContext): void {
+export function releaseCookieCommand(context: BaseContext): void {
     let cookie = transactionCookie(context);
     if (context.args[0] !== undefined) cookie = cookieArgument(context, context.args[0]);
     if (!cookie) return context.fail('No udev transaction cookie given.');
@@ -61,7 +61,7 @@ export function ctime(seconds: number): string {
   );
 }
 
-export function listCookiesCommand(context: CliContext): void {
+export function listCookiesCommand(context: BaseContext): void {
     let max: number;
     try {
       max = semaphoreMaxIndex('sem_ctl');

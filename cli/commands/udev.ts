@@ -9,13 +9,13 @@
  * in seconds since the epoch, 0 for never).
  */
 import { udevFlagLines, udevFlagVariables } from '../../lib/udev/flags.js';
-import type { CommandSpec } from '../context.js';
+import type { LightCommandSpec } from '../context.js';
 import { cookieArgument } from '../udev-args.js';
 
 /** The semaphore half, loaded only when needed (it loads the FFI). */
 const semaphores = (): Promise<typeof import('./udev-cookies.js')> => import('./udev-cookies.js');
 
-export const udevflagsCommand: CommandSpec = {
+export const udevflagsCommand: LightCommandSpec = {
   name: 'udevflags',
   minArgs: 1,
   maxArgs: 1,
@@ -30,7 +30,7 @@ export const udevflagsCommand: CommandSpec = {
   },
 };
 
-export const udevcompleteCommand: CommandSpec = {
+export const udevcompleteCommand: LightCommandSpec = {
   name: 'udevcomplete',
   minArgs: 1,
   maxArgs: 1,
@@ -43,7 +43,7 @@ export const udevcompleteCommand: CommandSpec = {
   },
 };
 
-export const udevcreatecookieCommand: CommandSpec = {
+export const udevcreatecookieCommand: LightCommandSpec = {
   name: 'udevcreatecookie',
   minArgs: 0,
   maxArgs: 0,
@@ -52,7 +52,7 @@ export const udevcreatecookieCommand: CommandSpec = {
   },
 };
 
-export const udevreleasecookieCommand: CommandSpec = {
+export const udevreleasecookieCommand: LightCommandSpec = {
   name: 'udevreleasecookie',
   minArgs: 0,
   maxArgs: 1,
@@ -61,7 +61,7 @@ export const udevreleasecookieCommand: CommandSpec = {
   },
 };
 
-export const udevcookiesCommand: CommandSpec = {
+export const udevcookiesCommand: LightCommandSpec = {
   name: 'udevcookies',
   minArgs: 0,
   maxArgs: 0,

@@ -8,7 +8,8 @@ import { DM_COOKIE_MAGIC, SemCtl } from '../../native-defs/index.js';
 import { listCookies, semaphoreMaxIndex } from '../../lib/udev/cookie.js';
 import { UdevError } from '../../lib/udev/errors.js';
 import { sysvSem } from '../../lib/sys/libc.js';
-import type { CliContext, CommandSpec } from '../context.js';
+import type { BaseContext } from '../base-context.js';
+import type { LightCommandSpec } from '../context.js';
 
 const PREFIX = `${DM_COOKIE_MAGIC} (0x${DM_COOKIE_MAGIC.toString(16)})`;
 
@@ -41,7 +42,7 @@ function getchar(): number | undefined {
 }
 
 /** dmsetup's _yes_no_prompt: asks again after each line without y or n; end of input is n. */
-export function yesNoPrompt(context: CliContext, prompt: string, read: () => number | undefined = getchar): 'y' | 'n' {
+export function yesNoPrompt(context: BaseContext, prompt: string, read: () => number | undefined = getchar): 'y' | 'n' {
   let c: number | undefined = 0;
   let answer: 'y' | 'n' | undefined;
   const NEWLINE = 10;
@@ -59,7 +60,7 @@ export function yesNoPrompt(context: CliContext, prompt: string, read: () => num
   return answer;
 }
 
-export const udevcompleteAllCommand: CommandSpec = {
+export const udevcompleteAllCommand: LightCommandSpec = {
   name: 'udevcomplete_all',
   minArgs: 0,
   maxArgs: 1,

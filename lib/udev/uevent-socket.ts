@@ -12,6 +12,7 @@ import { pollOffLoop } from './offload.js';
 
 const EAGAIN = 11;
 const EINTR = 4;
+const ENOBUFS = 105;
 /** Enough for bursts of events while we are not reading (systemd asks for 128 MiB; 4 MiB do here). */
 const RECEIVE_BUFFER = 4 * 1024 * 1024;
 /** udevd messages are at most a page or two; 8 KiB is systemd's own limit. */
@@ -67,7 +68,8 @@ export class UeventSocket {
       if (count < 0) {
         const errno = this.libc.errno();
         if (errno === EAGAIN) return undefined;
-        if (errno === EINTR) continue;
+        // ENOBUFS: the queue overflowed and some events were dropped; read on (a lost one times out).
+        if (errno === EINTR || errno === ENOBUFS) continue;
         throw this.failure('recv');
       }
       const properties = parseUdevMessage(this.buffer.subarray(0, count));

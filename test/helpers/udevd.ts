@@ -5,7 +5,8 @@
  * make udev not complete cookies.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const UDEVD = '/lib/systemd/systemd-udevd';
 const CONTROL = '/run/udev/control';
@@ -44,6 +45,29 @@ export function maskRule(name: string): () => void {
   execFileSync('udevadm', ['control', '--reload']);
   return () => {
     rmSync(path, { force: true });
+    execFileSync('udevadm', ['control', '--reload']);
+  };
+}
+
+/**
+ * Debian's dm rules with their `/sbin/dmsetup udevflags` and `udevcomplete` calls pointed at our
+ * built CLI (copies in /run/udev/rules.d override /lib/udev/rules.d), until the returned function
+ * is called.
+ */
+export function useOurRules(): () => void {
+  mkdirSync(RUN_RULES, { recursive: true });
+  const ours = `${process.execPath} ${join(import.meta.dirname, '..', '..', 'dist', 'cli', 'bin.js')}`;
+  const written: string[] = [];
+  for (const name of ['55-dm.rules', '95-dm-notify.rules']) {
+    const text = readFileSync(`/lib/udev/rules.d/${name}`, 'utf8');
+    const changed = text.replaceAll('/sbin/dmsetup udevflags', `${ours} udevflags`).replaceAll('/sbin/dmsetup udevcomplete', `${ours} udevcomplete`);
+    if (changed === text) throw new Error(`${name}: no dmsetup udev call to replace`);
+    writeFileSync(`${RUN_RULES}/${name}`, changed);
+    written.push(`${RUN_RULES}/${name}`);
+  }
+  execFileSync('udevadm', ['control', '--reload']);
+  return () => {
+    for (const path of written) rmSync(path, { force: true });
     execFileSync('udevadm', ['control', '--reload']);
   };
 }

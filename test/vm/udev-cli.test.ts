@@ -4,10 +4,12 @@
  * replaced by a placeholder where each tool made its own), cookies made by one tool completed and
  * released by the other, and no semaphore left (`ipcs -s`).
  */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readlinkSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runDmsetup, runTsdmsetup, type ProcessResult } from '../helpers/cli.js';
 import { deviceNames, removeDevicesWithPrefix } from '../helpers/devices.js';
-import { cookieSemaphores, maskRule, settle, startUdevd, stopUdevd } from '../helpers/udevd.js';
+import { cookieSemaphores, maskRule, settle, startUdevd, stopUdevd, useOurRules } from '../helpers/udevd.js';
 
 const names = deviceNames('udevcli');
 const DEV = names.of('a');
@@ -159,6 +161,27 @@ describe('udevcreatecookie, udevreleasecookie, udevcookies', () => {
       expect(await exited).toBe(0);
     } finally {
       unmask();
+    }
+  });
+});
+
+describe('Debian’s rules calling tsdmsetup instead of /sbin/dmsetup', () => {
+  it('the real dmsetup create, rename and remove complete (udev ran our udevflags and udevcomplete)', () => {
+    const restore = useOurRules();
+    try {
+      // A hang here would mean our udevcomplete never signalled: bounded, so the test fails instead.
+      const dmsetup = (...args: string[]): number | null => spawnSync('dmsetup', args, { stdio: 'ignore', timeout: 120_000 }).status;
+      const renamed = names.of('b');
+      expect(dmsetup('create', DEV, '--table', '0 8 zero')).toBe(0);
+      expect(readlinkSync(`/dev/mapper/${DEV}`)).toMatch(/^\.\.\/dm-\d+$/);
+      expect(existsSync(`/dev/disk/by-id/dm-name-${DEV}`)).toBe(true);
+      expect(dmsetup('rename', DEV, renamed)).toBe(0);
+      expect([existsSync(`/dev/mapper/${DEV}`), existsSync(`/dev/mapper/${renamed}`)]).toEqual([false, true]);
+      expect(dmsetup('remove', renamed)).toBe(0);
+      expect(existsSync(`/dev/mapper/${renamed}`)).toBe(false);
+      expect(cookieSemaphores()).toEqual([]);
+    } finally {
+      restore();
     }
   });
 });
