@@ -10,7 +10,17 @@
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { LIBC_SONAME, LibcPrototypes } from '../../native-defs/index.js';
+import { LIBC_SONAME, LibcPrototypes, NetlinkPrototypes, SysvSemPrototypes } from '../../native-defs/index.js';
+
+/** The other blocking calls a thread can run (a udev cookie wait, a poll of udev's socket). */
+const BLOCKING_CALLS = { semtimedop: SysvSemPrototypes.semtimedop, poll: NetlinkPrototypes.poll } as const;
+export type BlockingCall = keyof typeof BLOCKING_CALLS;
+
+/** What a blocking call returned, and its errno when that was negative. */
+export interface BlockingResult {
+  result: number;
+  errno: number;
+}
 
 /** What each thread runs: libc bound through koffi, one call per message. */
 const WORKER_SOURCE = `
@@ -18,7 +28,14 @@ const { parentPort, workerData } = require('node:worker_threads');
 const koffi = require(workerData.koffi);
 const lib = koffi.load(workerData.soname);
 const ioctl = lib.func(workerData.ioctl);
-parentPort.on('message', ({ id, fd, request, shared, offset, length }) => {
+const bound = {};
+const memory = (arg) => (arg && arg.shared ? Buffer.from(arg.shared, arg.offset, arg.length) : arg);
+parentPort.on('message', ({ id, fd, request, shared, offset, length, call, args }) => {
+  if (call) {
+    bound[call] ??= lib.func(workerData.calls[call]);
+    const result = Number(bound[call](...args.map(memory)));
+    return parentPort.postMessage({ id, result, errno: result < 0 ? koffi.errno() : 0 });
+  }
   const result = ioctl(fd, request, Buffer.from(shared, offset, length));
   parentPort.postMessage({ id, errno: result < 0 ? koffi.errno() : 0 });
 });
@@ -28,7 +45,7 @@ parentPort.on('message', ({ id, fd, request, shared, offset, length }) => {
 const KEEP_IDLE = 4;
 
 interface Pending {
-  resolve: (errno: number) => void;
+  resolve: (answer: { errno: number; result?: number }) => void;
   reject: (error: unknown) => void;
 }
 
@@ -68,13 +85,37 @@ export class BlockingThreads {
     }
   }
 
-  private run(fd: number, request: number, buffer: Buffer): Promise<number> {
+  private async run(fd: number, request: number, buffer: Buffer): Promise<number> {
+    const message = { fd, request, shared: buffer.buffer, offset: buffer.byteOffset, length: buffer.length };
+    return (await this.post(message)).errno;
+  }
+
+  /**
+   * Runs `call` (semtimedop, poll) with `args` on a thread of ours. Buffer arguments are copied
+   * into shared memory and back (poll writes its revents there).
+   */
+  async call(call: BlockingCall, args: ReadonlyArray<number | Buffer | null>): Promise<BlockingResult> {
+    const copies = args.map((arg) => {
+      if (!Buffer.isBuffer(arg)) return arg;
+      const copy = sharedBuffer(arg.length);
+      arg.copy(copy);
+      return copy;
+    });
+    const answer = await this.post({
+      call,
+      args: copies.map((arg) => (Buffer.isBuffer(arg) ? { shared: arg.buffer, offset: arg.byteOffset, length: arg.length } : arg)),
+    });
+    args.forEach((arg, i) => Buffer.isBuffer(arg) && (copies[i] as Buffer).copy(arg));
+    return { result: answer.result ?? 0, errno: answer.errno };
+  }
+
+  private post(message: object): Promise<{ errno: number; result?: number }> {
     const thread = this.idle.pop() ?? this.spawn();
     thread.worker.ref(); // a call under way keeps the process alive, as any pending I/O does
     const id = this.nextId++;
-    return new Promise<number>((resolve, reject) => {
+    return new Promise((resolve, reject) => {
       thread.pending.set(id, { resolve, reject });
-      thread.worker.postMessage({ id, fd, request, shared: buffer.buffer, offset: buffer.byteOffset, length: buffer.length });
+      thread.worker.postMessage({ id, ...message });
     });
   }
 
@@ -83,15 +124,16 @@ export class BlockingThreads {
       koffi: createRequire(import.meta.url).resolve('koffi'),
       soname: LIBC_SONAME,
       ioctl: LibcPrototypes.ioctl,
+      calls: BLOCKING_CALLS,
     };
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: this.workerData });
     const thread: Thread = { worker, pending: new Map() };
     this.all.add(thread);
-    worker.on('message', ({ id, errno }: { id: number; errno: number }) => {
+    worker.on('message', ({ id, errno, result }: { id: number; errno: number; result?: number }) => {
       const call = thread.pending.get(id);
       thread.pending.delete(id);
       this.done(thread);
-      call?.resolve(errno);
+      call?.resolve(result === undefined ? { errno } : { errno, result });
     });
     worker.on('error', (error) => {
       for (const call of thread.pending.values()) call.reject(error);
@@ -124,3 +166,6 @@ export class BlockingThreads {
     }
   }
 }
+
+/** The process's threads for blocking calls that belong to no handle (udev waits); idle ones never keep it alive. */
+export const processThreads = new BlockingThreads();

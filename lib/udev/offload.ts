@@ -1,30 +1,17 @@
 /**
- * The blocking udev waits, run off the event loop. For now on koffi's `.async` (a koffi worker
- * on libuv's thread pool); this is the one place to point at the library's own thread later.
+ * The blocking udev waits, run off the event loop and off libuv's thread pool: on the library's
+ * own threads (lib/sys/threads.ts), so a wait for udev never stalls `fs.promises` or DNS.
  */
-import { sysvSem, netlinkLibc } from '../sys/libc.js';
+import { processThreads, type BlockingResult } from '../sys/threads.js';
 
-/** What a blocking call returned, and its errno when that was negative. */
-export interface BlockingResult {
-  result: number;
-  errno: number;
-}
-
-function settle(resolve: (value: BlockingResult) => void, reject: (error: unknown) => void, errno: () => number) {
-  return (error: unknown, result: number): void => {
-    if (error) reject(error);
-    else resolve({ result, errno: result < 0 ? errno() : 0 });
-  };
-}
+export type { BlockingResult } from '../sys/threads.js';
 
 /** semtimedop(semid, ops, 1, timeout) off the event loop. */
 export function semtimedopOffLoop(semid: number, ops: Buffer, timeout: Buffer): Promise<BlockingResult> {
-  const libc = sysvSem();
-  return new Promise((resolve, reject) => libc.semtimedop.async(semid, ops, 1, timeout, settle(resolve, reject, libc.errno)));
+  return processThreads.call('semtimedop', [semid, ops, 1, timeout]);
 }
 
-/** poll(fds, count, timeoutMs) off the event loop. */
+/** poll(fds, count, timeoutMs) off the event loop; the revents land in `fds`. */
 export function pollOffLoop(fds: Buffer, count: number, timeoutMs: number): Promise<BlockingResult> {
-  const libc = netlinkLibc();
-  return new Promise((resolve, reject) => libc.poll.async(fds, count, timeoutMs, settle(resolve, reject, libc.errno)));
+  return processThreads.call('poll', [fds, count, timeoutMs]);
 }
