@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { DmFlag, DmIoctlLayout as H } from '../../../native-defs/index.js';
 import { DeviceMapper, DmError, type DeviceMapperOptions } from '../../../lib/index.js';
 import { answer, ScriptedTransport, writeHeader, type Answer } from '../../helpers/scripted-transport.js';
+import { caught, rejected } from '../../helpers/dm-error.js';
 
 const EBUSY = 16;
 const EINTR = 4;
@@ -16,26 +17,6 @@ function open(script: Answer[], options: DeviceMapperOptions & { driver?: [numbe
   const transport = new ScriptedTransport(script, options.driver ? { driver: options.driver } : {});
   const dm = DeviceMapper.open({ nodes: false, ensureTargets: false, ...options, transport });
   return { dm, transport };
-}
-
-function caught(run: () => unknown): DmError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(DmError);
-    return error as DmError;
-  }
-  throw new Error('expected a DmError');
-}
-
-async function rejected(promise: Promise<unknown>): Promise<DmError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(DmError);
-    return error as DmError;
-  }
-  throw new Error('expected a DmError');
 }
 
 /** BUFFER_FULL until the buffer has `size` bytes, then the names. */

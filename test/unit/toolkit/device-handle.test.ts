@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { DmFlag } from '../../../native-defs/index.js';
 import { DeviceMapper, DmError, deviceHandle } from '../../../lib/index.js';
 import { answer, ScriptedTransport, type Answer } from '../../helpers/scripted-transport.js';
+import { caught as failure } from '../../helpers/dm-error.js';
 
 const EBUSY = 16;
 const ENXIO = 6;
@@ -17,16 +18,6 @@ const DEV = BigInt(253 << 8) | 4n;
 function open(script: Answer[]) {
   const transport = new ScriptedTransport(script);
   return { dm: DeviceMapper.open({ nodes: false, ensureTargets: false, transport }), transport };
-}
-
-function failure(run: () => unknown): DmError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(DmError);
-    return error as DmError;
-  }
-  throw new Error('expected a DmError');
 }
 
 const device = (name: string, uuid = '', flags = DmFlag.ACTIVE_PRESENT): Answer => answer.ok({ name, uuid, dev: DEV, flags });

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { DmFlag, DmIoctlLayout as H, DmTargetDepsLayout as DEPS } from '../../../native-defs/index.js';
 import { DeviceMapper, DmError, liveSnapshot, transaction, type DeviceTransaction } from '../../../lib/index.js';
 import { answer, ScriptedTransport, writeHeader, type Answer, type SentRequest } from '../../helpers/scripted-transport.js';
+import { caught as failure } from '../../helpers/dm-error.js';
 
 interface ModelDevice {
   name: string;
@@ -85,16 +86,6 @@ function snapshotOf(dm: DeviceMapper): DeviceTransaction {
 }
 
 const ORIGIN: ModelDevice = { name: 'origin', minor: 2, deps: [0x700], suspended: false };
-
-function failure(run: () => unknown): DmError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(DmError);
-    return error as DmError;
-  }
-  throw new Error('expected a DmError');
-}
 
 describe('a transaction, scripted', () => {
   it("a snapshot of a live origin: libdm's order", () => {
