@@ -7,7 +7,7 @@
  * about the loaded device itself.
  */
 import { describe, expect, it } from 'vitest';
-import { kernelLogMark, kernelLogSince, KernelLogReader, missingDeviceHint, type TableRow } from '../../lib/index.js';
+import { DeviceMapper, kernelLogMark, kernelLogSince, KernelLogReader, missingDeviceHint, type TableRow } from '../../lib/index.js';
 import { makeLoopDevice } from '../helpers/loop.js';
 import { catchDmError, useKernelFixture, zeroTable } from './lib-support.js';
 
@@ -39,6 +39,24 @@ describe('the kernel log', () => {
     expect(error.code).toBe('EINVAL');
     const loopName = loop.path.slice('/dev/'.length);
     expect(kernelLogSince(mark)).toContainEqual(expect.stringContaining(`${loopName} too small for target`));
+  });
+
+  it('with the kernelLog option, a failed ioctl\'s DmError carries those lines itself', () => {
+    const loop = makeLoopDevice(1);
+    loops.push(loop);
+    const logging = DeviceMapper.open({ kernelLog: true });
+    try {
+      const pool = logging.create(names.of('logged-pool'));
+      const bad = catchDmError(() => logging.load({ name: pool.name }, [{ start: 0, length: 2048, type: 'thin-pool', params: `${loop.path}` }]));
+      expect(bad.kernelLog).toContainEqual(expect.stringMatching(/thin-pool: Invalid argument count/));
+      const small = logging.create(names.of('logged-small'));
+      const tooSmall = catchDmError(() => logging.load({ name: small.name }, [{ start: 0, length: loop.sectors * 2, type: 'linear', params: `${loop.path} 0` }]));
+      expect(tooSmall.kernelLog).toContainEqual(expect.stringContaining(`${loop.path.slice('/dev/'.length)} too small for target`));
+      // Without the option nothing is read.
+      expect(catchDmError(() => dm.load({ name: small.name }, [{ start: 0, length: loop.sectors * 2, type: 'linear', params: `${loop.path} 0` }])).kernelLog).toBeUndefined();
+    } finally {
+      logging.close();
+    }
   });
 
   it('a reader of its own keeps marks apart, and a filter picks lines', () => {

@@ -4,7 +4,7 @@
  * (or gone), whatever the wait strategy; no semaphore is left; a udev that never completes costs
  * the time-out, a warning naming the cookie, and a node the library makes itself.
  */
-import { lstatSync, readlinkSync, existsSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readlinkSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { byDev, DeviceMapper, type DeviceMapperOptions } from '../../lib/index.js';
 import { deviceNames, removeDevicesWithPrefix } from '../helpers/devices.js';
@@ -97,6 +97,25 @@ describe.each(['cookie', 'monitor'] as const)('udevSync %s', (udevSync) => {
       dm.close();
     }
   });
+});
+
+describe('200 create/remove cycles with udev running', () => {
+  it('leave no semaphore, fd or device behind', () => {
+    const fds = (): number => readdirSync('/proc/self/fd').length;
+    const dm = open({ udevSync: 'cookie' });
+    const before = fds();
+    try {
+      for (let i = 0; i < 200; i++) {
+        const info = dm.createDevice(names.of(`cycle${i}`), zero);
+        dm.remove(byDev(info));
+      }
+      expect(fds()).toBe(before);
+      expect(cookieSemaphores()).toEqual([]);
+      expect(dm.list().filter((device) => device.name.startsWith(names.prefix))).toEqual([]);
+    } finally {
+      dm.close();
+    }
+  }, 900_000);
 });
 
 describe('monitor mode', () => {
