@@ -15,6 +15,7 @@ import { baseCases, listCase, type LibCase } from './lib-cases.js';
 import { parseBenchArguments, scaled, selected, type BenchOptions } from './options.js';
 import { profileHotPaths } from './profile.js';
 import { measureLayers, measureOpens } from './startup.js';
+import { measureUdevCycles } from './udev-cycle.js';
 import type { GuestResults, LibSamples, MemoryResult } from './results.js';
 import { interleave } from './stats.js';
 
@@ -92,6 +93,10 @@ async function main(): Promise<void> {
       log(`${devices.count()} devices`);
       if (selected(options, id)) results.lib.push(await runCase(dm, listCase(size, iterations), options, options.bin));
       if (wantCli) results.cli.push(...measureCli([lsRow], options.cliRounds, repoRoot));
+    }
+    if (selected(options, 'udev')) {
+      results.udev = measureUdevCycles(repoRoot, scaled(options, 200), Math.max(3, options.cliRounds * 4));
+      log('udev: done');
     }
     if (options.memoryCalls > 0) results.memory = measureMemory(dm, options.memoryCalls);
     if (options.profile) results.profile = profileHotPaths(repoRoot, devices);

@@ -98,6 +98,22 @@ export function formatReport(results: BenchResults): string {
         `${mib(heap.at(-1)!)} after (max ${mib(Math.max(...heap))}); rss ${mib(guest.memory.rssBefore)} → ${mib(guest.memory.rssAfter)}.`,
     );
   }
+  if (guest.udev) {
+    const u = guest.udev;
+    const med = (samples: number[]): string => `${summarize(samples).median.toFixed(1)} ms`;
+    const dm = summarize(u.dmsetup).median;
+    parts.push(
+      table(
+        ['create + remove, udev running (cookie wait)', 'cycles', 'per cycle', '× dmsetup'],
+        [
+          ['library (in-process)', String(u.library.length), med(u.library), (summarize(u.library).median / dm).toFixed(2)],
+          ['tsdmsetup (processes)', String(u.tsdmsetup.length), med(u.tsdmsetup), (summarize(u.tsdmsetup).median / dm).toFixed(2)],
+          ['dmsetup (processes)', String(u.dmsetup.length), med(u.dmsetup), '1.00'],
+        ],
+      ),
+    );
+    parts.push(`After them: ${u.semaphoresLeft} 0x0d4d semaphores and ${u.devicesLeft} bench devices left.`);
+  }
   if (guest.profile) parts.push(guest.profile);
   return `${parts.join('\n\n')}\n`;
 }

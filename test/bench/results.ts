@@ -4,6 +4,7 @@
  */
 import type { CliSamples } from './cli-cases.js';
 import type { LayerTimes, OpenCount } from './startup.js';
+import type { UdevCycleResult } from './udev-cycle.js';
 
 /** One library case: ns per operation, sample i of every contender from round i. */
 export interface LibSamples {
@@ -35,6 +36,8 @@ export interface GuestResults {
   /** Start-up by layer (import koffi, the library, the CLI). */
   layers: LayerTimes[];
   memory?: MemoryResult;
+  /** create + remove with udev running (absent without udev installed, or when not selected). */
+  udev?: UdevCycleResult;
   /** The profile summary, as printed. */
   profile?: string;
 }

@@ -7,7 +7,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runTsdmsetup } from '../helpers/cli.js';
 import { deviceNames, removeDevicesWithPrefix } from '../helpers/devices.js';
 import { cookieSemaphores, maskRule, settle, startUdevd, stopUdevd } from '../helpers/udevd.js';
@@ -108,11 +108,12 @@ describe('the rules rewritten to call our tsdmsetup', () => {
 });
 
 describe('a udev that never completes (95-dm-notify masked)', () => {
+  // Per test, so the file's clean-up (after each test) runs with the rule back.
   let unmask: (() => void) | undefined;
-  beforeAll(() => {
+  beforeEach(() => {
     unmask = maskRule('95-dm-notify.rules');
   });
-  afterAll(() => unmask?.());
+  afterEach(() => unmask?.());
 
   it('tsdmsetup --udevtimeout 3 create returns within 10 s: device and node there, the warning names the cookie, no semaphore', () => {
     const name = names.of('slow');
