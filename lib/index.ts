@@ -81,3 +81,4 @@ export type { TableDeviceRef, DevicesOf } from './table/table-devices.js';
 export type { MapperVerbs } from './handle/mapper-verbs.js';
 export { liveSnapshot } from './tree/snapshot.js';
 export type { LiveSnapshotOptions } from './tree/snapshot.js';
+export * from './udev/index.js';
