@@ -187,7 +187,13 @@ describe('delay, flakey, dust, unstriped, switch, log-writes, era', () => {
     const before = statusOf(logged, t.logWrites) as Extract<t.LogWritesStatus, { state: 'ok' }>;
     expect(before.state).toBe('ok');
     dm.message({ name: logged.name }, 0, 'mark tsdm');
-    expect(statusOf(logged, t.logWrites)).toMatchObject({ loggedEntries: Number(before.loggedEntries) + 1 });
+    // The target's log thread writes the mark: its count moves once that thread has run.
+    let after = statusOf(logged, t.logWrites) as { loggedEntries?: unknown };
+    for (let i = 0; i < 100 && Number(after.loggedEntries) === Number(before.loggedEntries); i++) {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+      after = statusOf(logged, t.logWrites) as { loggedEntries?: unknown };
+    }
+    expect(after).toMatchObject({ loggedEntries: Number(before.loggedEntries) + 1 });
   });
 
   it('era: eras advance at checkpoint; a held metadata root after take_metadata_snap', () => {
