@@ -40,6 +40,8 @@ export class PollThread {
   constructor(fd: number, onReady: (errno: number) => void) {
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
+      // The source is CommonJS, whatever flags (--input-type=module) the process has.
+      execArgv: [],
       workerData: {
         koffi: createRequire(import.meta.url).resolve('koffi'),
         soname: LIBC_SONAME,
@@ -53,6 +55,8 @@ export class PollThread {
       this.worker.unref();
       onReady(message.errno ?? 0);
     });
+    // A thread that cannot run fails the waits (EIO) instead of the process.
+    this.worker.on('error', () => onReady(5));
     this.worker.unref();
   }
 

@@ -126,7 +126,8 @@ export class BlockingThreads {
       ioctl: LibcPrototypes.ioctl,
       calls: BLOCKING_CALLS,
     };
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: this.workerData });
+    // execArgv: [] — the source is CommonJS, whatever flags (--input-type=module) the process has.
+    const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: this.workerData });
     const thread: Thread = { worker, pending: new Map() };
     this.all.add(thread);
     worker.on('message', ({ id, errno, result }: { id: number; errno: number; result?: number }) => {
