@@ -42,10 +42,10 @@ export function maskRule(name: string): () => void {
   mkdirSync(RUN_RULES, { recursive: true });
   const path = `${RUN_RULES}/${name}`;
   symlinkSync('/dev/null', path);
-  execFileSync('udevadm', ['control', '--reload']);
+  reloadRules();
   return () => {
     rmSync(path, { force: true });
-    execFileSync('udevadm', ['control', '--reload']);
+    reloadRules();
   };
 }
 
@@ -65,11 +65,20 @@ export function useOurRules(): () => void {
     writeFileSync(`${RUN_RULES}/${name}`, changed);
     written.push(`${RUN_RULES}/${name}`);
   }
-  execFileSync('udevadm', ['control', '--reload']);
+  reloadRules();
   return () => {
     for (const path of written) rmSync(path, { force: true });
-    execFileSync('udevadm', ['control', '--reload']);
+    reloadRules();
   };
+}
+
+/**
+ * Makes udevd reload its rules before the next event: the reload request and udevd's events come
+ * in on different sockets, so a ping (answered in order after the reload) makes sure it was seen.
+ */
+export function reloadRules(): void {
+  execFileSync('udevadm', ['control', '--reload']);
+  execFileSync('udevadm', ['control', '--ping']);
 }
 
 function sleep(ms: number): void {

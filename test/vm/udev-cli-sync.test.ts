@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runTsdmsetup } from '../helpers/cli.js';
 import { deviceNames, removeDevicesWithPrefix } from '../helpers/devices.js';
-import { cookieSemaphores, maskRule, settle, startUdevd, stopUdevd } from '../helpers/udevd.js';
+import { cookieSemaphores, maskRule, reloadRules, settle, startUdevd, stopUdevd } from '../helpers/udevd.js';
 
 const names = deviceNames('udevcli');
 const cli = join(process.cwd(), 'dist', 'cli', 'bin.js');
@@ -90,11 +90,11 @@ describe('the rules rewritten to call our tsdmsetup', () => {
       expect(text).toContain(wrapper);
       writeFileSync(join(rulesDir, file), text);
     }
-    spawnSync('udevadm', ['control', '--reload']);
+    reloadRules();
   });
   afterAll(() => {
     for (const file of ['55-dm.rules', '95-dm-notify.rules']) rmSync(join(rulesDir, file), { force: true });
-    spawnSync('udevadm', ['control', '--reload']);
+    reloadRules();
     rmSync(wrapperDir, { recursive: true, force: true });
   });
 
