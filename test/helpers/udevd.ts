@@ -5,6 +5,7 @@
  * make udev not complete cookies.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { afterAll, beforeAll } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -21,6 +22,15 @@ export function startUdevd(): boolean {
   execFileSync('udevadm', ['trigger', '--action=add', '--subsystem-match=block', '--subsystem-match=misc']);
   settle();
   return true;
+}
+
+/** For a test file: udevd runs for its tests (started if the guest has none) and stops after them. */
+export function useUdevd(): void {
+  let started = false;
+  beforeAll(() => {
+    started = startUdevd();
+  });
+  afterAll(() => stopUdevd(started));
 }
 
 /** Stops a udevd that startUdevd started, and waits until it is gone. */

@@ -5,19 +5,14 @@
  * the time-out, a warning naming the cookie, and a node the library makes itself.
  */
 import { existsSync, lstatSync, readdirSync, readlinkSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { byDev, DeviceMapper, type DeviceMapperOptions } from '../../lib/index.js';
 import { deviceNames, removeDevicesWithPrefix } from '../helpers/devices.js';
-import { cookieSemaphores, maskRule, settle, startUdevd, stopUdevd } from '../helpers/udevd.js';
+import { cookieSemaphores, maskRule, settle, useUdevd } from '../helpers/udevd.js';
 
 const names = deviceNames('udevlib');
 const zero = [{ start: 0, length: 8, type: 'zero', params: '' }];
-let started = false;
-
-beforeAll(() => {
-  started = startUdevd();
-});
-afterAll(() => stopUdevd(started));
+useUdevd();
 afterEach(() => {
   settle();
   removeDevicesWithPrefix(names.prefix);

@@ -6,7 +6,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readlinkSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DmFlag, DmUdevFlag } from '../../native-defs/index.js';
 import { MonitorSync } from '../../lib/udev/monitor.js';
 import { chooseUdevSync, DISABLED_WHILE_RUNNING } from '../../lib/udev/policy.js';
@@ -14,18 +14,13 @@ import { UeventSocket } from '../../lib/udev/uevent-socket.js';
 import { runDmsetup } from '../helpers/cli.js';
 import { deviceNames, removeDevicesWithPrefix } from '../helpers/devices.js';
 import { rawIoctl, rawSuspend } from '../helpers/raw-dm.js';
-import { cookieSemaphores, settle, startUdevd, stopUdevd } from '../helpers/udevd.js';
+import { cookieSemaphores, settle, useUdevd } from '../helpers/udevd.js';
 
 const names = deviceNames('udevmon');
 const A = names.of('a');
 const B = names.of('b');
 const FALLBACK = DmUdevFlag.DISABLE_LIBRARY_FALLBACK;
-let started = false;
-
-beforeAll(() => {
-  started = startUdevd();
-});
-afterAll(() => stopUdevd(started));
+useUdevd();
 
 afterEach(() => {
   removeDevicesWithPrefix(names.prefix);

@@ -7,24 +7,19 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readlinkSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DmFlag, DmUdevFlag } from '../../native-defs/index.js';
 import { CookieSync } from '../../lib/udev/sync.js';
 import { runDmsetup } from '../helpers/cli.js';
 import { deviceNames, removeDevicesWithPrefix } from '../helpers/devices.js';
 import { rawIoctl, rawSuspend } from '../helpers/raw-dm.js';
-import { cookieSemaphores, maskRule, settle, startUdevd, stopUdevd } from '../helpers/udevd.js';
+import { cookieSemaphores, maskRule, settle, useUdevd } from '../helpers/udevd.js';
 
 const names = deviceNames('udevsync');
 const A = names.of('a');
 const B = names.of('b');
 const FALLBACK = DmUdevFlag.DISABLE_LIBRARY_FALLBACK;
-let started = false;
-
-beforeAll(() => {
-  started = startUdevd();
-});
-afterAll(() => stopUdevd(started));
+useUdevd();
 
 beforeEach(() => {
   // dmsetup (with udev sync) makes the device: its node is udev's symlink.
