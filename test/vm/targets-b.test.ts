@@ -94,9 +94,11 @@ describe('raid and mirror', () => {
     expect(statusOf(info, t.raid)).toMatchObject({ health: ['alive', 'dead'] });
   });
 
-  it('raid1 rebuilding a leg at 1..10 KiB/s: a is recovering; raid5 with a journal; a missing leg', () => {
+  it('raid1 rebuilding a leg at 1..10 KiB/s: a is recovering; raid5 with a journal; a missing leg', async () => {
     const [a, b] = slices(2, 32768);
     const rebuild = createTyped('raid1-rb', 32768, t.raid({ raidType: 'raid1', chunkSize: 0, options: { rebuild: [1], minRecoveryRate: 1, maxRecoveryRate: 10 }, devices: [{ data: devOf(a!) }, { data: devOf(b!) }] }));
+    // md's recovery thread starts a moment after the resume: until then the action reads idle.
+    expect(await eventually(() => (statusOf(rebuild, t.raid) as { syncAction?: string }).syncAction === 'recover')).toBe(true);
     expect(statusOf(rebuild, t.raid)).toMatchObject({ healthChars: 'Aa', health: ['alive', 'syncing'], syncAction: 'recover' });
     dm.message({ name: rebuild.name }, 0, 'frozen');
     expect(statusOf(rebuild, t.raid)).toMatchObject({ syncAction: 'frozen' });
