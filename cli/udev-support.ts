@@ -23,8 +23,7 @@ function driverVersion(context: BaseContext): [number, number, number] | undefin
     fd = openControl(process.env['DM_DEV_DIR'] ? { devDir: process.env['DM_DEV_DIR'] } : {});
   } catch (error) {
     if (!(error instanceof DmError)) throw error;
-    const step = error.hint ? error.message.slice(0, -(error.hint.length + 2)) : error.message;
-    context.error(step);
+    context.error(error.summary);
     context.error('Failure to communicate with kernel device-mapper driver.');
     if (process.geteuid?.() === 0) context.error('Check that device-mapper is available in the kernel.');
     return undefined;
