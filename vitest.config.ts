@@ -18,8 +18,10 @@ export default defineConfig({
           name: 'vm',
           include: ['test/vm/**/*.test.ts'],
           setupFiles: ['test/vm/setup-no-leaks.ts'],
-          testTimeout: 60_000,
-          hookTimeout: 60_000,
+          // Time-outs only stop a hung test; speed is the benchmarks' business. Many tests spawn
+          // dozens of CLI processes (about a second each in the guest, three on a loaded host).
+          testTimeout: 300_000,
+          hookTimeout: 120_000,
           // One kernel: tests run one file at a time, so device names and loop devices never collide.
           fileParallelism: false,
           pool: 'forks',

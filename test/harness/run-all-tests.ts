@@ -18,14 +18,38 @@ interface SuiteResult {
   skipped: number;
   /** Why the suite counts as failed although its tests may not say so. */
   problem?: string;
+  /** What did not pass (failed or pending tests, files that failed to run), repeated in the summary: CI keeps only the tail of the output. */
+  details: string[];
 }
 
 const vitest = join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs');
 const resultsDir = join(repoRoot, 'test-results');
 
+interface JsonFileResult {
+  name: string;
+  status: string;
+  message?: string;
+  assertionResults: { fullName: string; status: string; failureMessages?: string[] }[];
+}
+
+/** One line for each test that failed or never ran, and each file that failed outside its tests. */
+function notPassed(files: JsonFileResult[]): string[] {
+  const firstLine = (text: string | undefined): string => (text ?? '').trim().split('\n')[0]!.slice(0, 200);
+  const lines: string[] = [];
+  for (const file of files) {
+    const where = file.name.replace(`${repoRoot}/`, '');
+    for (const test of file.assertionResults) {
+      if (test.status === 'passed') continue;
+      lines.push(`${test.status}: ${where} > ${test.fullName}${test.failureMessages?.length ? `: ${firstLine(test.failureMessages[0])}` : ''}`);
+    }
+    if (file.status === 'failed' && file.message) lines.push(`file failed: ${where}: ${firstLine(file.message)}`);
+  }
+  return lines;
+}
+
 function readJsonReport(name: string, file: string, exitStatus: number): SuiteResult {
   if (!existsSync(file)) {
-    return { name, passed: 0, failed: 0, skipped: 0, problem: `no report (exit status ${exitStatus})` };
+    return { name, passed: 0, failed: 0, skipped: 0, problem: `no report (exit status ${exitStatus})`, details: [] };
   }
   const report = JSON.parse(readFileSync(file, 'utf8')) as {
     numPassedTests: number;
@@ -34,12 +58,14 @@ function readJsonReport(name: string, file: string, exitStatus: number): SuiteRe
     numTodoTests: number;
     numTotalTestSuites: number;
     numFailedTestSuites: number;
+    testResults?: JsonFileResult[];
   };
   const result: SuiteResult = {
     name,
     passed: report.numPassedTests,
     failed: report.numFailedTests,
     skipped: report.numPendingTests + report.numTodoTests,
+    details: notPassed(report.testResults ?? []),
   };
   if (report.numFailedTestSuites > 0 && report.numFailedTests === 0) {
     result.problem = `${report.numFailedTestSuites} test file(s) failed to run`;
@@ -112,13 +138,13 @@ async function main(): Promise<number> {
   const results: SuiteResult[] = [await runHostSuites()];
   if (!findLinuxUml()) {
     console.error(`The VM suite needs linux.uml (the real-kernel test bed), which is not installed:\n  ${INSTALL_COMMAND}`);
-    results.push({ name: 'vm', passed: 0, failed: 0, skipped: 0, problem: 'linux.uml is not installed' });
+    results.push({ name: 'vm', passed: 0, failed: 0, skipped: 0, problem: 'linux.uml is not installed', details: [] });
   } else {
     const shards = Math.max(1, Math.min(2, availableParallelism()));
     const shardResults = await Promise.all(Array.from({ length: shards }, (_, i) => runVmShard(i + 1, shards)));
     results.push(...shardResults);
     const vmTests = shardResults.reduce((sum, r) => sum + r.passed + r.failed, 0);
-    if (vmTests === 0) results.push({ name: 'vm', passed: 0, failed: 0, skipped: 0, problem: 'the VM suite ran no test' });
+    if (vmTests === 0) results.push({ name: 'vm', passed: 0, failed: 0, skipped: 0, problem: 'the VM suite ran no test', details: [] });
   }
   let passed = 0;
   let failed = 0;
@@ -133,6 +159,7 @@ async function main(): Promise<number> {
         result.problem ? ` (FAILED: ${result.problem})` : ''
       }`,
     );
+    for (const line of result.details) console.log(`    ${line}`);
   }
   console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
   return failed === 0 ? 0 : 1;

@@ -107,7 +107,7 @@ afterAll(() => {
 });
 
 // Each step starts a process per tool (node's start-up dominates): allow for a slow, shared guest.
-describe('tsdmsetup and dmsetup print the same', { timeout: 180_000 }, () => {
+describe('tsdmsetup and dmsetup print the same', { timeout: 600_000 }, () => {
   it('create, ls, info, table, status and deps, for one device, several, and all', () => {
     const results = expectSameAsDmsetup([
       cmd('create', dev('zero'), '--table', '0 2048 zero'),

@@ -90,7 +90,7 @@ describe('list() with 5 000 devices', () => {
     );
   });
 
-  it('a buffer cap smaller than the reply fails with ENOBUFS instead of growing past it', { timeout: 60_000 }, () => {
+  it('a buffer cap smaller than the reply fails with ENOBUFS instead of growing past it', () => {
     const creator = freshHandle();
     for (let i = 0; i < 1000; i++) creator.create(nameOf(i));
     const capped = freshHandle({ maxBufferSize: INITIAL_BUFFER_SIZE * 2 });

@@ -125,7 +125,7 @@ describe('a udev that never completes (95-dm-notify masked)', () => {
     expect(result.stderr).toMatch(/^udev did not complete cookie 0x[0-9A-F]{8} in time \(3 s\); its semaphore was removed\.$/m);
     expect(linkOf(name)).toBeDefined();
     expect(cookieSemaphores()).toEqual([]);
-  }, 60_000);
+  });
 
   it.each(['SIGTERM', 'SIGINT'] as const)('%s to a waiting tsdmsetup leaves no semaphore', async (signal) => {
     const name = names.of(`signal-${signal}`);
@@ -139,7 +139,7 @@ describe('a udev that never completes (95-dm-notify masked)', () => {
     child.kill(signal);
     expect(await exited).not.toBe(0);
     expect(cookieSemaphores()).toEqual([]);
-  }, 60_000);
+  });
 });
 
 describe('monitor mode', () => {
@@ -180,5 +180,5 @@ describe('monitor mode', () => {
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(linkOf(name)).toMatch(/^\.\.\/dm-\d+$/);
     expect(cookieSemaphores()).toEqual([]);
-  }, 60_000);
+  });
 });
