@@ -50,11 +50,22 @@ export class BaseContext {
     list.push(item);
   }
 
+  /** Prints the --json document, if one was built: one line; a bigint as a number, or a string past 2^53. */
+  printJson(): void {
+    if (!this.json) return;
+    this.print(JSON.stringify(this.json, (_key, value: unknown) => (typeof value === 'bigint' ? exactNumber(value) : value)));
+  }
+
   /** Sets `key` of the --json document. */
   jsonSet(key: string, value: unknown): void {
     this.json ??= {};
     this.json[key] = value;
   }
+}
+
+/** A number where JSON carries it exactly, else its decimal string (the schemas say so). */
+function exactNumber(value: bigint): number | string {
+  return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(value) : value.toString();
 }
 
 /** Thrown by a command after it has printed its own error lines: the run fails with "Command failed." */

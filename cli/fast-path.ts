@@ -48,6 +48,6 @@ export async function runFastPath(argv: string[], io: { stdout: Output; stderr: 
     context.error('Command failed.');
     status = 1;
   }
-  if (context.json) context.print(JSON.stringify(context.json));
+  context.printJson();
   return status;
 }

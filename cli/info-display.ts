@@ -71,5 +71,7 @@ export function reportRowValues(context: CliContext, info: DeviceInfo): FieldVal
 
 /** A device's state as tsdmsetup's --json shows it (DeviceInfo plus its read-ahead, null when unknown). */
 export function infoJson(info: DeviceInfo, readAhead: number | undefined): Record<string, unknown> {
-  return { ...info, readAhead: readAhead ?? null };
+  // Field by field, so the document keeps its schema (cli/json-schemas.ts) whatever DeviceInfo gains.
+  const { name, uuid, major, minor, openCount, eventNr, targetCount, suspended, readOnly, liveTable, inactiveTable, deferredRemove, internalSuspend } = info;
+  return { name, uuid, major, minor, openCount, eventNr, targetCount, suspended, readOnly, liveTable, inactiveTable, deferredRemove, internalSuspend, readAhead: readAhead ?? null };
 }

@@ -63,7 +63,7 @@ export async function runCli(argv: string[], io: CliIo = { stdout: process.stdou
     context.multipleDevices = multipleDevices(spec, parsed.args, options);
     const succeeded = alwaysSucceeds ? await runInvocations(context, spec, parsed.args) : await runCycles(context, spec, parsed.args);
     if (alwaysSucceeds) finishCycle(context);
-    if (context.json) context.print(JSON.stringify(context.json));
+    context.printJson();
     return succeeded || alwaysSucceeds ? 0 : 1;
   } finally {
     context.close();
@@ -111,9 +111,12 @@ function prepareOutput(context: CliContext): boolean {
       return false;
     }
   }
-  // --json reports no columns, but `info --json -S` picks its devices with the selection.
-  if (options.json && options.select !== undefined && context.command === 'info') return makeReport(context, '', undefined);
-  if (!context.columns || options.json) return true;
+  // --json with -c (and splitname) prints the report's rows; otherwise it reports no columns, but
+  // `info --json -S` picks its devices with the selection.
+  if (options.json && !(context.columns && !context.selectionCommand)) {
+    return options.select !== undefined && context.command === 'info' ? makeReport(context, '', undefined) : true;
+  }
+  if (!context.columns) return true;
   if (options.sort !== undefined && (context.command === 'status' || context.command === 'table')) {
     context.error('--sort is not yet supported with status and table.');
     return false;
@@ -200,5 +203,9 @@ async function runCycles(context: CliContext, spec: CommandSpec, args: string[])
 /** What is printed once the command ran (even after a failure): the concise line's end, the report. */
 function finishCycle(context: CliContext): void {
   if (context.conciseOutputProduced) context.stdout.write('\n');
+  if (context.options.json && context.report && context.columns && !context.selectionCommand) {
+    if (!context.report.helpRequested) context.jsonSet('report', context.report.outputJson());
+    return;
+  }
   for (const line of context.report?.output() ?? []) context.print(line);
 }

@@ -5,6 +5,7 @@
  * --json prints `{"devices": [DeviceInfo & {readAhead: number | null}, ...]}`: name, uuid, major,
  * minor, openCount, eventNr, targetCount, suspended, readOnly, liveTable, inactiveTable,
  * deferredRemove, internalSuspend, readAhead (sectors; null when unknown); `-S` picks the devices.
+ * With -c, `{"report": [{field: value, ...}]}`: the -o fields (-O sorts, -S selects) as the report shows them.
  * With `-S`, a command that picks devices by selection (remove, table, …) runs as `info -c` that
  * runs that command for each device selected.
  */
@@ -21,7 +22,7 @@ export const infoCommand: CommandSpec = {
   maxArgs: -1,
   repeatable: 1,
   async run(context) {
-    if (context.options.json) context.json ??= { devices: [] };
+    if (context.options.json && !context.columns) context.json ??= { devices: [] };
     await namedOrEveryDevice(context, (name) => infoOne(context, name));
   },
 };
@@ -31,7 +32,7 @@ async function infoOne(context: CliContext, name: string | undefined): Promise<v
   const info = queryInfo(context, id);
   if (!info) return context.fail('Device does not exist.');
   if (context.selectionCommand) return runIfSelected(context, context.selectionCommand, info);
-  if (context.options.json) {
+  if (context.options.json && !context.columns) {
     if (context.report && !selected(context, info)) return;
     // readAhead: null says what the error line would; stderr stays for the command's errors.
     context.jsonItem('devices', infoJson(info, readAheadOf(info, context.nodePath(info.name), () => {})));

@@ -6,12 +6,14 @@
  * --json prints `{"devices": [{"name", "major", "minor", "eventNr"?, "uuid"?}]}` (event number and
  * uuid when the kernel lists them, 4.37+ and 4.45+); with --target `{"devices": [{"name", "major",
  * "minor"}]}`. `--tree` draws what uses what (`-o` tree words: [no]device, blkdevname, active,
- * open, rw, uuid, ascii|utf|vt100, compact, inverted, notrunc).
+ * open, rw, uuid, ascii|utf|vt100, compact, inverted, notrunc); with --json `{"tree": [node]}`, each node
+ * `{name (null when not DM), major, minor, uuid?, suspended?, readOnly?, openCount?, children}`.
  */
 import { blockDeviceName, type ListedDevice } from '../../lib/index.js';
 import type { CliContext, CommandSpec } from '../context.js';
 import { buildDepTree } from '../device-tree.js';
 import { formatLsLine } from '../format.js';
+import { treeJson } from '../tree-json.js';
 import { drawTree, treeWidth, type TreeOptions } from '../tree-view.js';
 import { showTargets } from './table-status.js';
 
@@ -25,7 +27,9 @@ export const lsCommand: CommandSpec = {
     if (context.treeOptions) return showTree(context, context.treeOptions);
     const devices = context.dm().list();
     if (options.json) {
-      context.jsonSet('devices', devices.map((device) => ({ ...device })));
+      // Field by field, so the document keeps its schema (cli/json-schemas.ts).
+      const listed = ({ name, major, minor, eventNr, uuid }: ListedDevice): object => ({ name, major, minor, ...(eventNr !== undefined && { eventNr }), ...(uuid !== undefined && { uuid }) });
+      context.jsonSet('devices', devices.map(listed));
       return;
     }
     if (devices.length === 0) context.print('No devices found');
@@ -33,14 +37,19 @@ export const lsCommand: CommandSpec = {
   },
 };
 
-/** dmsetup's _display_tree: `No devices found` when there are none, else the tree. */
+/** dmsetup's _display_tree: `No devices found` when there are none, else the tree (--json: `{"tree": [...]}`). */
 function showTree(context: CliContext, tree: TreeOptions): void {
   const devices = context.dm().list();
   if (devices.length === 0) {
-    context.print('No devices found');
+    if (context.options.json) context.jsonSet('tree', []);
+    else context.print('No devices found');
     return;
   }
   const deps = buildDepTree(context, devices);
+  if (context.options.json) {
+    context.jsonSet('tree', treeJson(deps, tree.inverted));
+    return;
+  }
   const columns = context.stdout === process.stdout && process.stdout.isTTY ? process.stdout.columns : undefined;
   context.stdout.write(drawTree(deps, tree, treeWidth(tree, columns), (node) => blockDeviceName(node, true)));
 }

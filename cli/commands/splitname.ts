@@ -4,7 +4,7 @@
  * it; default fields vg_name,lv_name,lv_layer). The name is split only for subsystem LVM (the
  * default). No kernel access.
  *
- * --json prints `{"subsystem", "vg_name", "lv_name", "lv_layer"}`.
+ * --json prints the report's row, `{"report": [{"vg_name", "lv_name", "lv_layer"}]}` (the -o fields).
  */
 import type { CommandSpec } from '../context.js';
 import { splitName } from '../report/device-fields.js';
@@ -20,11 +20,6 @@ export const splitnameCommand: CommandSpec = {
     const [name, subsystem = 'LVM'] = context.args as [string, string?];
     // The subsystem argument stands where a uuid's prefix would: all of it is the subsystem.
     const split = splitName(`${subsystem}-`, name);
-    if (context.options.json) {
-      context.jsonSet('subsystem', split.subsystem);
-      for (const key of ['vg_name', 'lv_name', 'lv_layer'] as const) context.jsonSet(key, split[key]);
-      return;
-    }
     const report = context.report!;
     if (report.helpRequested) return;
     const missing = report.columns.find((column) => column.def.section !== 'splitname' && column.def.id !== 'selected');

@@ -29,7 +29,9 @@ export function completeBase(context: BaseContext, base: number): void {
 export function createCookieCommand(context: BaseContext): void {
     if (!udevSyncActive(context)) return;
     try {
-      context.print(formatCookie(createCookie().cookie));
+      const { cookie } = createCookie();
+      if (context.options.json) context.jsonSet('cookie', `0x${cookie.toString(16)}`);
+      else context.print(formatCookie(cookie));
     } catch (error) {
       failWith(context, error);
     }

@@ -6,7 +6,8 @@
  *
  * --json: `udevflags` prints `{"cookie": "0x…", "flags": ["DM_UDEV_…_FLAG", …]}`; `udevcookies`
  * prints `{"cookies": [{"cookie", "semid", "value", "lastSemopTime", "lastChangeTime"}]}` (times
- * in seconds since the epoch, 0 for never).
+ * in seconds since the epoch, 0 for never); `udevcomplete` `{"completed": "0x…"}`; `udevcreatecookie`
+ * `{"cookie": "0x…"}`; `udevcomplete_all` `{"destroyed": n, "skipped": n, "declined"?: true}`.
  */
 import { udevFlagLines, udevFlagVariables } from '../../lib/udev/flags.js';
 import type { LightCommandSpec } from '../context.js';
@@ -36,7 +37,8 @@ export const udevcompleteCommand: LightCommandSpec = {
   maxArgs: 1,
   async run(context) {
     const cookie = cookieArgument(context, context.args[0]!);
-    context.print(`DM_COOKIE_COMPLETED=0x${cookie.toString(16).padEnd(10)}`);
+    if (context.options.json) context.jsonSet('completed', `0x${cookie.toString(16)}`);
+    else context.print(`DM_COOKIE_COMPLETED=0x${cookie.toString(16).padEnd(10)}`);
     // A zero base: the cookie only carried flags for the rules; nobody waits on it.
     const base = cookie & 0xffff;
     if (base !== 0) (await semaphores()).completeBase(context, base);

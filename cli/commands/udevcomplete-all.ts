@@ -75,7 +75,8 @@ export const udevcompleteAllCommand: LightCommandSpec = {
       const older = age ? `older than ${age | 0} minutes ` : '';
       context.error(`WARNING: This operation will destroy all semaphores ${older}with keys that have a prefix ${PREFIX}.`);
       if (yesNoPrompt(context, 'Do you really want to continue? [y/n]: ') === 'n') {
-        context.print(`Semaphores with keys prefixed by ${PREFIX} NOT destroyed.`);
+        if (context.options.json) Object.assign((context.json ??= {}), { destroyed: 0, skipped: 0, declined: true });
+        else context.print(`Semaphores with keys prefixed by ${PREFIX} NOT destroyed.`);
         return;
       }
     }
@@ -103,6 +104,7 @@ export const udevcompleteAllCommand: LightCommandSpec = {
       }
       destroyed++;
     }
-    context.print(`${destroyed} semaphores with keys prefixed by ${PREFIX} destroyed. ${skipped} skipped.`);
+    if (context.options.json) Object.assign((context.json ??= {}), { destroyed, skipped });
+    else context.print(`${destroyed} semaphores with keys prefixed by ${PREFIX} destroyed. ${skipped} skipped.`);
   },
 };

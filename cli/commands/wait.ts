@@ -1,11 +1,13 @@
 /**
  * `wait <device> [<event_nr>]`: blocks until the device's event counter differs from <event_nr>
- * (default 0), then with -v prints the info block. `--noflush` and `--inactive` pass through.
+ * (default 0), then with -v prints the info block (--json: `{"devices": [info]}`, as `info --json`,
+ * with the event number reached). `--noflush` and `--inactive` pass through.
  */
 import { atoi } from '../c-numbers.js';
 import { CommandFailed, type CommandSpec } from '../context.js';
 import { hasUuidOrMajor, taskDevice } from '../device-arg.js';
-import { displayInfo } from '../info-display.js';
+import { displayInfo, infoJson } from '../info-display.js';
+import { readAheadOf } from '../read-ahead.js';
 
 export const waitCommand: CommandSpec = {
   name: 'wait',
@@ -25,6 +27,7 @@ export const waitCommand: CommandSpec = {
       noFlush: context.noFlush,
       inactive: Boolean(context.options.inactive),
     });
-    if (context.options.verbose > 0 && !displayInfo(context, info)) throw new CommandFailed();
+    if (context.options.json) context.jsonItem('devices', infoJson(info, readAheadOf(info, context.nodePath(info.name), () => {})));
+    else if (context.options.verbose > 0 && !displayInfo(context, info)) throw new CommandFailed();
   },
 };

@@ -199,6 +199,18 @@ export class Report {
     return this.layout.columnsAsRows ? this.outputAsRows(rows) : this.outputAsColumns(rows);
   }
 
+  /**
+   * The report's rows for --json (sorted, hidden columns left out), keyed by field id: a numeric
+   * field as a number (a string past 2^53, so it stays exact), any other as its text. The rows go,
+   * as output() lets them go.
+   */
+  outputJson(): Record<string, number | string>[] {
+    const rows = this.sortedRows();
+    this.rows.splice(0);
+    const visible = this.visible();
+    return rows.map((row) => Object.fromEntries(visible.map(({ column, index }) => [column.def.id, jsonValue(column.def, row[index]!)])));
+  }
+
   private sortedRows(): FieldValue[][] {
     const keys = this.columns
       .map((column, index) => ({ column, index }))
@@ -252,6 +264,12 @@ export class Report {
     const text = this.layout.aligned ? fit(value.text, column.width, column.def.numeric) : value.text;
     return `${prefix}${text}${quote}`;
   }
+}
+
+/** A field's --json value: numbers exact (as a string past Number.MAX_SAFE_INTEGER), text otherwise. */
+function jsonValue(def: FieldDef, value: FieldValue): number | string {
+  if (!def.numeric || typeof value.sort !== 'bigint' || value.text === '') return value.text;
+  return value.sort <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value.sort) : value.sort.toString();
 }
 
 /** printf's `%-*.*s` (or `%*.*s` for right alignment), counting bytes as C does. */
