@@ -106,7 +106,9 @@ export function tib(count: Sectors): Sectors {
 
 /** Anything with a start and a length in sectors (a TableRow, a StatusRow). */
 export interface Extent {
+  /** The first sector (512-byte sectors; a bigint above 2^53). */
   readonly start: Sectors;
+  /** How many 512-byte sectors (a bigint above 2^53). */
   readonly length: Sectors;
 }
 
