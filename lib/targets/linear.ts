@@ -7,7 +7,7 @@ import { ArgReader, formatDevice, formatSectors, type DeviceRef } from './fields
 import { defineTarget } from './target.js';
 import type { Sectors } from './units.js';
 
-/** linear's params. */
+/** What `linear(…)` takes: the device mapped onto and where on it the range starts. */
 export interface LinearParams {
   /** The device mapped onto: a path, or `{ major, minor }` (what `table` shows). */
   device: DeviceRef;

@@ -6,7 +6,7 @@
 import { ArgReader, formatDevice, type DeviceRef } from './fields.js';
 import { defineTarget } from './target.js';
 
-/** snapshot-origin's params. */
+/** What `snapshotOrigin(…)` takes: the device holding the origin's data. */
 export interface SnapshotOriginParams {
   /** The device holding the origin's data. */
   origin: DeviceRef;

@@ -13,7 +13,7 @@ export interface Stripe {
   offset: Sectors;
 }
 
-/** striped's params. */
+/** What `striped(…)` takes: the chunk size and the stripes, round robin in this order. */
 export interface StripedParams {
   /** Sectors per chunk (the kernel wants at least a page). */
   chunkSize: number;

@@ -14,7 +14,7 @@ export interface SwitchPath {
   offset: Sectors;
 }
 
-/** switch's params. */
+/** What `switchTarget(…)` takes: the region size and the paths regions are mapped to. */
 export interface SwitchParams {
   /** Sectors per region. */
   regionSize: number;

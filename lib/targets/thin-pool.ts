@@ -19,7 +19,7 @@ export interface ThinPoolFeatures {
   errorIfNoSpace?: boolean;
 }
 
-/** thin-pool's params. */
+/** What `thinPool(…)` takes: metadata and data devices, block size, low-water mark and features. */
 export interface ThinPoolParams {
   metadata: DeviceRef;
   data: DeviceRef;

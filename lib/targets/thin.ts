@@ -8,7 +8,7 @@ import { ArgReader, formatDevice, formatUint, statusNumber, statusWords, type De
 import { defineTarget } from './target.js';
 import type { Sectors } from './units.js';
 
-/** thin's params. */
+/** What `thin(…)` takes: the pool, the thin device's id in it and an optional read-only external origin. */
 export interface ThinParams {
   /** The thin-pool device. */
   pool: DeviceRef;

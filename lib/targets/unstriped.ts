@@ -7,7 +7,7 @@ import { ArgReader, fieldError, formatDevice, formatSectors, formatUint, type De
 import { defineTarget } from './target.js';
 import type { Sectors } from './units.js';
 
-/** unstriped's params. */
+/** What `unstriped(…)` takes: the striped layout and which stripe of it to expose. */
 export interface UnstripedParams {
   /** Stripes in the layout. */
   stripes: number;

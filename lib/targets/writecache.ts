@@ -31,7 +31,7 @@ export interface WritecacheOptions {
   pauseWriteback?: number;
 }
 
-/** writecache's params. */
+/** What `writecache(…)` takes: the cache medium's kind, origin and cache devices, block size and options. */
 export interface WritecacheParams {
   /** pmem (persistent memory) or ssd. */
   cacheType: 'pmem' | 'ssd';
@@ -53,7 +53,10 @@ const VALUED = [
   ['maxAge', 'max_age'],
 ] as const;
 
-/** A writecache's status. */
+/**
+ * What `writecache.parseStatus` gives: error state, block counts, blocks under writeback and
+ * (5.15+) the I/O counters; or the raw text.
+ */
 export type WritecacheStatus =
   | {
       readonly type: 'writecache';

@@ -49,7 +49,8 @@ function nameWords(name: string): string[] {
 
 /** Whether `text` says something beyond the name it documents. */
 function isRealText(text: string, name: string): boolean {
-  const words = text.toLowerCase().split(/[^a-z0-9]+/).filter((word) => word && !['the', 'a', 'an', 'this', 'of'].includes(word));
+  // "log-writes' params." restates LogWritesParams as much as "The log writes params." does.
+  const words = text.toLowerCase().replace(/'s?\b/g, '').split(/[^a-z0-9]+/).filter((word) => word && !['the', 'a', 'an', 'this', 'of'].includes(word));
   if (words.length === 0) return false;
   const own = nameWords(name);
   return words.join(' ') !== own.join(' ');
@@ -165,6 +166,8 @@ describe('TSDoc on the public surface', () => {
     expect(isRealText('The foo.', 'foo')).toBe(false);
     expect(isRealText('The thin pool.', 'thinPool')).toBe(false);
     expect(isRealText('', 'x')).toBe(false);
+    expect(isRealText("crypt's params.", 'CryptParams')).toBe(false);
+    expect(isRealText("log-writes' params.", 'LogWritesParams')).toBe(false);
     expect(isRealText('Length in 512-byte sectors.', 'length')).toBe(true);
   });
 
