@@ -11,6 +11,10 @@ import type { Sectors } from './units.js';
 
 /** snapshot's (and snapshot-merge's) params. */
 export interface SnapshotParams {
+  /**
+   * The origin's data device (the `-real` device under an LVM origin, not the snapshot-origin
+   * device itself).
+   */
   origin: DeviceRef;
   /** The copy-on-write device holding changed chunks. */
   cow: DeviceRef;
@@ -20,6 +24,10 @@ export interface SnapshotParams {
   overflow?: boolean;
   /** Chunk size in sectors (a power of two). */
   chunkSize: number;
+  /**
+   * `discard_zeroes_cow`: a discard covering whole chunks drops their copies from the COW, so they
+   * read as the origin again.
+   */
   discardZeroesCow?: boolean;
   /** Needs discardZeroesCow. */
   discardPassdownOrigin?: boolean;

@@ -9,7 +9,9 @@ import type { Sectors } from './units.js';
 
 /** One stripe: a device and the first sector used on it. */
 export interface Stripe {
+  /** The stripe's device. */
   device: DeviceRef;
+  /** Where the stripe starts on `device`, in 512-byte sectors. */
   offset: Sectors;
 }
 
@@ -17,12 +19,15 @@ export interface Stripe {
 export interface StripedParams {
   /** Sectors per chunk (the kernel wants at least a page). */
   chunkSize: number;
+  /** The stripes, at least one; chunk n goes to stripe n mod stripes.length. */
   stripes: Stripe[];
 }
 
 /** striped's status: each stripe's device and whether it is alive. */
 export interface StripedStatus {
+  /** Always `striped`. */
   readonly type: 'striped';
+  /** Each stripe's device and whether it is alive (`A`) or dead (`D`), in table order. */
   readonly stripes: readonly { readonly device: DeviceRef; readonly alive: boolean }[];
   /** Words after the health field (none today). */
   readonly extra: readonly string[];

@@ -10,7 +10,9 @@ import type { Sectors } from './units.js';
 
 /** One path of a switch: a device and the first sector used on it. */
 export interface SwitchPath {
+  /** The path's device. */
   device: DeviceRef;
+  /** Where the path's mapping starts on `device`, in 512-byte sectors. */
   offset: Sectors;
 }
 
@@ -18,6 +20,7 @@ export interface SwitchPath {
 export interface SwitchParams {
   /** Sectors per region. */
   regionSize: number;
+  /** The paths, numbered from 0 in `set_region_mappings` messages. */
   paths: SwitchPath[];
 }
 

@@ -15,7 +15,9 @@ export interface UnstripedParams {
   chunkSize: number;
   /** Which stripe to expose, from 0. */
   stripe: number;
+  /** The device holding the striped layout (one of its members). */
   device: DeviceRef;
+  /** Where the layout starts on `device`, in 512-byte sectors. */
   offset: Sectors;
 }
 

@@ -16,7 +16,9 @@ export interface WritecacheOptions {
   highWatermark?: number;
   /** Percent at which writeback stops (default 45). */
   lowWatermark?: number;
+  /** `writeback_jobs`: the most blocks in flight during writeback (lower: slower writeback, faster reads). */
   writebackJobs?: number;
+  /** `autocommit_blocks`: commit after this many blocks written without a flush. */
   autocommitBlocks?: number;
   /** Milliseconds. */
   autocommitTime?: number;
@@ -26,6 +28,7 @@ export interface WritecacheOptions {
   cleaner?: boolean;
   /** pmem only: true for `fua`, false for `nofua`. */
   fua?: boolean;
+  /** `metadata_only`: cache only metadata (REQ_META) writes. */
   metadataOnly?: boolean;
   /** Milliseconds writeback pauses while there is other I/O. */
   pauseWriteback?: number;
@@ -35,10 +38,13 @@ export interface WritecacheOptions {
 export interface WritecacheParams {
   /** pmem (persistent memory) or ssd. */
   cacheType: 'pmem' | 'ssd';
+  /** The slow device written back to. */
   origin: DeviceRef;
+  /** The fast device (pmem or an SSD) holding the cache. */
   cache: DeviceRef;
   /** Bytes: 512 to the page size, a power of two (4096 recommended). */
   blockSize: number;
+  /** Optional params; omitted when none is set. */
   options?: WritecacheOptions;
 }
 
