@@ -54,12 +54,12 @@ export interface ByDev {
 /** A device, addressed by exactly one of its name, its uuid or its device number. */
 export type DeviceId = ByName | ByUuid | ByDev;
 
-/** `{ name }`. */
+/** An address by name: `byName('vg-lv')` is `{ name: 'vg-lv' }`, typed so it cannot also carry a uuid. */
 export function byName(name: string): ByName {
   return { name };
 }
 
-/** `{ uuid }`. */
+/** An address by uuid: `{ uuid }`, typed so it cannot also carry a name. */
 export function byUuid(uuid: string): ByUuid {
   return { uuid };
 }

@@ -52,7 +52,7 @@ export function resolveDevDir(devDir?: string): string {
   return devDir ?? (process.env['DM_DEV_DIR'] || '/dev');
 }
 
-/** `<devDir>/mapper/control`. */
+/** The control node's path: `<devDir>/mapper/control` (devDir: the argument, else $DM_DEV_DIR, else /dev). */
 export function controlPath(devDir?: string): string {
   return join(resolveDevDir(devDir), DM_DIR, DM_CONTROL_NODE);
 }

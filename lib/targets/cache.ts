@@ -87,7 +87,10 @@ function keyValues(words: readonly string[]): KeyValues {
   return values;
 }
 
-/** `cache({ metadata, cache, origin, blockSize: 128, mode: 'writethrough', policy: 'smq' })`. */
+/**
+ * The cache target: a fast device caching a slow one (dm-cache). E.g. `cache({ metadata, cache,
+ * origin, blockSize: 128, mode: 'writethrough', policy: 'smq' })`.
+ */
 export const cache = defineTarget<CacheParams, CacheStatus>({
   type: 'cache',
   module: 'dm-cache',

@@ -123,7 +123,10 @@ function parseOptions(words: readonly string[]): CryptOptions {
   return options;
 }
 
-/** `crypt({ cipher: 'aes-xts-plain64', key, ivOffset: 0, device, offset: 0 })`. */
+/**
+ * The crypt target: transparent encryption (dm-crypt), its key kept in a SecretKey. E.g. `crypt({
+ * cipher: 'aes-xts-plain64', key, ivOffset: 0, device, offset: 0 })`.
+ */
 export const crypt = defineTarget<CryptParams>({
   type: 'crypt',
   module: 'dm-crypt',

@@ -41,7 +41,10 @@ function formatClass(field: string, value: unknown): string {
   return [formatDevice('delay', `${field}.device`, device), formatSectors('delay', `${field}.offset`, offset), formatUint('delay', `${field}.delay`, delay)].join(' ');
 }
 
-/** `delay({ read: { device, offset: 0, delay: 100 } })`. */
+/**
+ * The delay target: reads (and writes, flushes) held for some milliseconds. E.g. `delay({ read: {
+ * device, offset: 0, delay: 100 } })`.
+ */
 export const delay = defineTarget<DelayParams, DelayStatus>({
   type: 'delay',
   module: 'dm-delay',

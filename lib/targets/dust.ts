@@ -39,7 +39,10 @@ function checkBlockSize(value: number): void {
   if ((value & (value - 1)) !== 0) throw fieldError('dust', 'blockSize', `must be a power of two, not ${value}`);
 }
 
-/** `dust({ device, offset: 0, blockSize: 512 })`. */
+/**
+ * The dust target: emulated bad blocks, listed by message. E.g. `dust({ device, offset: 0,
+ * blockSize: 512 })`.
+ */
 export const dust = defineTarget<DustParams, DustStatus>({
   type: 'dust',
   module: 'dm-dust',

@@ -35,7 +35,10 @@ export type EraStatus =
     }
   | { readonly type: 'era'; readonly state: 'unknown'; readonly raw: string };
 
-/** `era({ metadata, origin, blockSize: 128 })`. */
+/**
+ * The era target: records in which era each block was last written. E.g. `era({ metadata, origin,
+ * blockSize: 128 })`.
+ */
 export const era = defineTarget<EraParams, EraStatus>({
   type: 'era',
   module: 'dm-era',

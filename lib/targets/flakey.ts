@@ -85,7 +85,10 @@ function parseFeatures(words: readonly string[]): FlakeyFeatures {
   return features;
 }
 
-/** `flakey({ device, offset: 0, up: 60, down: 0, features: { dropWrites: true } })`. */
+/**
+ * The flakey target: I/O that works for `up` seconds, then fails (or is dropped) for `down`. E.g.
+ * `flakey({ device, offset: 0, up: 60, down: 0, features: { dropWrites: true } })`.
+ */
 export const flakey = defineTarget<FlakeyParams>({
   type: 'flakey',
   module: 'dm-flakey',

@@ -239,7 +239,11 @@ function hideKey(text: string, name: string): string {
   return text.slice(0, colon + 1) + '0'.repeat(end - colon - 1) + text.slice(end);
 }
 
-/** `integrity({ device, offset: 0, tagSize: 32, mode: 'J', options: { internalHash: 'hmac(sha256)' }, keys: { internalHash: key } })`. */
+/**
+ * The integrity target: a checksum or MAC per sector, optionally journaled. E.g. `integrity({
+ * device, offset: 0, tagSize: 32, mode: 'J', options: { internalHash: 'hmac(sha256)' }, keys: {
+ * internalHash: key } })`.
+ */
 export const integrity = defineTarget<IntegrityParams, IntegrityStatus>({
   type: 'integrity',
   module: 'dm-integrity',

@@ -15,7 +15,10 @@ export interface LinearParams {
   offset: Sectors;
 }
 
-/** `linear({ device: '/dev/loop0', offset: 0 })`. */
+/**
+ * The linear target: a range mapped onto another device from `offset` (sectors). E.g. `linear({
+ * device: '/dev/loop0', offset: 0 })`.
+ */
 export const linear = defineTarget<LinearParams>({
   type: 'linear',
   module: null,

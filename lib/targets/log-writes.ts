@@ -28,7 +28,10 @@ export type LogWritesStatus =
     }
   | { readonly type: 'log-writes'; readonly state: 'unknown'; readonly raw: string };
 
-/** `logWrites({ device, log })`. */
+/**
+ * The log-writes target: passes I/O through and logs every write, in order, on another device. E.g.
+ * `logWrites({ device, log })`.
+ */
 export const logWrites = defineTarget<LogWritesParams, LogWritesStatus>({
   type: 'log-writes',
   module: 'dm-log-writes',

@@ -94,7 +94,10 @@ function parseLog(args: ArgReader): MirrorLog {
   return log;
 }
 
-/** `mirror({ log: { type: 'core', regionSize: 1024 }, legs: [{ device, offset: 0 }, …] })`. */
+/**
+ * The mirror target (the old dm-raid1): copies on every leg, a region log. E.g. `mirror({ log: {
+ * type: 'core', regionSize: 1024 }, legs: [{ device, offset: 0 }, …] })`.
+ */
 export const mirror = defineTarget<MirrorParams, MirrorStatus>({
   type: 'mirror',
   module: 'dm-mirror',

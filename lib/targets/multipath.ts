@@ -191,7 +191,10 @@ function readStatus(args: ArgReader): MultipathStatus {
   return { type: 'multipath', state: 'ok', queueIo: features[0] === '1', pgInitCount: Number(features[1] ?? 0), hwHandler, nextGroup, groups, extra: args.rest() };
 }
 
-/** `multipath({ groups: [{ selector: 'round-robin', paths: [{ device, args: ['1'] }] }] })`. */
+/**
+ * The multipath target: one device over several paths, in priority groups. E.g. `multipath({
+ * groups: [{ selector: 'round-robin', paths: [{ device, args: ['1'] }] }] })`.
+ */
 export const multipath = defineTarget<MultipathParams, MultipathStatus>({
   type: 'multipath',
   module: 'dm-multipath',

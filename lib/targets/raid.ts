@@ -195,7 +195,10 @@ function parseMember(word: string, field: string): DeviceRef | undefined {
   return word === '-' ? undefined : new ArgReader('raid', word).device(field);
 }
 
-/** `raid({ raidType: 'raid1', chunkSize: 0, devices: [{ metadata, data }, …] })`. */
+/**
+ * The raid target: MD's raid levels under device-mapper. E.g. `raid({ raidType: 'raid1', chunkSize:
+ * 0, devices: [{ metadata, data }, …] })`.
+ */
 export const raid = defineTarget<RaidParams, RaidStatus>({
   type: 'raid',
   module: 'dm-raid',

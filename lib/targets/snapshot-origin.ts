@@ -12,7 +12,10 @@ export interface SnapshotOriginParams {
   origin: DeviceRef;
 }
 
-/** `snapshotOrigin({ origin })`. */
+/**
+ * The snapshot-origin target: the origin of snapshots, copying chunks to their COWs before they are
+ * overwritten. E.g. `snapshotOrigin({ origin })`.
+ */
 export const snapshotOrigin = defineTarget<SnapshotOriginParams>({
   type: 'snapshot-origin',
   module: 'dm-snapshot',

@@ -33,7 +33,10 @@ export interface StripedStatus {
   readonly extra: readonly string[];
 }
 
-/** `striped({ chunkSize: 128, stripes: [{ device, offset }, …] })`. */
+/**
+ * The striped target: chunks spread round robin over devices. E.g. `striped({ chunkSize: 128,
+ * stripes: [{ device, offset }, …] })`.
+ */
 export const striped = defineTarget<StripedParams, StripedStatus>({
   type: 'striped',
   module: null,

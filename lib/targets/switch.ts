@@ -24,7 +24,10 @@ export interface SwitchParams {
   paths: SwitchPath[];
 }
 
-/** `switchTarget({ regionSize: 64, paths: [{ device, offset: 0 }, …] })` (`switch` is a keyword). */
+/**
+ * The switch target: each region mapped to one of several paths. E.g. `switchTarget({ regionSize:
+ * 64, paths: [{ device, offset: 0 }, …] })` (`switch` is a keyword).
+ */
 export const switchTarget = defineTarget<SwitchParams>({
   type: 'switch',
   module: 'dm-switch',

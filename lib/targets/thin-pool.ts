@@ -79,7 +79,10 @@ export type ThinPoolStatus =
 
 const DISCARDS: Record<string, string> = { discard_passdown: 'passdown', no_discard_passdown: 'no-passdown', ignore_discard: 'ignore' };
 
-/** `thinPool({ metadata, data, blockSize: 128, lowWater: 0, features: { errorIfNoSpace: true } })`. */
+/**
+ * The thin-pool target: a pool of data blocks that thin volumes allocate from. E.g. `thinPool({
+ * metadata, data, blockSize: 128, lowWater: 0, features: { errorIfNoSpace: true } })`.
+ */
 export const thinPool = defineTarget<ThinPoolParams, ThinPoolStatus>({
   type: 'thin-pool',
   module: 'dm-thin-pool',

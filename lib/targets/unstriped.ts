@@ -25,7 +25,10 @@ function checkStripe(stripes: number, stripe: number): void {
   if (stripe >= stripes) throw fieldError('unstriped', 'stripe', `must be below stripes (${stripes}), not ${stripe}`);
 }
 
-/** `unstriped({ stripes: 2, chunkSize: 128, stripe: 1, device, offset: 0 })`. */
+/**
+ * The unstriped target: one stripe of a striped layout as a device of its own. E.g. `unstriped({
+ * stripes: 2, chunkSize: 128, stripe: 1, device, offset: 0 })`.
+ */
 export const unstriped = defineTarget<UnstripedParams>({
   type: 'unstriped',
   module: 'dm-unstripe',

@@ -161,7 +161,11 @@ function parseOptions(list: readonly string[]): VerityOptions {
   return options;
 }
 
-/** `verity({ version: 1, data, hash, dataBlockSize: 4096, hashBlockSize: 4096, dataBlocks, hashStart: 0, algorithm: 'sha256', rootDigest, salt })`. */
+/**
+ * The verity target: read-only data checked against a hash tree. E.g. `verity({ version: 1, data,
+ * hash, dataBlockSize: 4096, hashBlockSize: 4096, dataBlocks, hashStart: 0, algorithm: 'sha256',
+ * rootDigest, salt })`.
+ */
 export const verity = defineTarget<VerityParams, VerityStatus>({
   type: 'verity',
   module: 'dm-verity',

@@ -111,7 +111,10 @@ function formatOptions(options: WritecacheOptions | undefined): string[] {
   return words;
 }
 
-/** `writecache({ cacheType: 'ssd', origin, cache, blockSize: 4096 })`. */
+/**
+ * The writecache target: a write-back cache on pmem or an SSD. E.g. `writecache({ cacheType: 'ssd',
+ * origin, cache, blockSize: 4096 })`.
+ */
 export const writecache = defineTarget<WritecacheParams, WritecacheStatus>({
   type: 'writecache',
   module: 'dm-writecache',

@@ -241,7 +241,7 @@ export class DeviceTransaction {
   }
 }
 
-/** A new transaction on `dm`. */
+/** A new, empty DeviceTransaction on `dm` (what `dm.transaction()` returns). */
 export function transaction(dm: MapperVerbs): DeviceTransaction {
   return new DeviceTransaction(dm);
 }
