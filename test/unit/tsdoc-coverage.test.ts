@@ -5,9 +5,9 @@
  * class or interface (and of an exported type alias that is an object type, which reads like one).
  *
  * What counts as public: members without `private`, `#private` or `protected`. Protected members
- * are left out because nothing in the package is meant to be subclassed (the classes have private
- * constructors or are final in practice); a protected member is an implementation detail shared
- * inside one class family, not something a user of the package calls.
+ * are left out because no class of the package is meant to be subclassed by its users (the one
+ * protected member today, SecretKey's constructor, exists for an internal subclass; users call
+ * SecretKey.from/fromHex): such a member is shared inside one class family, not called by users.
  *
  * "Real text" means a comment that is not empty and does not merely restate the name ("The foo."
  * on `foo`). Overloads carry one comment, on their first signature (callers never see the
@@ -25,10 +25,35 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { ex
 /** The source file of each entry point, from package.json's "exports" (dist/x.d.ts -> x.ts). */
 const entries = Object.values(pkg.exports).map((entry) => entry.types.replace(/^\.\/dist\//, '').replace(/\.d\.ts$/, '.ts'));
 
-const program = ts.createProgram(
-  entries.map((file) => join(root, file)),
-  { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, strict: true, noEmit: true, skipLibCheck: true, types: ['node'] },
+/**
+ * The README's TypeScript examples (the blocks marked `<!-- readme-test: NAME -->`; test/vm/readme.test.ts
+ * runs them) as virtual files at the repository root, their imports pointed at the sources, so
+ * they are type-checked with the package: an example that no longer compiles is a doc bug too.
+ */
+const readme = readFileSync(join(root, 'README.md'), 'utf8');
+const examples = new Map(
+  [...readme.matchAll(/<!-- readme-test: ([\w-]+) -->\n```ts\n([\s\S]*?)```/g)].map((match) => [
+    join(root, `README.${match[1]!}.ts`),
+    match[2]!.replaceAll("from 'tsdmsetup/testing'", "from './lib/testing/index.js'").replaceAll("from 'tsdmsetup'", "from './lib/index.js'"),
+  ]),
 );
+
+const options: ts.CompilerOptions = {
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.NodeNext,
+  moduleResolution: ts.ModuleResolutionKind.NodeNext,
+  strict: true,
+  noUncheckedIndexedAccess: true,
+  noEmit: true,
+  skipLibCheck: true,
+  types: ['node'],
+};
+const host = ts.createCompilerHost(options);
+const readHostFile = host.readFile.bind(host);
+const hostFileExists = host.fileExists.bind(host);
+host.readFile = (file) => examples.get(file) ?? readHostFile(file);
+host.fileExists = (file) => examples.has(file) || hostFileExists(file);
+const program = ts.createProgram([...entries.map((file) => join(root, file)), ...examples.keys()], options, host);
 const checker = program.getTypeChecker();
 
 /** A place in the sources a reader can open: `lib/x.ts:12`. */
@@ -169,6 +194,17 @@ describe('TSDoc on the public surface', () => {
     expect(isRealText("crypt's params.", 'CryptParams')).toBe(false);
     expect(isRealText("log-writes' params.", 'LogWritesParams')).toBe(false);
     expect(isRealText('Length in 512-byte sectors.', 'length')).toBe(true);
+  });
+
+  it("the README's TypeScript examples type-check against the sources (strict, as the package builds)", () => {
+    expect([...examples.keys()].map((file) => relative(root, file)).sort()).toEqual(['README.real-host-ts.ts', 'README.test-kit.ts', 'README.toolkit.ts']);
+    const problems = [...examples.keys()].flatMap((file) =>
+      ts.getPreEmitDiagnostics(program, program.getSourceFile(file)).map((d) => {
+        const at = d.file && d.start !== undefined ? `:${d.file.getLineAndCharacterOfPosition(d.start).line + 1}` : '';
+        return `${relative(root, file)}${at}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`;
+      }),
+    );
+    expect(problems).toEqual([]);
   });
 
   it('every exported symbol, and every public member of an exported class or interface, has TSDoc', () => {
