@@ -52,7 +52,7 @@ export type { DeviceEvent } from './events/poller.js';
 /**
  * An open device-mapper control node: `DeviceMapper.open()` (as root), one method per dmsetup verb,
  * `…Async` forms that never block the event loop, `close()` or `using` to let the fd go. Table sizes
- * are in 512-byte sectors; every failure is a DmError. Example: the package's module comment.
+ * are in 512-byte sectors; every failure is a DmError. Examples: the README, and lib/index.ts.
  */
 export class DeviceMapper {
   /** The ioctl core, for tooling that needs a raw request (it refuses work once the handle is closed). */

@@ -37,7 +37,7 @@ export interface MirrorLeg {
 export interface MirrorParams {
   /** Where the mirror keeps which regions are in sync (core memory or a disk log). */
   log: MirrorLog;
-  /** The copies, at least one; reads go to the first in-sync leg (the primary). */
+  /** The copies, at least one; reads go to the first leg while it works (the default mirror). */
   legs: MirrorLeg[];
   /** handle_errors: a failing leg is taken out (and userspace told); keep_log: keep a failed log. */
   features?: { handleErrors?: boolean; keepLog?: boolean };
