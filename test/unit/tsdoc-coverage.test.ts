@@ -184,7 +184,7 @@ describe('TSDoc on the public surface', () => {
   it('finds the three entry points and their exports', () => {
     expect(entries.sort()).toEqual(['lib/index.ts', 'lib/testing/index.ts', 'native-defs/index.ts']);
     const { checked } = missingDocs();
-    expect(checked).toBeGreaterThan(300);
+    expect(checked).toBeGreaterThan(1000); // 1146 declarations and members when this was written
   });
 
   it('tells a name that is only restated from real text', () => {
