@@ -49,6 +49,11 @@ export type * from './options.js';
 export type { RetryOptions } from './retry.js';
 export type { DeviceEvent } from './events/poller.js';
 
+/**
+ * An open device-mapper control node: `DeviceMapper.open()` (as root), one method per dmsetup verb,
+ * `…Async` forms that never block the event loop, `close()` or `using` to let the fd go. Table sizes
+ * are in 512-byte sectors; every failure is a DmError. Examples: the README, and lib/index.ts.
+ */
 export class DeviceMapper {
   /** The ioctl core, for tooling that needs a raw request (it refuses work once the handle is closed). */
   readonly ioctl: DmIoctl;
@@ -119,6 +124,7 @@ export class DeviceMapper {
     this.ioctl.close();
   }
 
+  /** close(), for `using dm = DeviceMapper.open()`. */
   [Symbol.dispose](): void {
     this.close();
   }
@@ -133,6 +139,7 @@ export class DeviceMapper {
     return this.ioctl.perform(verbs.list(this.verbs, options));
   }
 
+  /** list() without blocking the event loop; `signal` aborts it (DmError ECANCELED). */
   listAsync(options: { uuids?: boolean } & AsyncOptions = {}): Promise<ListedDevice[]> {
     return this.ioctl.performAsync(verbs.list(this.verbs, options), options.signal);
   }
@@ -142,6 +149,7 @@ export class DeviceMapper {
     return this.ioctl.perform(verbs.create(this.verbs, name, options));
   }
 
+  /** create() without blocking the event loop (udev's node wait included). */
   createAsync(name: string, options: CreateOptions & AsyncOptions = {}): Promise<DeviceInfo> {
     return this.ioctl.performAsync(verbs.create(this.verbs, name, options), options.signal);
   }
@@ -151,6 +159,7 @@ export class DeviceMapper {
     return this.ioctl.perform(verbs.load(this.verbs, device, rows, options));
   }
 
+  /** load() without blocking the event loop (a big table, or modprobing its targets, takes a while). */
   loadAsync(device: DeviceId, rows: readonly TableRow[], options: LoadOptions & AsyncOptions = {}): Promise<DeviceInfo> {
     return this.ioctl.performAsync(verbs.load(this.verbs, device, rows, options), options.signal);
   }
@@ -165,6 +174,7 @@ export class DeviceMapper {
     return this.ioctl.run(specs.suspendSpec(device, true, options), decodeInfo);
   }
 
+  /** suspend() without blocking the event loop: a suspend waits for in-flight I/O to finish. */
   suspendAsync(device: DeviceId, options: SuspendOptions & AsyncOptions = {}): Promise<DeviceInfo> {
     return this.ioctl.runAsync(specs.suspendSpec(device, true, options), decodeInfo, options.signal);
   }
@@ -174,6 +184,7 @@ export class DeviceMapper {
     return this.ioctl.perform(verbs.resume(this.verbs, device, options));
   }
 
+  /** resume() without blocking the event loop (udev's node wait included). */
   resumeAsync(device: DeviceId, options: ResumeOptions & AsyncOptions = {}): Promise<DeviceInfo> {
     return this.ioctl.performAsync(verbs.resume(this.verbs, device, options), options.signal);
   }
@@ -216,6 +227,7 @@ export class DeviceMapper {
     return this.ioctl.perform(verbs.rename(this.verbs, device, newName));
   }
 
+  /** rename() without blocking the event loop (udev's node wait included). */
   renameAsync(device: DeviceId, newName: string, options: AsyncOptions = {}): Promise<DeviceInfo> {
     return this.ioctl.performAsync(verbs.rename(this.verbs, device, newName), options.signal);
   }
@@ -230,6 +242,7 @@ export class DeviceMapper {
     return this.ioctl.run(specs.infoSpec(device, options), decodeInfo);
   }
 
+  /** info() without blocking the event loop; DmError ENXIO when the device does not exist. */
   infoAsync(device: DeviceId, options: { inactive?: boolean } & AsyncOptions = {}): Promise<DeviceInfo> {
     return this.ioctl.runAsync(specs.infoSpec(device, options), decodeInfo, options.signal);
   }
@@ -249,6 +262,7 @@ export class DeviceMapper {
     return this.ioctl.run(specs.depsSpec(device, options), decodeInfoAndDeps);
   }
 
+  /** deps() without blocking the event loop. */
   depsAsync(device: DeviceId, options: { inactive?: boolean } & AsyncOptions = {}): Promise<{ info: DeviceInfo; deps: DevNumber[] }> {
     return this.ioctl.runAsync(specs.depsSpec(device, options), decodeInfoAndDeps, options.signal);
   }
@@ -268,6 +282,7 @@ export class DeviceMapper {
     return this.ioctl.run(specs.tableQuerySpec(device, 'table', options), decodeInfoAndTargets);
   }
 
+  /** table() without blocking the event loop. */
   tableAsync(device: DeviceId, options: TableQueryOptions & AsyncOptions = {}): Promise<TableQueryResult> {
     return this.ioctl.runAsync(specs.tableQuerySpec(device, 'table', options), decodeInfoAndTargets, options.signal);
   }
@@ -289,6 +304,7 @@ export class DeviceMapper {
     );
   }
 
+  /** message() without blocking the event loop (a thin pool's messages wait on metadata I/O). */
   messageAsync(device: DeviceId, sector: number | bigint, message: string, options: AsyncOptions = {}): Promise<string | undefined> {
     return this.ioctl.runAsync(
       specs.messageSpec(device, sector, message),

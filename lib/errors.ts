@@ -38,13 +38,22 @@ export type DmErrorKind =
 
 /** What the ioctl carried to address the device, as sent (for messages in dmsetup's format). */
 export interface SentAddress {
+  /** The name field of the request (empty when the device was addressed otherwise). */
   name: string;
+  /** The uuid field of the request (empty when not used). */
   uuid: string;
+  /** The major of the request's dev field (0 when not used). */
   major: number;
+  /** The minor of the request's dev field (0 when not used). */
   minor: number;
 }
 
+/**
+ * The fields of a DmError, as `dmError()` and the DmError constructor take them and `details()`
+ * returns them.
+ */
 export interface DmErrorDetails {
+  /** What went wrong, broadly (see DmErrorKind). */
   kind: DmErrorKind;
   /** errno name, e.g. `EBUSY`. */
   code: string;
@@ -54,12 +63,15 @@ export interface DmErrorDetails {
   command?: DmCommandName | undefined;
   /** libdevmapper's name for the operation, e.g. `remove`, `table`, `resume`. */
   operation?: string | undefined;
+  /** The device the call addressed, as the caller gave it. */
   device?: DeviceId | undefined;
+  /** The address the ioctl carried, as sent (for dmsetup-style messages). */
   sent?: SentAddress | undefined;
   /** Why the errno happened, in words (the kernel only says the number). */
   hint?: string | undefined;
   /** The `device-mapper:` lines the kernel logged for the failed ioctl (with the `kernelLog` option). */
   kernelLog?: readonly string[] | undefined;
+  /** The error underneath, kept as the standard `cause`. */
   cause?: unknown;
 }
 
@@ -68,14 +80,41 @@ export function errnoNumber(code: string): number | undefined {
   return (constants.errno as Record<string, number | undefined>)[code];
 }
 
+/**
+ * The one error type of the library. `kind` says broadly what went wrong ('ioctl',
+ * 'invalid-argument', 'node', …), `code` is the errno name (`EBUSY`), and `message` is `summary:
+ * hint`, in words a person can act on. Test for it with `isDmError(error, ...codes)` or `instanceof
+ * DmError`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   dm.remove({ name: 'vg-data' });
+ * } catch (error) {
+ *   if (isDmError(error, 'EBUSY')) console.log(error.hint); // why, in words, and what to do
+ *   else throw error;
+ * }
+ * ```
+ */
 export class DmError extends Error {
+  /** Always 'DmError' (what `error.name` and stack traces show). */
   override readonly name = 'DmError';
+  /** What went wrong, broadly; `code` says precisely. */
   readonly kind: DmErrorKind;
+  /**
+   * The errno name, e.g. `EBUSY`, `ENXIO`, `EINVAL` (a refused argument is kind 'invalid-argument',
+   * code EINVAL).
+   */
   readonly code: string;
+  /** The errno number of `code` on this system (undefined for a name it lacks). */
   readonly errno: number | undefined;
+  /** The ioctl that failed, e.g. `DEV_REMOVE`; undefined when no ioctl was involved. */
   readonly command: DmCommandName | undefined;
+  /** libdevmapper's name for the operation, e.g. `remove`, `table`, `resume`. */
   readonly operation: string | undefined;
+  /** The device the call addressed, as the caller gave it. */
   readonly device: DeviceId | undefined;
+  /** The address the ioctl carried, as sent (what dmsetup's messages name). */
   readonly sent: SentAddress | undefined;
   /** What failed, without the hint: `device-mapper: remove ioctl on vg-lv failed: Device or resource busy`. */
   readonly summary: string;

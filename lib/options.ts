@@ -14,6 +14,10 @@ import type { RetryOptions } from './retry.js';
 /** A device as LIST_DEVICES reports it. */
 export type ListedDevice = NameListEntry;
 
+/**
+ * Options of `DeviceMapper.open()`: the control node (ControlOptions), node keeping, udev, buffers
+ * and diagnostics. Every field is optional.
+ */
 export interface DeviceMapperOptions extends ControlOptions {
   /** Upper bound for ioctl buffer growth, in bytes (default 256 MiB). */
   maxBufferSize?: number;
@@ -59,7 +63,12 @@ export interface DeviceMapperOptions extends ControlOptions {
   ensureTargets?: boolean;
 }
 
+/** Options of `create()` (and the create step of `createDevice()`). */
 export interface CreateOptions extends UdevCallOptions {
+  /**
+   * The device's uuid (at most 128 bytes; checked before the ioctl unless `validate: false`). A
+   * uuid cannot be changed once set.
+   */
   uuid?: string;
   /** Ask for this device number (a "persistent" minor; the major is the driver's). */
   dev?: DevNumber;
@@ -72,6 +81,7 @@ export interface CreateOptions extends UdevCallOptions {
   validate?: boolean;
 }
 
+/** Options of `load()` (and the load step of `createDevice()`). */
 export interface LoadOptions {
   /** Load the table read-only. */
   readOnly?: boolean;
@@ -90,6 +100,7 @@ export interface UdevCallOptions {
   udevTimeoutMs?: number;
 }
 
+/** Options of `suspend()`; `resume()` takes them too, for the suspend it does before swapping tables. */
 export interface SuspendOptions {
   /** Do not flush queued I/O (DM_NOFLUSH_FLAG): e.g. for multipath with no paths. */
   noFlush?: boolean;
@@ -97,11 +108,13 @@ export interface SuspendOptions {
   noLockfs?: boolean;
 }
 
+/** Options of `resume()` (and the resume step of `createDevice()`). */
 export interface ResumeOptions extends SuspendOptions, UdevCallOptions {
   /** Read-ahead to set once the device is live (default: leave the kernel's). */
   readAhead?: ReadAheadSetting;
 }
 
+/** Options of `remove()` and `removeAsync()`. */
 export interface RemoveOptions extends UdevCallOptions {
   /** Remove once the last opener closes the device, instead of failing with EBUSY now. */
   deferred?: boolean;
@@ -109,6 +122,7 @@ export interface RemoveOptions extends UdevCallOptions {
   retry?: boolean | RetryOptions;
 }
 
+/** Options of `table()`, `status()` and `waitEvent()`. */
 export interface TableQueryOptions {
   /** Query the inactive table instead of the live one. */
   inactive?: boolean;
@@ -118,15 +132,21 @@ export interface TableQueryOptions {
 
 /** The geometry a device reports to HDIO_GETGEO. */
 export interface Geometry {
+  /** Cylinders (a whole number, 0 or more, like every field here). */
   cylinders: number;
+  /** Heads per cylinder. */
   heads: number;
+  /** Sectors per track. */
   sectors: number;
+  /** The start sector the device reports (HDIO_GETGEO's `start`). */
   start: number;
 }
 
 /** A device's state and its table rows (table params or status text). */
 export interface TableQueryResult {
+  /** The device's state, from the same reply as the rows. */
   info: DeviceInfo;
+  /** One entry per target, in table order: table params or status text, depending on the call. */
   rows: TargetReply[];
 }
 

@@ -4,6 +4,7 @@
  */
 import { invalidArgument, isDmError, type DmError } from './errors.js';
 
+/** How `remove({ retry })` retries on EBUSY; every field is optional and defaults to dmsetup --retry. */
 export interface RetryOptions {
   /** Attempts in all, the first included (default 25, as dmsetup --retry). */
   attempts?: number;

@@ -14,7 +14,9 @@ export const DM_HEADER_VERSION = [4, 47, 0] as const;
 /** The only interface major version the library speaks. */
 export const DM_VERSION_MAJOR = 4;
 
+/** The directory under the device directory that holds the device nodes: `/dev/mapper`. */
 export const DM_DIR = 'mapper';
+/** The control node's name in DM_DIR: `/dev/mapper/control`, the misc device every ioctl goes to. */
 export const DM_CONTROL_NODE = 'control';
 /** Target type names are shorter than this (NUL included). */
 export const DM_MAX_TYPE_NAME = 16;
@@ -44,6 +46,7 @@ export const DmCommand = {
   DEV_ARM_POLL: 16,
   GET_TARGET_VERSION: 17,
 } as const;
+/** A command's name: `DEV_CREATE`, `TABLE_LOAD`, … (the kernel's DM_*_CMD without the affixes). */
 export type DmCommandName = keyof typeof DmCommand;
 
 /** Request numbers: `_IOWR(0xfd, nr, struct dm_ioctl)` = 0xC138FD00 | nr on every Linux ABI with a 312-byte dm_ioctl. */
@@ -117,6 +120,7 @@ export const DmFlag = {
   INTERNAL_SUSPEND: 1 << 18,
   IMA_MEASUREMENT: 1 << 19,
 } as const;
+/** A flag's name: `READONLY`, `SUSPEND`, … (the kernel's DM_*_FLAG without the affixes). */
 export type DmFlagName = keyof typeof DmFlag;
 
 /** `dm_name_list.flags` bits (after the name, 8-aligned), interface 4.45+ with DM_UUID_FLAG. */

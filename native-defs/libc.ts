@@ -4,6 +4,7 @@
  */
 export const LIBC_SONAME = 'libc.so.6';
 
+/** The libc functions the library binds through koffi, as prototype strings, by the name it calls them. */
 export const LibcPrototypes = {
   /** ioctl(2) with a byte buffer argument (the dm_ioctl buffer, or an int for BLKRAGET/BLKRASET). */
   ioctl: 'int ioctl(int fd, unsigned long request, void *arg)',

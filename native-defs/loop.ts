@@ -57,6 +57,7 @@ export const LoopSettableFlags = {
 
 /** Sizes of the name and key arrays of `struct loop_info64`. */
 export const LO_NAME_SIZE = 64;
+/** Bytes of `lo_encrypt_key` in `struct loop_info64` (loop encryption is gone from the kernel: left zero). */
 export const LO_KEY_SIZE = 32;
 
 /** Device numbers and node names of the loop driver. */

@@ -36,6 +36,7 @@ export const PollfdLayout = {
   revents: 6, // short
 } as const;
 
+/** poll(2)'s POLLIN: data to read (a uevent on a netlink socket, an event on the armed control fd). */
 export const POLLIN = 1;
 
 /** The socket calls, as koffi prototypes (socklen_t is a 32-bit unsigned, nfds_t an unsigned long). */

@@ -23,6 +23,7 @@ export const SigactionLayout = {
   sa_restorer: 144,
 } as const;
 
+/** The libc functions the signal trap binds through koffi (sigaction, dlsym, kill), as prototype strings. */
 export const SignalPrototypes = {
   sigaction: 'int sigaction(int signum, void *act, void *oldact)',
   /** dlsym(RTLD_DEFAULT, name): the address of a libc function, to use as a harmless handler. */

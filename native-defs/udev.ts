@@ -10,6 +10,7 @@
 export const DM_COOKIE_MAGIC = 0x0d4d;
 /** The udev flags live in the high 16 bits of a cookie (`event_nr`). */
 export const DM_UDEV_FLAGS_SHIFT = 16;
+/** The udev flags' bits in `event_nr` (the low 16 bits carry the cookie's low half). */
 export const DM_UDEV_FLAGS_MASK = 0xffff0000;
 /** The device directory udev manages; libdm compares DM_DEV_DIR with it. */
 export const DM_UDEV_DEV_DIR = '/dev/';
@@ -53,6 +54,7 @@ export const UeventGroup = {
 
 /** The first bytes of a udevd message (8 bytes with the NUL), and its magic (big-endian on the wire). */
 export const UDEV_MONITOR_PREFIX = 'libudev';
+/** udevd's magic in its monitor messages' header, after UDEV_MONITOR_PREFIX. */
 export const UDEV_MONITOR_MAGIC = 0xfeedcafe;
 
 /**

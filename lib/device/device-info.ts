@@ -1,9 +1,12 @@
 /** What the kernel says about one device (decoded from a reply header by ioctl/decoders.ts). Address it again with `byDev(info)`. */
 export interface DeviceInfo {
+  /** The device's name, as in /dev/mapper. */
   name: string;
   /** Empty when the device has no uuid. */
   uuid: string;
+  /** The major number of the device's block device (`/dev/dm-<minor>`). */
   major: number;
+  /** The minor number of the device's block device: the N of `/dev/dm-N`. */
   minor: number;
   /** How many times the block device is open; -1 when not known. */
   openCount: number;
@@ -11,7 +14,9 @@ export interface DeviceInfo {
   eventNr: number;
   /** Targets in the live table (or the inactive one, when that was asked for). */
   targetCount: number;
+  /** The device is suspended: I/O to it waits until resume. */
   suspended: boolean;
+  /** The live table (or the inactive one, when that was asked for) is read-only. */
   readOnly: boolean;
   /** A live (active) table is loaded. */
   liveTable: boolean;

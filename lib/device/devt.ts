@@ -51,7 +51,7 @@ export function glibcSplitDev(rdev: number | bigint): DevNumber {
   };
 }
 
-/** `253:0`. */
+/** A device number as dmsetup and the kernel's tables write it: `253:0`. */
 export function formatDev({ major, minor }: DevNumber): string {
   return `${major}:${minor}`;
 }

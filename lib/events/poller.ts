@@ -21,7 +21,12 @@ import { PollThread } from './poll-thread.js';
  * rename), that was suspended or resumed, or that came or went.
  */
 export interface DeviceEvent {
+  /**
+   * What changed: `event` the device's event counter moved; `suspended`/`resumed` its suspend state
+   * flipped between two looks; `added`/`removed` it appeared or went.
+   */
   kind: 'event' | 'suspended' | 'resumed' | 'added' | 'removed';
+  /** The device as last seen: its name, uuid (when known) and number. */
   device: { name: string; uuid?: string | undefined; major: number; minor: number };
   /** The device's event counter (as last seen, for a removed device). */
   eventNr: number;

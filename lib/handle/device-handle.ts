@@ -27,6 +27,21 @@ import type {
 } from '../options.js';
 import type { TableRow } from '../table/table.js';
 
+/**
+ * A handle on one device, addressed by its device number: it follows the device across renames, and
+ * a handle whose device was removed or replaced throws DmError ENXIO or ESTALE instead of acting on
+ * another device. Get one with `dm.device(id)` or `createDeviceHandle(dm, …)`; with `using` or
+ * `await using` it removes its device at the end of the scope.
+ *
+ * @example
+ * ```ts
+ * const rows = table([{ length: mib(64), target: linear({ device: '/dev/loop0', offset: 0 }) }]);
+ * await using lv = await createDeviceHandleAsync(dm, 'vg-lv', rows);
+ * lv.rename('vg-data'); // the same device, by number
+ * console.log(lv.info().name); // vg-data
+ * // at the end of the scope the device is removed, even when something above threw
+ * ```
+ */
 export class DeviceHandle implements Disposable, AsyncDisposable {
   /** The device number every request is addressed by. */
   readonly dev: Readonly<DevNumber>;
@@ -109,21 +124,25 @@ export class DeviceHandle implements Disposable, AsyncDisposable {
     return this.confirm(this.guard(() => this.dm.clear(this.id)));
   }
 
+  /** Suspends the device: I/O is held until resume (with `noFlush`, queued I/O is kept, not flushed). */
   suspend(options: SuspendOptions = {}): DeviceInfo {
     this.check();
     return this.confirm(this.guard(() => this.dm.suspend(this.id, options)));
   }
 
+  /** suspend() without blocking the event loop: a suspend waits for in-flight I/O. */
   async suspendAsync(options: SuspendOptions = {}): Promise<DeviceInfo> {
     this.check();
     return this.confirm(await this.guardAsync(() => this.dm.suspendAsync(this.id, options)));
   }
 
+  /** Resumes the device, making an inactive table live first if there is one. */
   resume(options: ResumeOptions = {}): DeviceInfo {
     this.check();
     return this.confirm(this.guard(() => this.dm.resume(this.id, options)));
   }
 
+  /** resume() without blocking the event loop. */
   async resumeAsync(options: ResumeOptions = {}): Promise<DeviceInfo> {
     this.check();
     return this.confirm(await this.guardAsync(() => this.dm.resumeAsync(this.id, options)));
@@ -149,6 +168,7 @@ export class DeviceHandle implements Disposable, AsyncDisposable {
     return this.confirmed(this.guard(() => this.dm.waitEvent(this.id, eventNr, options)));
   }
 
+  /** waitEvent() without a blocked thread (on the handle's shared poll thread). */
   async waitEventAsync(eventNr: number, options: TableQueryOptions = {}): Promise<TableQueryResult> {
     return this.confirmed(await this.guardAsync(() => this.dm.waitEventAsync(this.id, eventNr, options)));
   }
@@ -160,6 +180,7 @@ export class DeviceHandle implements Disposable, AsyncDisposable {
     this.gone = true;
   }
 
+  /** remove() without blocking the event loop; the handle is spent afterwards. */
   async removeAsync(options: RemoveOptions = {}): Promise<void> {
     this.check();
     await this.guardAsync(() => this.dm.removeAsync(this.id, options));

@@ -33,6 +33,10 @@ import { errnoName, errnoOf, strerror } from '../sys/errno.js';
 import { libc } from '../sys/libc.js';
 import { findModprobe, runModprobe } from './modprobe.js';
 
+/**
+ * Where the control node is and how dm-mod is loaded when it is missing (`DeviceMapper.open()` and
+ * `openControl()`).
+ */
 export interface ControlOptions {
   /** The device directory (dmsetup's DM_DEV_DIR); default `$DM_DEV_DIR` or `/dev`. */
   devDir?: string | undefined;
@@ -48,7 +52,7 @@ export function resolveDevDir(devDir?: string): string {
   return devDir ?? (process.env['DM_DEV_DIR'] || '/dev');
 }
 
-/** `<devDir>/mapper/control`. */
+/** The control node's path: `<devDir>/mapper/control` (devDir: the argument, else $DM_DEV_DIR, else /dev). */
 export function controlPath(devDir?: string): string {
   return join(resolveDevDir(devDir), DM_DIR, DM_CONTROL_NODE);
 }
@@ -228,6 +232,7 @@ export function openControl(options: ControlOptions = {}): number {
   }
 }
 
+/** Closes a control fd from `openControl()`; an fd that is not open throws (Node's EBADF error). */
 export function closeControl(fd: number): void {
   closeSync(fd);
 }

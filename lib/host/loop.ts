@@ -24,14 +24,19 @@ export interface LoopInfo {
   backingFile: string;
   /** The backing file's device and inode. */
   backingDev: DevNumber;
+  /** The backing file's inode number. */
   backingInode: bigint;
   /** Bytes. */
   offset: number;
   /** Bytes; 0 when the device runs to the end of the file. */
   sizeLimit: number;
+  /** LO_FLAGS_READ_ONLY: writes to the loop device fail. */
   readOnly: boolean;
+  /** LO_FLAGS_AUTOCLEAR: the kernel detaches the device when its last opener closes it. */
   autoClear: boolean;
+  /** LO_FLAGS_PARTSCAN: the kernel scans the device for partitions (`loopNpM`). */
   partscan: boolean;
+  /** LO_FLAGS_DIRECT_IO: I/O to the backing file bypasses the page cache. */
   directIo: boolean;
   /** The raw LoopFlag bits. */
   flags: number;

@@ -15,6 +15,10 @@ export type PathState = { kind: 'missing' } | { kind: 'not-block' } | { kind: 'b
 
 /** The host lookups the hint needs (host tests pass their own). */
 export interface DeviceProbe {
+  /**
+   * What is at `path`: nothing, something that is not a block device, or a block device node (with
+   * its number).
+   */
   path(path: string): PathState;
   /** True when a block device `dev` exists (`/sys/dev/block/M:m`). */
   blockDeviceExists(dev: DevNumber): boolean;

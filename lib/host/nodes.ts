@@ -33,8 +33,11 @@ import { validateName } from '../device/names.js';
 
 /** Owner, group and permission bits of the nodes the library makes. */
 export interface NodeOwnership {
+  /** The owner's user id (0: root). */
   uid: number;
+  /** The group id (Debian's `disk` is 6). */
   gid: number;
+  /** Permission bits, e.g. 0o660 (only the low 12 bits count; the file type is always a block device). */
   mode: number;
 }
 
@@ -43,7 +46,9 @@ export const DEFAULT_NODE_OWNERSHIP: Readonly<NodeOwnership> = { uid: 0, gid: 6,
 
 /** What sync() changed. */
 export interface NodeSyncReport {
+  /** Names whose node was made or replaced. */
   added: string[];
+  /** Names whose stale node was removed. */
   removed: string[];
 }
 
@@ -80,10 +85,17 @@ function hasDev(stats: Stats, dev: DevNumber): boolean {
 
 /** The /dev/mapper directory of one device directory, and the nodes in it. */
 export class DeviceNodes {
+  /** `<devDir>/mapper`, where the nodes are. */
   readonly mapperDir: string;
 
+  /**
+   * Nodes under `devDir` (an absolute path, e.g. `/dev`), made with `ownership`. Nothing is touched
+   * until a method is called.
+   */
   constructor(
+    /** The device directory, e.g. `/dev` (dmsetup's DM_DEV_DIR). */
     readonly devDir: string,
+    /** Owner, group and mode of the nodes this makes. */
     readonly ownership: NodeOwnership = DEFAULT_NODE_OWNERSHIP,
   ) {
     this.mapperDir = join(devDir, DM_DIR);

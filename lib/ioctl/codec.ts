@@ -29,9 +29,13 @@ const align8 = (n: number): number => (n + 7) & ~7;
 
 /** One row of a table as sent to the kernel (sectors). `params` are already kernel-escaped. */
 export interface EncodedTarget {
+  /** The row's first sector (512-byte sectors). */
   start: number;
+  /** The row's length, in 512-byte sectors. */
   length: number;
+  /** The target type (shorter than DM_MAX_TYPE_NAME bytes). */
   type: string;
+  /** The parameter text, already escaped the way the kernel splits it. */
   params: string;
 }
 
@@ -146,15 +150,25 @@ export function encodeRequest(buffer: Buffer, header: RequestHeader, payload: Re
 
 /** The dm_ioctl header of a reply. */
 export interface ReplyHeader {
+  /** The driver's interface version, as the reply carries it ([4, 47, 0] on Linux 6.1). */
   version: [number, number, number];
+  /** Bytes of the buffer in use, counted from the start of the header (payload included). */
   dataSize: number;
+  /** Where the payload starts, in bytes from the start of the header. */
   dataStart: number;
+  /** Targets in the table the reply is about (live, or inactive when asked). */
   targetCount: number;
+  /** How many times the block device is open. */
   openCount: number;
+  /** DM_*_FLAG bits the kernel set (DmFlag: SUSPEND, READONLY, BUFFER_FULL, …). */
   flags: number;
+  /** The device's event counter. */
   eventNr: number;
+  /** The device number in the kernel's 64-bit encoding (huge_encode_dev); see decodeKernelDev. */
   dev: bigint;
+  /** The device's name (empty when the reply concerns no device). */
   name: string;
+  /** The device's uuid (empty when it has none). */
   uuid: string;
 }
 
@@ -210,8 +224,11 @@ function terminator(buffer: Buffer, start: number, limit: number, what: string):
 
 /** One LIST_DEVICES record. eventNr needs driver 4.38+, uuid 4.45+ and the UUID flag. */
 export interface NameListEntry extends DevNumber {
+  /** The device's name. */
   name: string;
+  /** The device's event counter (driver 4.38 and later). */
   eventNr?: number;
+  /** The device's uuid ('' when it has none), when the driver says (4.45 and later, with uuids asked for). */
   uuid?: string;
 }
 
@@ -251,8 +268,11 @@ export function decodeNameList(buffer: Buffer, header: ReplyHeader): NameListEnt
 
 /** One target of a TABLE_STATUS / DEV_WAIT reply: its table params or its status text. */
 export interface TargetReply {
+  /** The row's first sector (512-byte sectors). */
   start: number;
+  /** The row's length, in 512-byte sectors. */
   length: number;
+  /** The target type. */
   type: string;
   /** Table params (with STATUS_TABLE) or status text, as the target printed them. */
   params: string;
@@ -294,7 +314,9 @@ export function decodeDeps(buffer: Buffer, header: ReplyHeader): DevNumber[] {
 
 /** A target type the kernel knows, with its version. */
 export interface TargetVersion {
+  /** The target type's name, e.g. `thin-pool`. */
   name: string;
+  /** The target's version, [major, minor, patch], e.g. [1, 22, 0]. */
   version: [number, number, number];
 }
 

@@ -7,7 +7,13 @@
  */
 import { DmCommandMinVersion, DmFlag, DmRequest, type DmCommandName } from '../../native-defs/index.js';
 
+/**
+ * Everything the exchange loop knows of one device-mapper ioctl, as data: its number, the flags it
+ * may carry, whether its reply can outgrow the buffer, the interface version it needs, and hints
+ * for its errnos.
+ */
 export interface CommandRecord {
+  /** The command's name without `DM_` and `_CMD` (`DEV_CREATE`, `TABLE_STATUS`, …). */
   readonly name: DmCommandName;
   /** The ioctl request number (`_IOWR(0xfd, nr, struct dm_ioctl)`). */
   readonly request: number;

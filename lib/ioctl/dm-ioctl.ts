@@ -34,6 +34,7 @@ export const DEFAULT_MAX_BUFFER_SIZE = 256 * 1024 * 1024;
 
 /** One request: the command, how the device is addressed, flags and payload. */
 export interface IoctlSpec {
+  /** The ioctl to send (`DEV_REMOVE`, `TABLE_LOAD`, …). */
   command: DmCommandName;
   /** libdevmapper's name for the operation (`remove`, `table`, `resume`…), used in messages. */
   operation: string;
@@ -45,8 +46,17 @@ export interface IoctlSpec {
   uuid?: string | undefined;
   /** dev field without addressing a device: the persistent number asked for on create. */
   dev?: DevNumber | undefined;
+  /** DM_*_FLAG bits to set (DmFlag); each command refuses bits outside its allow-list. */
   flags?: number | undefined;
+  /**
+   * The `event_nr` field: the event to wait past (DEV_WAIT) or, for commands that carry one, the
+   * udev cookie and flags.
+   */
   eventNr?: number | undefined;
+  /**
+   * What follows the header: table rows, a message, a new name or uuid, a geometry string; none for
+   * most commands.
+   */
   payload?: RequestPayload | undefined;
   /** Zero the buffer after use (tables with keys). */
   secure?: boolean | undefined;
@@ -68,8 +78,11 @@ export type Decoder<T> = (buffer: Buffer, header: ReplyHeader) => T;
  * for udev, as a step of the operation).
  */
 export interface IoctlTransaction {
+  /** The `event_nr` to send with the request (the cookie and its udev flags). */
   readonly eventNr: number;
+  /** The ioctl failed: undo what beginning the transaction did (e.g. release the cookie's reference). */
   cancel(): void;
+  /** The ioctl succeeded: the steps that finish the work (wait for udev, make or check the node). */
   end(reply: ReplyHeader): Steps<void>;
 }
 
@@ -82,6 +95,7 @@ export interface KernelLogSource {
   since(mark: unknown): string[];
 }
 
+/** Options of `new DmIoctl(fd, options)`; `DeviceMapper.open()` fills them from its own. */
 export interface DmIoctlOptions {
   /** Attach the kernel's `device-mapper:` log lines to each failed ioctl's DmError. */
   kernelLog?: KernelLogSource | undefined;

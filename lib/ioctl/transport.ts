@@ -11,6 +11,12 @@ import { closeSync } from 'node:fs';
 import { libc } from '../sys/libc.js';
 import { BlockingThreads } from '../sys/threads.js';
 
+/**
+ * How requests reach the kernel: the seam under DmIoctl. The default, `libcTransport()`, calls
+ * ioctl(2); a host test of a tool built on the library passes a scripted one to
+ * `DeviceMapper.open({ transport })` (test/helpers/scripted-transport.ts is one), so no kernel is
+ * needed.
+ */
 export interface Transport {
   /** Sends `request` with `buffer` on `fd`, blocking; returns 0 on success, else the errno. */
   send(fd: number, request: number, buffer: Buffer): number;

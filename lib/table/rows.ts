@@ -11,9 +11,11 @@ import { targetType } from '../targets/registry.js';
 
 /** One row of a device's status (`dmsetup status`). Not a TableRow: it has no params. */
 export interface StatusRow {
+  /** Tells a StatusRow from a TableRow, so status text is never taken for params. */
   readonly kind: 'status';
   /** In 512-byte sectors. */
   readonly start: number;
+  /** In 512-byte sectors. */
   readonly length: number;
   /** The target type. */
   readonly type: string;
@@ -28,22 +30,31 @@ export function statusRow(reply: { start: number; length: number; type: string; 
 
 /** A status of a type the library does not model (or that reports nothing typed): its text. */
 export interface RawStatus {
+  /** The target type. */
   readonly type: string;
+  /** The status text, as the kernel gave it. */
   readonly raw: string;
 }
 
 /** A parsed status row: the row's place and type, and its status typed when the type is modelled. */
 export interface ParsedStatusRow<Status = unknown> {
+  /** The row's first sector (512-byte sectors). */
   readonly start: number;
+  /** The row's length, in 512-byte sectors. */
   readonly length: number;
+  /** The target type. */
   readonly type: string;
+  /** The typed status (e.g. ThinPoolStatus), or a RawStatus for a type without a status parser. */
   readonly status: Status;
 }
 
 /** A parsed table row: a typed Target when the type is modelled, else a raw target. */
 export interface ParsedTableRow<Params = unknown> {
+  /** The row's first sector (512-byte sectors). */
   readonly start: number;
+  /** The row's length, in 512-byte sectors. */
   readonly length: number;
+  /** The typed target (its `params` are the builder's fields), or a raw target whose `params` is the text. */
   readonly target: Target<Params> | (TargetLike & { readonly params: string });
 }
 

@@ -9,7 +9,9 @@ import { DmError, invalidArgument } from '../errors.js';
 
 /** One row of a table. `start` and `length` are in 512-byte sectors. */
 export interface TableRow {
+  /** The row's first sector: 0 for the first row, then the end of the row before. */
   start: number;
+  /** How many 512-byte sectors the row maps (more than 0). */
   length: number;
   /** The target type: linear, striped, zero, error, crypt, thin-pool, … */
   type: string;
@@ -19,9 +21,12 @@ export interface TableRow {
 
 /** A table text could not be parsed; `line` is 1-based, `source` names the text as dmsetup does. */
 export class TableSyntaxError extends DmError {
+  /** A parse failure at `line` (1-based) of the text named `source`; kind 'invalid-argument', code EINVAL. */
   constructor(
     message: string,
+    /** The 1-based line of the text that could not be parsed. */
     readonly line: number,
+    /** The text's name in dmsetup's message: a file path, `on stdin`, or empty for `--table` text. */
     readonly source: string,
   ) {
     super(message, { kind: 'invalid-argument', code: 'EINVAL' });

@@ -11,8 +11,9 @@ import type { Sectors } from './units.js';
 /** Policy or core key/value arguments; numbers are shown as numbers. */
 export type KeyValues = Record<string, string | number>;
 
-/** cache's params. */
+/** What `cache(…)` takes: metadata, cache and origin devices, block size, mode, features and policy. */
 export interface CacheParams {
+  /** The device holding the cache's metadata (the mapping and hints; it outlives activations). */
   metadata: DeviceRef;
   /** The fast device holding cached blocks. */
   cache: DeviceRef;
@@ -22,14 +23,20 @@ export interface CacheParams {
   blockSize: number;
   /** Absent: not written, so the kernel's default (writeback). */
   mode?: 'writeback' | 'writethrough' | 'passthrough';
+  /** `metadata2` feature: the newer, faster metadata format (set it when the metadata is formatted). */
   metadata2?: boolean;
+  /** `no_discard_passdown` feature: discards are not passed down to the origin. */
   noDiscardPassdown?: boolean;
   /** `smq`, `mq`, `cleaner`; absent: `default`. */
   policy?: string;
+  /** The policy's key/value args (e.g. `{ migration_threshold: 2048 }`), written after their count. */
   policyArgs?: KeyValues;
 }
 
-/** A cache's status. */
+/**
+ * What `cache.parseStatus` gives: usage, hit and miss counters, dirty blocks, mode and policy, and
+ * whether metadata needs a check; or `Fail` / `Error`.
+ */
 export type CacheStatus =
   | {
       readonly type: 'cache';
@@ -80,7 +87,10 @@ function keyValues(words: readonly string[]): KeyValues {
   return values;
 }
 
-/** `cache({ metadata, cache, origin, blockSize: 128, mode: 'writethrough', policy: 'smq' })`. */
+/**
+ * The cache target: a fast device caching a slow one (dm-cache). E.g. `cache({ metadata, cache,
+ * origin, blockSize: 128, mode: 'writethrough', policy: 'smq' })`.
+ */
 export const cache = defineTarget<CacheParams, CacheStatus>({
   type: 'cache',
   module: 'dm-cache',

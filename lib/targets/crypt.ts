@@ -12,28 +12,45 @@ import type { Sectors } from './units.js';
 
 /** crypt's optional params, in the order the kernel shows them. */
 export interface CryptOptions {
+  /** `allow_discards`: pass discards down to the device (this leaks which blocks are unused). */
   allowDiscards?: boolean;
+  /** `same_cpu_crypt`: encrypt on the CPU that submitted the I/O, not on any CPU of an unbound workqueue. */
   sameCpuCrypt?: boolean;
+  /** `submit_from_crypt_cpus`: submit writes from the encrypting thread, not from a separate one. */
   submitFromCryptCpus?: boolean;
+  /** `no_read_workqueue`: decrypt reads synchronously, bypassing dm-crypt's workqueue. */
   noReadWorkqueue?: boolean;
+  /** `no_write_workqueue`: encrypt writes synchronously, bypassing dm-crypt's workqueue. */
   noWriteWorkqueue?: boolean;
   /** `integrity:<bytes>:<type>`: authenticated encryption over dm-integrity. */
   integrity?: { tagSize: number; type: string };
   /** Encryption sector size in bytes (512 to 4096, a power of two). */
   sectorSize?: number;
+  /**
+   * `iv_large_sectors`: IVs count in `sectorSize` units instead of 512-byte sectors (`ivOffset`
+   * must then be a multiple of it).
+   */
   ivLargeSectors?: boolean;
   /** Options this library does not model, passed as written. */
   extra?: string[];
 }
 
-/** crypt's params. */
+/** What `crypt(…)` takes: cipher, key, IV offset, the ciphertext device and optional params. */
 export interface CryptParams {
   /** `aes-xts-plain64`, `aes-cbc-essiv:sha256`, `capi:cbc(aes)-plain`, … */
   cipher: string;
+  /**
+   * The key: a SecretKey (its bytes, shown as hex in the table) or a KeyringKey reference. `table`
+   * output hides it as dmsetup does.
+   */
   key: SecretKey | KeyringKey;
+  /** Added to the sector number before the IV is made, in 512-byte sectors. */
   ivOffset: Sectors;
+  /** The device holding the ciphertext. */
   device: DeviceRef;
+  /** Where the ciphertext starts on `device`, in 512-byte sectors. */
   offset: Sectors;
+  /** Optional params; omitted when none is set. */
   options?: CryptOptions;
 }
 
@@ -106,7 +123,10 @@ function parseOptions(words: readonly string[]): CryptOptions {
   return options;
 }
 
-/** `crypt({ cipher: 'aes-xts-plain64', key, ivOffset: 0, device, offset: 0 })`. */
+/**
+ * The crypt target: transparent encryption (dm-crypt), its key kept in a SecretKey. E.g. `crypt({
+ * cipher: 'aes-xts-plain64', key, ivOffset: 0, device, offset: 0 })`.
+ */
 export const crypt = defineTarget<CryptParams>({
   type: 'crypt',
   module: 'dm-crypt',

@@ -10,7 +10,9 @@ import type { Sectors } from './units.js';
 
 /** Where one class of I/O goes and how long it waits. */
 export interface DelayClass {
+  /** The device this class of I/O goes to. */
   device: DeviceRef;
+  /** Where the mapping starts on `device`, in 512-byte sectors. */
   offset: Sectors;
   /** Milliseconds. */
   delay: number;
@@ -18,8 +20,11 @@ export interface DelayClass {
 
 /** delay's params: reads (and, unless given, everything); writes; flushes (needs `write`). */
 export interface DelayParams {
+  /** Reads; also writes and flushes when `write` is not given. */
   read: DelayClass;
+  /** Writes (and flushes, unless `flush` is given). */
   write?: DelayClass;
+  /** Flushes; needs `write`, since the kernel reads the classes in order. */
   flush?: DelayClass;
 }
 
@@ -36,7 +41,10 @@ function formatClass(field: string, value: unknown): string {
   return [formatDevice('delay', `${field}.device`, device), formatSectors('delay', `${field}.offset`, offset), formatUint('delay', `${field}.delay`, delay)].join(' ');
 }
 
-/** `delay({ read: { device, offset: 0, delay: 100 } })`. */
+/**
+ * The delay target: reads (and writes, flushes) held for some milliseconds. E.g. `delay({ read: {
+ * device, offset: 0, delay: 100 } })`.
+ */
 export const delay = defineTarget<DelayParams, DelayStatus>({
   type: 'delay',
   module: 'dm-delay',

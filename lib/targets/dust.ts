@@ -8,15 +8,20 @@ import { ArgReader, fieldError, formatDevice, formatSectors, formatUint, parseDe
 import { defineTarget } from './target.js';
 import type { Sectors } from './units.js';
 
-/** dust's params. */
+/** What `dust(…)` takes: the device, where on it the mapping starts and the bad-block size. */
 export interface DustParams {
+  /** The device I/O goes to. */
   device: DeviceRef;
+  /** Where the mapping starts on `device`, in 512-byte sectors. */
   offset: Sectors;
   /** Bytes per block: a power of two, at least 512. */
   blockSize: number;
 }
 
-/** dust's status. */
+/**
+ * What `dust.parseStatus` gives: whether reads of listed blocks fail and whether hits are logged;
+ * or the raw text.
+ */
 export type DustStatus =
   | {
       readonly type: 'dust';
@@ -34,7 +39,10 @@ function checkBlockSize(value: number): void {
   if ((value & (value - 1)) !== 0) throw fieldError('dust', 'blockSize', `must be a power of two, not ${value}`);
 }
 
-/** `dust({ device, offset: 0, blockSize: 512 })`. */
+/**
+ * The dust target: emulated bad blocks, listed by message. E.g. `dust({ device, offset: 0,
+ * blockSize: 512 })`.
+ */
 export const dust = defineTarget<DustParams, DustStatus>({
   type: 'dust',
   module: 'dm-dust',

@@ -7,15 +7,20 @@ import { ArgReader, formatDevice, formatUint, statusNumber, statusRatio, statusW
 import { defineTarget } from './target.js';
 import type { Sectors } from './units.js';
 
-/** era's params. */
+/** What `era(…)` takes: metadata and origin devices and the tracked block size. */
 export interface EraParams {
+  /** The device holding era's metadata (the era of each block). */
   metadata: DeviceRef;
+  /** The device whose writes are tracked. */
   origin: DeviceRef;
   /** Sectors per tracked block. */
   blockSize: number;
 }
 
-/** era's status. */
+/**
+ * What `era.parseStatus` gives: metadata usage, the current era and a held metadata root; or the
+ * raw text.
+ */
 export type EraStatus =
   | {
       readonly type: 'era';
@@ -30,7 +35,10 @@ export type EraStatus =
     }
   | { readonly type: 'era'; readonly state: 'unknown'; readonly raw: string };
 
-/** `era({ metadata, origin, blockSize: 128 })`. */
+/**
+ * The era target: records in which era each block was last written. E.g. `era({ metadata, origin,
+ * blockSize: 128 })`.
+ */
 export const era = defineTarget<EraParams, EraStatus>({
   type: 'era',
   module: 'dm-era',

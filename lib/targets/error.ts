@@ -4,5 +4,8 @@
 import { noParamsType } from './zero.js';
 import { defineTarget } from './target.js';
 
-/** `error({})`. */
+/**
+ * The error target, `error({})`: every read and write fails with EIO; no params (e.g. to fence off
+ * part of a table).
+ */
 export const error = defineTarget(noParamsType('error', null));

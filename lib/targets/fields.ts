@@ -94,7 +94,9 @@ export class ArgReader {
   private readonly words: string[];
   private at = 0;
 
+  /** Splits `text` into words as the kernel does; `target` names the target in every refusal. */
   constructor(
+    /** The target type named in refusals (`linear: offset must be …`). */
     readonly target: string,
     text: string,
   ) {
@@ -182,7 +184,9 @@ export function statusNumber(word: string | undefined): Sectors | undefined {
 
 /** Used and total (blocks, sectors) as a status line shows them: `used/total`. */
 export interface Usage {
+  /** How many are in use. */
   readonly used: Sectors;
+  /** How many there are. */
   readonly total: Sectors;
 }
 

@@ -11,8 +11,11 @@ import type { Sectors } from './units.js';
 
 /** corrupt_bio_byte: set byte `byte` (1-based) of each matching bio to `value` while down. */
 export interface CorruptBioByte {
+  /** Which byte of the bio's data, from 1. */
   byte: number;
+  /** Corrupt reads (after they complete) or writes (before they are sent). */
   direction: 'read' | 'write';
+  /** The value written into that byte: 0 to 255. */
   value: number;
   /** Only bios with all these bi_opf flags (0: every bio). */
   flags: number;
@@ -24,17 +27,21 @@ export interface FlakeyFeatures {
   dropWrites?: boolean;
   /** Fail writes (reads still pass). */
   errorWrites?: boolean;
+  /** `corrupt_bio_byte`: corrupt one byte of each matching bio instead of failing it. */
   corruptBioByte?: CorruptBioByte;
 }
 
-/** flakey's params. */
+/** What `flakey(…)` takes: the device, the up and down intervals and what happens while down. */
 export interface FlakeyParams {
+  /** The device I/O goes to. */
   device: DeviceRef;
+  /** Where the mapping starts on `device`, in 512-byte sectors. */
   offset: Sectors;
   /** Seconds of normal I/O. */
   up: number;
   /** Seconds of failing I/O. */
   down: number;
+  /** What happens while down (by default every I/O fails). */
   features?: FlakeyFeatures;
 }
 
@@ -78,7 +85,10 @@ function parseFeatures(words: readonly string[]): FlakeyFeatures {
   return features;
 }
 
-/** `flakey({ device, offset: 0, up: 60, down: 0, features: { dropWrites: true } })`. */
+/**
+ * The flakey target: I/O that works for `up` seconds, then fails (or is dropped) for `down`. E.g.
+ * `flakey({ device, offset: 0, up: 60, down: 0, features: { dropWrites: true } })`.
+ */
 export const flakey = defineTarget<FlakeyParams>({
   type: 'flakey',
   module: 'dm-flakey',

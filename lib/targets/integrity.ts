@@ -16,8 +16,11 @@ import type { Sectors } from './units.js';
 
 /** The keys of the keyed algorithms in IntegrityOptions (`hmac(sha256)`, `ctr(aes)`, …). */
 export interface IntegrityKeys {
+  /** The key of a keyed `internalHash` (e.g. `hmac(sha256)`). */
   internalHash?: SecretKey;
+  /** The key of `journalCrypt`. */
   journalCrypt?: SecretKey;
+  /** The key of `journalMac`. */
   journalMac?: SecretKey;
 }
 
@@ -27,10 +30,24 @@ export interface IntegrityOptions {
   metaDevice?: DeviceRef;
   /** Bytes per block: 512 to 4096, a power of two. */
   blockSize?: number;
+  /** `recalculate`: compute missing tags in the background (with an internal hash only). */
   recalculate?: boolean;
+  /** `allow_discards`: accept discards (TRIM); the kernel allows it only with an internal hash. */
   allowDiscards?: boolean;
+  /**
+   * `journal_sectors`: the journal's size in 512-byte sectors; used only when the device is
+   * formatted (later the superblock's value counts).
+   */
   journalSectors?: number;
+  /**
+   * `interleave_sectors`: data sectors between tag areas (rounded down to a power of two; default
+   * 32768); only when formatting.
+   */
   interleaveSectors?: number;
+  /**
+   * `buffer_sectors`: sectors per metadata buffer (rounded down to a power of two; default 128):
+   * larger means fewer, bigger I/Os.
+   */
   bufferSectors?: number;
   /** Percent of the journal that triggers a flush (J). */
   journalWatermark?: number;
@@ -40,8 +57,20 @@ export interface IntegrityOptions {
   sectorsPerBit?: Sectors;
   /** Milliseconds (B). */
   bitmapFlushInterval?: number;
+  /**
+   * `fix_padding`: the smaller, newer padding of the tag area (without it, the large padding older
+   * kernels use).
+   */
   fixPadding?: boolean;
+  /**
+   * `fix_hmac`: mix the sector number and a salt into the MACs and protect the superblock, so
+   * sectors cannot be moved between places or disks.
+   */
   fixHmac?: boolean;
+  /**
+   * `legacy_recalculate`: allow `recalculate` with HMAC keys (off by default: it lets a forged
+   * volume be re-tagged).
+   */
   legacyRecalculate?: boolean;
   /** The tag's algorithm: `crc32c`, `sha256`, `hmac(sha256)` (keyed: see IntegrityParams.keys). */
   internalHash?: string;
@@ -56,20 +85,29 @@ export interface IntegrityOptions {
 /** integrity's mode: D direct writes, J journaled, B bitmap, R recovery (read-only, no checks). */
 export type IntegrityMode = 'D' | 'J' | 'B' | 'R';
 
-/** integrity's params. */
+/**
+ * What `integrity(…)` takes: the device, offset, tag size, mode, options and the keys of keyed
+ * algorithms.
+ */
 export interface IntegrityParams {
+  /** The device holding data and tags. */
   device: DeviceRef;
   /** Sectors at the start of `device` skipped (for a superblock of someone else). */
   offset: Sectors;
   /** Bytes of tag per sector, or '-' for the internal hash's size. */
   tagSize: number | '-';
+  /** How writes are kept consistent with their tags (see IntegrityMode). */
   mode: IntegrityMode;
+  /** Optional params; omitted when none is set. */
   options?: IntegrityOptions;
   /** Keys for the algorithms named in `options`: secret. */
   keys?: IntegrityKeys;
 }
 
-/** integrity's status. */
+/**
+ * What `integrity.parseStatus` gives: tag mismatches, the data sectors offered and recalculation
+ * progress; or the raw text.
+ */
 export type IntegrityStatus =
   | {
       readonly type: 'integrity';
@@ -201,7 +239,11 @@ function hideKey(text: string, name: string): string {
   return text.slice(0, colon + 1) + '0'.repeat(end - colon - 1) + text.slice(end);
 }
 
-/** `integrity({ device, offset: 0, tagSize: 32, mode: 'J', options: { internalHash: 'hmac(sha256)' }, keys: { internalHash: key } })`. */
+/**
+ * The integrity target: a checksum or MAC per sector, optionally journaled. E.g. `integrity({
+ * device, offset: 0, tagSize: 32, mode: 'J', options: { internalHash: 'hmac(sha256)' }, keys: {
+ * internalHash: key } })`.
+ */
 export const integrity = defineTarget<IntegrityParams, IntegrityStatus>({
   type: 'integrity',
   module: 'dm-integrity',

@@ -7,7 +7,7 @@ import { ArgReader, formatDevice, formatSectors, type DeviceRef } from './fields
 import { defineTarget } from './target.js';
 import type { Sectors } from './units.js';
 
-/** linear's params. */
+/** What `linear(…)` takes: the device mapped onto and where on it the range starts. */
 export interface LinearParams {
   /** The device mapped onto: a path, or `{ major, minor }` (what `table` shows). */
   device: DeviceRef;
@@ -15,7 +15,10 @@ export interface LinearParams {
   offset: Sectors;
 }
 
-/** `linear({ device: '/dev/loop0', offset: 0 })`. */
+/**
+ * The linear target: a range mapped onto another device from `offset` (sectors). E.g. `linear({
+ * device: '/dev/loop0', offset: 0 })`.
+ */
 export const linear = defineTarget<LinearParams>({
   type: 'linear',
   module: null,

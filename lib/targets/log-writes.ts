@@ -7,13 +7,15 @@ import { ArgReader, formatDevice, statusNumber, statusWords, type DeviceRef } fr
 import { defineTarget } from './target.js';
 import type { Sectors } from './units.js';
 
-/** log-writes' params. */
+/** What `logWrites(…)` takes: the device I/O goes to and the log device. */
 export interface LogWritesParams {
+  /** The device I/O goes to. */
   device: DeviceRef;
+  /** The device every write is logged to, in order (its old contents are overwritten). */
   log: DeviceRef;
 }
 
-/** log-writes' status. */
+/** What `logWrites.parseStatus` gives: entries logged and the highest log sector in use; or the raw text. */
 export type LogWritesStatus =
   | {
       readonly type: 'log-writes';
@@ -26,7 +28,10 @@ export type LogWritesStatus =
     }
   | { readonly type: 'log-writes'; readonly state: 'unknown'; readonly raw: string };
 
-/** `logWrites({ device, log })`. */
+/**
+ * The log-writes target: passes I/O through and logs every write, in order, on another device. E.g.
+ * `logWrites({ device, log })`.
+ */
 export const logWrites = defineTarget<LogWritesParams, LogWritesStatus>({
   type: 'log-writes',
   module: 'dm-log-writes',

@@ -27,13 +27,17 @@ export interface MirrorLog {
 
 /** One leg of the mirror. */
 export interface MirrorLeg {
+  /** The device holding this copy. */
   device: DeviceRef;
+  /** Where the copy starts on `device`, in 512-byte sectors. */
   offset: Sectors;
 }
 
-/** mirror's params. */
+/** What `mirror(…)` takes: the region log, the legs and the error-handling features. */
 export interface MirrorParams {
+  /** Where the mirror keeps which regions are in sync (core memory or a disk log). */
   log: MirrorLog;
+  /** The copies, at least one; reads go to the first leg while it works (the default mirror). */
   legs: MirrorLeg[];
   /** handle_errors: a failing leg is taken out (and userspace told); keep_log: keep a failed log. */
   features?: { handleErrors?: boolean; keepLog?: boolean };
@@ -42,7 +46,10 @@ export interface MirrorParams {
 /** One leg's health: A alive, F flush failed, D write failed, S sync failed, R read failed, U unknown. */
 export type MirrorHealth = 'A' | 'F' | 'D' | 'S' | 'R' | 'U' | (string & {});
 
-/** mirror's status. */
+/**
+ * What `mirror.parseStatus` gives: each leg's health, regions in sync and the log's health; or the
+ * raw text.
+ */
 export type MirrorStatus =
   | {
       readonly type: 'mirror';
@@ -87,7 +94,10 @@ function parseLog(args: ArgReader): MirrorLog {
   return log;
 }
 
-/** `mirror({ log: { type: 'core', regionSize: 1024 }, legs: [{ device, offset: 0 }, …] })`. */
+/**
+ * The mirror target (the old dm-raid1): copies on every leg, a region log. E.g. `mirror({ log: {
+ * type: 'core', regionSize: 1024 }, legs: [{ device, offset: 0 }, …] })`.
+ */
 export const mirror = defineTarget<MirrorParams, MirrorStatus>({
   type: 'mirror',
   module: 'dm-mirror',

@@ -16,8 +16,14 @@ import { defineTarget } from './target.js';
 export interface MultipathFeatures {
   /** Queue I/O while no path works (instead of failing it). */
   queueIfNoPath?: boolean;
+  /** `pg_init_retries`: how many times to retry a failed path group initialisation. */
   pgInitRetries?: number;
+  /** `pg_init_delay_msecs`: milliseconds to wait between those retries. */
   pgInitDelayMsecs?: number;
+  /**
+   * `retain_attached_hw_handler`: keep a hardware handler already attached to the device, instead
+   * of `hwHandler`.
+   */
   retainAttachedHwHandler?: boolean;
   /** `bio` for bio-based multipath (stackable on any device); rq/mq are request-based, the default. */
   queueMode?: 'bio' | 'rq' | 'mq';
@@ -25,7 +31,9 @@ export interface MultipathFeatures {
 
 /** One path: a device and its selector's args (round-robin: repeat count; service-time: repeat count, relative throughput). */
 export interface MultipathPath {
+  /** The path's device. */
   device: DeviceRef;
+  /** The selector's per-path args, as words (e.g. `['1']` for round-robin's repeat count). */
   args?: string[];
 }
 
@@ -33,30 +41,43 @@ export interface MultipathPath {
 export interface MultipathGroup {
   /** round-robin, queue-length, service-time, historical-service-time, io-affinity. */
   selector: string;
+  /** The selector's own args, as words (usually none). */
   selectorArgs?: string[];
+  /** The group's paths, at least one. */
   paths: MultipathPath[];
 }
 
-/** multipath's params. */
+/** What `multipath(…)` takes: features, a hardware handler and the priority groups of paths. */
 export interface MultipathParams {
+  /** Optional features; omitted when none is set (the kernel shows `0`). */
   features?: MultipathFeatures;
+  /**
+   * A hardware handler (`alua`, `emc`, `rdac`, …) and its args, for arrays that need path group
+   * initialisation.
+   */
   hwHandler?: { name: string; args?: string[] };
   /** The group to try first, from 1 (default 1). */
   initialGroup?: number;
+  /** The priority groups, tried in order from `initialGroup`. */
   groups: MultipathGroup[];
 }
 
 /** One path in the status. */
 export interface MultipathPathStatus {
+  /** The path's device, as the kernel names it (`major:minor`). */
   readonly device: DeviceRef;
   /** A: active; F: failed. */
   readonly active: boolean;
+  /** How many times the path has failed. */
   readonly failCount: number;
   /** The selector's words for this path (service-time: in-flight size, relative throughput). */
   readonly selector: readonly string[];
 }
 
-/** multipath's status. */
+/**
+ * What `multipath.parseStatus` gives: queueing, the next group and each group's and path's state;
+ * or the raw text.
+ */
 export type MultipathStatus =
   | {
       readonly type: 'multipath';
@@ -170,7 +191,10 @@ function readStatus(args: ArgReader): MultipathStatus {
   return { type: 'multipath', state: 'ok', queueIo: features[0] === '1', pgInitCount: Number(features[1] ?? 0), hwHandler, nextGroup, groups, extra: args.rest() };
 }
 
-/** `multipath({ groups: [{ selector: 'round-robin', paths: [{ device, args: ['1'] }] }] })`. */
+/**
+ * The multipath target: one device over several paths, in priority groups. E.g. `multipath({
+ * groups: [{ selector: 'round-robin', paths: [{ device, args: ['1'] }] }] })`.
+ */
 export const multipath = defineTarget<MultipathParams, MultipathStatus>({
   type: 'multipath',
   module: 'dm-multipath',

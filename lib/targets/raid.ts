@@ -13,7 +13,9 @@ import type { Sectors } from './units.js';
 
 /** One member: its metadata device and its data device; either left out shows `-`. */
 export interface RaidDevice {
+  /** The member's metadata device (its superblock and bitmap); `-` when left out. */
   metadata?: DeviceRef;
+  /** The member's data device; `-` when left out (a missing member). */
   data?: DeviceRef;
 }
 
@@ -27,37 +29,52 @@ export interface RaidOptions {
   daemonSleep?: number;
   /** KiB/s per device. */
   minRecoveryRate?: number;
+  /** KiB/s per device: the most recovery may use. */
   maxRecoveryRate?: number;
   /** Member indexes marked write-mostly (raid1). */
   writeMostly?: number[];
+  /** raid1 write-behind limit for write-mostly members, in sectors (mdadm's --write-behind). */
   maxWriteBehind?: number;
   /** raid4/5/6 stripe cache, in sectors. */
   stripeCache?: number;
   /** Sectors per bitmap region. */
   regionSize?: number;
+  /** raid10: copies of each block (default 2). */
   raid10Copies?: number;
+  /** raid10: how the copies are laid out (mdadm's near, far and offset layouts; default near). */
   raid10Format?: 'near' | 'far' | 'offset';
   /** Members to add (positive) or remove (negative) by reshaping. */
   deltaDisks?: number;
+  /** Where data starts on each data device, in 512-byte sectors (room for an out-of-place reshape). */
   dataOffset?: Sectors;
+  /** raid4/5/6: a journal device that closes the write hole. */
   journalDev?: DeviceRef;
+  /**
+   * With `journalDev`: write the journal before the array (writethrough) or cache writes in it
+   * (writeback).
+   */
   journalMode?: 'writethrough' | 'writeback';
 }
 
-/** raid's params. */
+/** What `raid(…)` takes: the raid type, chunk size, options and the members. */
 export interface RaidParams {
   /** raid0, raid1, raid10, raid4, raid5_la/ra/ls/rs/n, raid6_zr/nr/nc/n_6/la_6/ra_6/ls_6/rs_6. */
   raidType: string;
   /** Sectors per chunk (0 for raid1). */
   chunkSize: number;
+  /** Optional params; omitted when none is set. */
   options?: RaidOptions;
+  /** The members, in array order. */
   devices: RaidDevice[];
 }
 
 /** A member's health: A alive and in sync, a alive but not in sync, D dead, - missing. */
 export type RaidHealth = 'alive' | 'syncing' | 'dead' | 'missing' | 'unknown';
 
-/** raid's status. */
+/**
+ * What `raid.parseStatus` gives: each member's health, sync progress and action, mismatches; or the
+ * raw text.
+ */
 export type RaidStatus =
   | {
       readonly type: 'raid';
@@ -178,7 +195,10 @@ function parseMember(word: string, field: string): DeviceRef | undefined {
   return word === '-' ? undefined : new ArgReader('raid', word).device(field);
 }
 
-/** `raid({ raidType: 'raid1', chunkSize: 0, devices: [{ metadata, data }, …] })`. */
+/**
+ * The raid target: MD's raid levels under device-mapper. E.g. `raid({ raidType: 'raid1', chunkSize:
+ * 0, devices: [{ metadata, data }, …] })`.
+ */
 export const raid = defineTarget<RaidParams, RaidStatus>({
   type: 'raid',
   module: 'dm-raid',

@@ -111,18 +111,22 @@ export class SecretKey {
     this.#bytes = undefined;
   }
 
+  /** dispose(), for `using key = SecretKey.fromHex(…)`. */
   [Symbol.dispose](): void {
     this.dispose();
   }
 
+  /** `<hidden key>`: the bytes never reach a string this way (template literals, logs). */
   toString(): string {
     return '<hidden key>';
   }
 
+  /** `<hidden key>`: JSON.stringify never shows the bytes. */
   toJSON(): string {
     return '<hidden key>';
   }
 
+  /** What console.log and util.inspect show: the length, never the bytes. */
   [inspect.custom](): string {
     return this.disposed ? 'SecretKey <disposed>' : `SecretKey <hidden, ${this.length} bytes>`;
   }
@@ -175,6 +179,7 @@ export interface KeyringKey {
   readonly keySize: number;
   /** `logon`, `user`, `encrypted` or `trusted`. */
   readonly keyType: 'logon' | 'user' | 'encrypted' | 'trusted';
+  /** The key's description in the keyring (what `keyctl add` was given). */
   readonly description: string;
 }
 

@@ -6,13 +6,16 @@
 import { ArgReader, formatDevice, type DeviceRef } from './fields.js';
 import { defineTarget } from './target.js';
 
-/** snapshot-origin's params. */
+/** What `snapshotOrigin(…)` takes: the device holding the origin's data. */
 export interface SnapshotOriginParams {
   /** The device holding the origin's data. */
   origin: DeviceRef;
 }
 
-/** `snapshotOrigin({ origin })`. */
+/**
+ * The snapshot-origin target: the origin of snapshots, copying chunks to their COWs before they are
+ * overwritten. E.g. `snapshotOrigin({ origin })`.
+ */
 export const snapshotOrigin = defineTarget<SnapshotOriginParams>({
   type: 'snapshot-origin',
   module: 'dm-snapshot',

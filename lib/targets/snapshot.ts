@@ -9,8 +9,15 @@ import { ArgReader, fieldError, formatDevice, formatUint, statusNumber, statusRa
 import { defineTarget, type TargetType } from './target.js';
 import type { Sectors } from './units.js';
 
-/** snapshot's (and snapshot-merge's) params. */
+/**
+ * What `snapshot(…)` and `snapshotMerge(…)` take: origin and COW devices, persistence and chunk
+ * size, discard features.
+ */
 export interface SnapshotParams {
+  /**
+   * The origin's data device (the `-real` device under an LVM origin, not the snapshot-origin
+   * device itself).
+   */
   origin: DeviceRef;
   /** The copy-on-write device holding changed chunks. */
   cow: DeviceRef;
@@ -20,6 +27,10 @@ export interface SnapshotParams {
   overflow?: boolean;
   /** Chunk size in sectors (a power of two). */
   chunkSize: number;
+  /**
+   * `discard_zeroes_cow`: a discard covering whole chunks drops their copies from the COW, so they
+   * read as the origin again.
+   */
   discardZeroesCow?: boolean;
   /** Needs discardZeroesCow. */
   discardPassdownOrigin?: boolean;
@@ -106,7 +117,10 @@ function snapshotType<T extends 'snapshot' | 'snapshot-merge'>(
   };
 }
 
-/** `snapshot({ origin, cow, persistent: true, chunkSize: 8 })`. */
+/**
+ * The snapshot target: an origin as it was, with changed chunks on a COW device. E.g. `snapshot({
+ * origin, cow, persistent: true, chunkSize: 8 })`.
+ */
 export const snapshot = defineTarget(snapshotType('snapshot'));
 /** `snapshotMerge({ … })`: the snapshot's params, loaded on the origin to merge the COW back. */
 export const snapshotMerge = defineTarget(snapshotType('snapshot-merge'));

@@ -9,26 +9,34 @@ import type { Sectors } from './units.js';
 
 /** One stripe: a device and the first sector used on it. */
 export interface Stripe {
+  /** The stripe's device. */
   device: DeviceRef;
+  /** Where the stripe starts on `device`, in 512-byte sectors. */
   offset: Sectors;
 }
 
-/** striped's params. */
+/** What `striped(…)` takes: the chunk size and the stripes, round robin in this order. */
 export interface StripedParams {
   /** Sectors per chunk (the kernel wants at least a page). */
   chunkSize: number;
+  /** The stripes, at least one; chunk n goes to stripe n mod stripes.length. */
   stripes: Stripe[];
 }
 
 /** striped's status: each stripe's device and whether it is alive. */
 export interface StripedStatus {
+  /** Always `striped`. */
   readonly type: 'striped';
+  /** Each stripe's device and whether it is alive (`A`) or dead (`D`), in table order. */
   readonly stripes: readonly { readonly device: DeviceRef; readonly alive: boolean }[];
   /** Words after the health field (none today). */
   readonly extra: readonly string[];
 }
 
-/** `striped({ chunkSize: 128, stripes: [{ device, offset }, …] })`. */
+/**
+ * The striped target: chunks spread round robin over devices. E.g. `striped({ chunkSize: 128,
+ * stripes: [{ device, offset }, …] })`.
+ */
 export const striped = defineTarget<StripedParams, StripedStatus>({
   type: 'striped',
   module: null,

@@ -10,18 +10,24 @@ import type { Sectors } from './units.js';
 
 /** One path of a switch: a device and the first sector used on it. */
 export interface SwitchPath {
+  /** The path's device. */
   device: DeviceRef;
+  /** Where the path's mapping starts on `device`, in 512-byte sectors. */
   offset: Sectors;
 }
 
-/** switch's params. */
+/** What `switchTarget(…)` takes: the region size and the paths regions are mapped to. */
 export interface SwitchParams {
   /** Sectors per region. */
   regionSize: number;
+  /** The paths, numbered from 0 in `set_region_mappings` messages. */
   paths: SwitchPath[];
 }
 
-/** `switchTarget({ regionSize: 64, paths: [{ device, offset: 0 }, …] })` (`switch` is a keyword). */
+/**
+ * The switch target: each region mapped to one of several paths. E.g. `switchTarget({ regionSize:
+ * 64, paths: [{ device, offset: 0 }, …] })` (`switch` is a keyword).
+ */
 export const switchTarget = defineTarget<SwitchParams>({
   type: 'switch',
   module: 'dm-switch',

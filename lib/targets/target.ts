@@ -48,6 +48,7 @@ export type TargetKind<Params, Status = never> = TargetType<Params, Status> & Wi
 
 /** Anything that can become the type and params of a table row. */
 export interface TargetLike {
+  /** The target type of the row it becomes: `linear`, `thin-pool`, … */
   readonly type: string;
   /** Kernel params text. */
   text(): string;
@@ -62,10 +63,21 @@ export const HIDDEN = '<hidden>';
  * secret fields.
  */
 export class Target<Params = unknown> implements TargetLike {
+  /** The target type, `kind.type` (`linear`, `thin-pool`, …). */
   readonly type: string;
 
+  /**
+   * Checks `params` at once by formatting them with keys stood in for: a bad field throws DmError
+   * kind 'invalid-argument' here, not at load time. Builders (`linear({…})`) call it; call it
+   * yourself only with a TargetType of your own.
+   */
   constructor(
+    /** The target type that formats and parses these params (the builder, e.g. `thinPool`). */
     readonly kind: TargetType<Params, unknown>,
+    /**
+     * The params as given to the builder (SecretKeys still inside: never log them raw; `toJSON`
+     * hides them).
+     */
     readonly params: Readonly<Params>,
   ) {
     this.type = kind.type;
@@ -119,6 +131,7 @@ export class Target<Params = unknown> implements TargetLike {
     return { type: this.type, params: this.shownParams() };
   }
 
+  /** What console.log and util.inspect show: the type and params, secrets hidden. */
   [inspect.custom](): string {
     return `Target(${this.type}) ${inspect(this.shownParams(), { depth: 4 })}`;
   }
@@ -197,7 +210,9 @@ export function row(start: Sectors, length: Sectors, target: TargetLike): TableR
 
 /** One segment of a table given to `table()`: how long it is and what maps it. */
 export interface Segment {
+  /** How many 512-byte sectors the segment maps (more than 0). */
   readonly length: Sectors;
+  /** What maps it: a target from a builder, or `rawTarget(type, text)`. */
   readonly target: TargetLike;
 }
 

@@ -12,21 +12,32 @@ import type { Sectors } from './units.js';
 
 /** thin-pool's feature flags, in the order the kernel shows them. */
 export interface ThinPoolFeatures {
+  /**
+   * `skip_block_zeroing`: newly provisioned blocks are not zeroed first (faster; old data may show
+   * through).
+   */
   skipBlockZeroing?: boolean;
+  /** `ignore_discard`: discards are not supported. */
   ignoreDiscard?: boolean;
+  /** `no_discard_passdown`: a discard unmaps the blocks but is not passed down to the data device. */
   noDiscardPassdown?: boolean;
+  /** `read_only`: no change to the metadata; only for a pool that was used read-write before. */
   readOnly?: boolean;
+  /** `error_if_no_space`: fail I/O at once when the data device is full, instead of queueing it. */
   errorIfNoSpace?: boolean;
 }
 
-/** thin-pool's params. */
+/** What `thinPool(…)` takes: metadata and data devices, block size, low-water mark and features. */
 export interface ThinPoolParams {
+  /** The device holding the pool's metadata (a new pool wants it zeroed in its first 4 KiB). */
   metadata: DeviceRef;
+  /** The device holding the pool's data blocks. */
   data: DeviceRef;
   /** Data block size in sectors: 128 (64 KiB) to 2097152 (1 GiB), a multiple of 128. */
   blockSize: number;
   /** Free data blocks below which the pool sends an event. */
   lowWater: Sectors;
+  /** Optional features; omitted when none is set. */
   features?: ThinPoolFeatures;
 }
 
@@ -68,7 +79,10 @@ export type ThinPoolStatus =
 
 const DISCARDS: Record<string, string> = { discard_passdown: 'passdown', no_discard_passdown: 'no-passdown', ignore_discard: 'ignore' };
 
-/** `thinPool({ metadata, data, blockSize: 128, lowWater: 0, features: { errorIfNoSpace: true } })`. */
+/**
+ * The thin-pool target: a pool of data blocks that thin volumes allocate from. E.g. `thinPool({
+ * metadata, data, blockSize: 128, lowWater: 0, features: { errorIfNoSpace: true } })`.
+ */
 export const thinPool = defineTarget<ThinPoolParams, ThinPoolStatus>({
   type: 'thin-pool',
   module: 'dm-thin-pool',

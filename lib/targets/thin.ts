@@ -8,7 +8,7 @@ import { ArgReader, formatDevice, formatUint, statusNumber, statusWords, type De
 import { defineTarget } from './target.js';
 import type { Sectors } from './units.js';
 
-/** thin's params. */
+/** What `thin(…)` takes: the pool, the thin device's id in it and an optional read-only external origin. */
 export interface ThinParams {
   /** The thin-pool device. */
   pool: DeviceRef;
@@ -18,7 +18,10 @@ export interface ThinParams {
   externalOrigin?: DeviceRef;
 }
 
-/** A thin volume's status. */
+/**
+ * What `thin.parseStatus` gives: mapped sectors and the highest mapped sector; or `Fail` when the
+ * pool failed.
+ */
 export type ThinStatus =
   | {
       readonly type: 'thin';
@@ -32,7 +35,10 @@ export type ThinStatus =
   | { readonly type: 'thin'; readonly state: 'fail' }
   | { readonly type: 'thin'; readonly state: 'unknown'; readonly raw: string };
 
-/** `thin({ pool, deviceId: 1 })`. */
+/**
+ * The thin target: one thin volume of a pool (create it first with the pool message `create_thin
+ * <id>`). E.g. `thin({ pool, deviceId: 1 })`.
+ */
 export const thin = defineTarget<ThinParams, ThinStatus>({
   type: 'thin',
   module: 'dm-thin-pool',

@@ -10,7 +10,10 @@ import { invalidArgument } from '../errors.js';
 /** A count of 512-byte sectors: a safe integer, or a bigint for counts past 2^53. */
 export type Sectors = number | bigint;
 
-/** Bytes in a sector. */
+/**
+ * Bytes in a sector, the unit of every table's start, length and offset: 512, whatever the device's
+ * logical block size.
+ */
 export const SECTOR_SIZE = 512;
 /** The largest count the kernel takes (u64). */
 export const SECTOR_MAX = (1n << 64n) - 1n;
@@ -106,7 +109,9 @@ export function tib(count: Sectors): Sectors {
 
 /** Anything with a start and a length in sectors (a TableRow, a StatusRow). */
 export interface Extent {
+  /** The first sector (512-byte sectors; a bigint above 2^53). */
   readonly start: Sectors;
+  /** How many 512-byte sectors (a bigint above 2^53). */
   readonly length: Sectors;
 }
 

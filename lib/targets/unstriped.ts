@@ -7,7 +7,7 @@ import { ArgReader, fieldError, formatDevice, formatSectors, formatUint, type De
 import { defineTarget } from './target.js';
 import type { Sectors } from './units.js';
 
-/** unstriped's params. */
+/** What `unstriped(…)` takes: the striped layout and which stripe of it to expose. */
 export interface UnstripedParams {
   /** Stripes in the layout. */
   stripes: number;
@@ -15,7 +15,9 @@ export interface UnstripedParams {
   chunkSize: number;
   /** Which stripe to expose, from 0. */
   stripe: number;
+  /** The device holding the striped layout (one of its members). */
   device: DeviceRef;
+  /** Where the layout starts on `device`, in 512-byte sectors. */
   offset: Sectors;
 }
 
@@ -23,7 +25,10 @@ function checkStripe(stripes: number, stripe: number): void {
   if (stripe >= stripes) throw fieldError('unstriped', 'stripe', `must be below stripes (${stripes}), not ${stripe}`);
 }
 
-/** `unstriped({ stripes: 2, chunkSize: 128, stripe: 1, device, offset: 0 })`. */
+/**
+ * The unstriped target: one stripe of a striped layout as a device of its own. E.g. `unstriped({
+ * stripes: 2, chunkSize: 128, stripe: 1, device, offset: 0 })`.
+ */
 export const unstriped = defineTarget<UnstripedParams>({
   type: 'unstriped',
   module: 'dm-unstripe',

@@ -12,6 +12,7 @@ import type { Sectors } from './units.js';
 
 /** Forward error correction from Reed-Solomon parity on `device`. */
 export interface VerityFec {
+  /** The device holding the Reed-Solomon parity. */
   device: DeviceRef;
   /** Parity bytes per 255-byte codeword: 2 to 24. */
   roots: number;
@@ -27,35 +28,57 @@ export interface VerityOptions {
   onCorruption?: 'ignore' | 'restart' | 'panic';
   /** What an I/O error does: restart or panic. Default: EIO. */
   onError?: 'restart' | 'panic';
+  /** `ignore_zero_blocks`: a block whose hash is a zero block's reads as zeros, unchecked. */
   ignoreZeroBlocks?: boolean;
+  /**
+   * `check_at_most_once`: check a data block only the first time it is read (cheaper; weaker
+   * against an attacker who changes the device).
+   */
   checkAtMostOnce?: boolean;
+  /**
+   * `try_verify_in_tasklet`: check blocks whose hashes are cached in a tasklet, not a workqueue
+   * (lower latency).
+   */
   tryVerifyInTasklet?: boolean;
+  /** Forward error correction: corrupt blocks are repaired from parity instead of failing. */
   fec?: VerityFec;
   /** Keyring description of the root hash's PKCS#7 signature. */
   rootHashSigKeyDesc?: string;
 }
 
-/** verity's params. */
+/**
+ * What `verity(…)` takes: data and hash devices, block sizes and counts, algorithm, root digest,
+ * salt and options.
+ */
 export interface VerityParams {
   /** Hash format: 0 (Chromium OS: salt appended) or 1 (salt prepended, digests padded). */
   version: 0 | 1;
+  /** The device holding the data that is checked. */
   data: DeviceRef;
+  /** The device holding the hash tree (it may be `data` itself, the tree after the data). */
   hash: DeviceRef;
   /** Bytes: a power of two from 512 to the page size. */
   dataBlockSize: number;
+  /** Bytes per hash block: a power of two from 512 to the page size. */
   hashBlockSize: number;
+  /** How many data blocks (of `dataBlockSize` bytes, not sectors) the tree covers. */
   dataBlocks: Sectors;
   /** Where the tree's root block is on `hash`, in hash blocks. */
   hashStart: Sectors;
+  /** The hash algorithm, a kernel crypto API name: `sha256`, `sha1`, … */
   algorithm: string;
   /** The root hash, in hex. */
   rootDigest: string;
   /** The salt in hex, or '' for none (`-`). */
   salt: string;
+  /** Optional params; omitted when none is set. */
   options?: VerityOptions;
 }
 
-/** verity's status. */
+/**
+ * What `verity.parseStatus` gives: whether corruption was seen (`V`/`C`) and FEC-corrected blocks;
+ * or the raw text.
+ */
 export type VerityStatus =
   | {
       readonly type: 'verity';
@@ -138,7 +161,11 @@ function parseOptions(list: readonly string[]): VerityOptions {
   return options;
 }
 
-/** `verity({ version: 1, data, hash, dataBlockSize: 4096, hashBlockSize: 4096, dataBlocks, hashStart: 0, algorithm: 'sha256', rootDigest, salt })`. */
+/**
+ * The verity target: read-only data checked against a hash tree. E.g. `verity({ version: 1, data,
+ * hash, dataBlockSize: 4096, hashBlockSize: 4096, dataBlocks, hashStart: 0, algorithm: 'sha256',
+ * rootDigest, salt })`.
+ */
 export const verity = defineTarget<VerityParams, VerityStatus>({
   type: 'verity',
   module: 'dm-verity',

@@ -16,7 +16,9 @@ export interface WritecacheOptions {
   highWatermark?: number;
   /** Percent at which writeback stops (default 45). */
   lowWatermark?: number;
+  /** `writeback_jobs`: the most blocks in flight during writeback (lower: slower writeback, faster reads). */
   writebackJobs?: number;
+  /** `autocommit_blocks`: commit after this many blocks written without a flush. */
   autocommitBlocks?: number;
   /** Milliseconds. */
   autocommitTime?: number;
@@ -26,19 +28,23 @@ export interface WritecacheOptions {
   cleaner?: boolean;
   /** pmem only: true for `fua`, false for `nofua`. */
   fua?: boolean;
+  /** `metadata_only`: cache only metadata (REQ_META) writes. */
   metadataOnly?: boolean;
   /** Milliseconds writeback pauses while there is other I/O. */
   pauseWriteback?: number;
 }
 
-/** writecache's params. */
+/** What `writecache(…)` takes: the cache medium's kind, origin and cache devices, block size and options. */
 export interface WritecacheParams {
   /** pmem (persistent memory) or ssd. */
   cacheType: 'pmem' | 'ssd';
+  /** The slow device written back to. */
   origin: DeviceRef;
+  /** The fast device (pmem or an SSD) holding the cache. */
   cache: DeviceRef;
   /** Bytes: 512 to the page size, a power of two (4096 recommended). */
   blockSize: number;
+  /** Optional params; omitted when none is set. */
   options?: WritecacheOptions;
 }
 
@@ -53,7 +59,10 @@ const VALUED = [
   ['maxAge', 'max_age'],
 ] as const;
 
-/** A writecache's status. */
+/**
+ * What `writecache.parseStatus` gives: error state, block counts, blocks under writeback and
+ * (5.15+) the I/O counters; or the raw text.
+ */
 export type WritecacheStatus =
   | {
       readonly type: 'writecache';
@@ -102,7 +111,10 @@ function formatOptions(options: WritecacheOptions | undefined): string[] {
   return words;
 }
 
-/** `writecache({ cacheType: 'ssd', origin, cache, blockSize: 4096 })`. */
+/**
+ * The writecache target: a write-back cache on pmem or an SSD. E.g. `writecache({ cacheType: 'ssd',
+ * origin, cache, blockSize: 4096 })`.
+ */
 export const writecache = defineTarget<WritecacheParams, WritecacheStatus>({
   type: 'writecache',
   module: 'dm-writecache',

@@ -25,5 +25,8 @@ export function noParamsType(type: string, module: string | null): TargetType<No
   };
 }
 
-/** `zero({})`. */
+/**
+ * The zero target, `zero({})`: reads give zeros, writes are dropped (e.g. a sparse base for a
+ * snapshot); no params.
+ */
 export const zero = defineTarget(noParamsType('zero', 'dm-zero'));

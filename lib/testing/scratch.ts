@@ -17,6 +17,7 @@ import { LoopDevice, type LoopAttachOptions } from '../host/loop.js';
 import { sleep, sleepSync } from '../sleep.js';
 import { teardownPlan, type Leftover, type TeardownStep } from './teardown.js';
 
+/** Options of `scratch()`, `scratchSync()` and `new ScratchKit()`. */
 export interface ScratchOptions {
   /**
    * Name prefix of the device-mapper devices the kit owns: cleanup() removes every device whose
@@ -34,6 +35,7 @@ const MIB = 1024 * 1024;
 
 /** Scratch devices for one test (or one file, with cleanup() after each test). */
 export class ScratchKit implements Disposable, AsyncDisposable {
+  /** The name prefix of the devices the kit owns, or undefined (then cleanup leaves device-mapper alone). */
   readonly prefix: string | undefined;
   private readonly tmpDir: string;
   private readonly givenDm: DeviceMapper | undefined;
@@ -42,6 +44,10 @@ export class ScratchKit implements Disposable, AsyncDisposable {
   private readonly loops: LoopDevice[] = [];
   private files = 0;
 
+  /**
+   * A kit that owns nothing yet. Throws DmError kind 'invalid-argument' for a prefix that is not a
+   * valid device name or is shorter than 3 characters.
+   */
   constructor(options: ScratchOptions = {}) {
     if (typeof options !== 'object' || options === null) throw invalidArgument('Scratch options must be an object');
     if (options.prefix !== undefined) {
@@ -139,10 +145,12 @@ export class ScratchKit implements Disposable, AsyncDisposable {
     this.releaseRest(report);
   }
 
+  /** cleanupSync(), for `using kit = scratchSync(…)`. */
   [Symbol.dispose](): void {
     this.cleanupSync();
   }
 
+  /** cleanup(), for `await using kit = await scratch(…)`. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.cleanup();
   }

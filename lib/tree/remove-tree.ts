@@ -14,6 +14,7 @@ import { removalOrder } from './order.js';
 import { buildTree } from './tree.js';
 import { step } from './verb-steps.js';
 
+/** Options of `dm.removeTree()` and `removeTree()`. */
 export interface RemoveTreeOptions {
   /** Remove the devices stacked on this one too (top first); without it a held device is refused (EBUSY). */
   withHolders?: boolean;

@@ -10,6 +10,10 @@ import type { MapperVerbs } from '../handle/mapper-verbs.js';
 import type { TableRow } from '../table/table.js';
 import { DeviceTransaction } from './transaction.js';
 
+/**
+ * What `liveSnapshot(dm, options)` needs: the live origin, the snapshot's name and its COW table;
+ * the rest has LVM's defaults.
+ */
 export interface LiveSnapshotOptions {
   /** The live device to take a snapshot of. */
   origin: DeviceId;

@@ -12,6 +12,7 @@ import { ordered } from './order.js';
 
 /** One device of a transaction as the plan sees it. */
 export interface PlanMember extends DevNumber {
+  /** The member's device name (for messages and the order lists). */
   name: string;
   /** create: a new device; reload: a new table for a live one; suspend: held around the change. */
   kind: 'create' | 'reload' | 'suspend';
@@ -23,6 +24,10 @@ export interface PlanMember extends DevNumber {
   priority?: number | undefined;
 }
 
+/**
+ * The order `planTransaction()` works out: which tables to load first, which new devices to resume
+ * early, what to suspend and resume, and in which order.
+ */
 export interface TransactionPlan<M extends PlanMember> {
   /** Tables loaded in this order (what is used first); the new devices used by other members resumed at once. */
   load: M[];

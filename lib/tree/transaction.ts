@@ -24,6 +24,7 @@ import { step } from './verb-steps.js';
 /** Rows, or rows built from the device numbers (`"254:3"`) of members and other devices, by name. */
 export type RowsSource = readonly TableRow[] | ((dev: (name: string) => string) => readonly TableRow[]);
 
+/** Per-member options of a DeviceTransaction (create, reload), beside the create and load options. */
 export interface MemberOptions {
   /** Resumed after lower priorities when the order leaves a choice (default 1 for snapshot-origin tables, else 0). */
   priority?: number;
@@ -45,6 +46,7 @@ interface Member extends PlanMember {
 
 /** How a commit went: the members' state at the end, in the order they were added. */
 export interface TransactionResult {
+  /** Each member's state after the commit (DeviceInfo), in the order the members were added. */
   devices: DeviceInfo[];
   /** The order of each phase, by name (for logs and tests). */
   order: { load: string[]; suspend: string[]; resume: string[] };
@@ -55,6 +57,7 @@ export class DeviceTransaction {
   private readonly members: Member[] = [];
   private used = false;
 
+  /** An empty transaction on `dm`; `dm.transaction()` is the usual way to get one. */
   constructor(private readonly dm: MapperVerbs) {}
 
   /** A new device with this table. */
@@ -238,7 +241,7 @@ export class DeviceTransaction {
   }
 }
 
-/** A new transaction on `dm`. */
+/** A new, empty DeviceTransaction on `dm` (what `dm.transaction()` returns). */
 export function transaction(dm: MapperVerbs): DeviceTransaction {
   return new DeviceTransaction(dm);
 }

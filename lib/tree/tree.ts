@@ -30,6 +30,7 @@ export interface TreeNode extends DevNumber {
 /** What the tree needs to know about one device-mapper device; undefined when it vanished meanwhile. */
 export type DepsSource = (dev: DevNumber) => { info: DeviceInfo; deps: readonly DevNumber[] } | undefined;
 
+/** Options of `treeFrom()` and, through BuildTreeOptions, of `dm.tree()`. */
 export interface TreeOptions {
   /** Look up sysfs names (default true). */
   kernelNames?: boolean;
@@ -106,6 +107,7 @@ export function treeFrom(devices: readonly DevNumber[], source: DepsSource, opti
   return new DeviceTree(nodes);
 }
 
+/** Options of `dm.tree()` and `buildTree()`: which devices, which table, what to do when a query fails. */
 export interface BuildTreeOptions extends TreeOptions {
   /** The device-mapper devices to build from (default: every device, `dm.list()`). */
   devices?: readonly DevNumber[];

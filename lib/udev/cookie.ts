@@ -24,7 +24,12 @@ const EIDRM = 43;
 
 /** An open cookie: its value (key) and the semaphore's id. */
 export interface CookieSemaphore {
+  /**
+   * The cookie value: the semaphore's key, 0x0D4D in its high 16 bits (its low 16 bits go in
+   * `event_nr`, beside the udev flags).
+   */
   readonly cookie: number;
+  /** The SysV semaphore set's id (semget's return value). */
   readonly semid: number;
 }
 
@@ -186,12 +191,15 @@ export function waitForZero(sem: CookieSemaphore, timeoutMs: number, control: Wa
 export interface CookieListing {
   /** The key: the cookie value. */
   cookie: number;
+  /** The SysV semaphore set's id. */
   semid: number;
   /** GETVAL; undefined when that failed (`error` says why, in libdm's line). */
   value: number | undefined;
+  /** libdm's line for a GETVAL that failed (then `value` is undefined). */
   error?: string;
   /** Last semop and last change, in seconds since the epoch (0: never). */
   otime: number;
+  /** Last change of the set, in seconds since the epoch. */
   ctime: number;
 }
 

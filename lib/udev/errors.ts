@@ -8,10 +8,16 @@ import { errnoName } from '../sys/errno.js';
 /** The error kind of udev failures (main's DmErrorKind names it 'udev'). */
 const UDEV_KIND = 'udev' as DmErrorKind;
 
+/**
+ * A udev cookie step failed (a semaphore could not be made, incremented or waited for): a DmError
+ * of kind 'udev' whose `lines` are libdevmapper's own log lines for the failure, so dmsetup's udev
+ * commands can print them as dmsetup does.
+ */
 export class UdevError extends DmError {
   /** libdm's log lines for this failure, first to last. */
   readonly lines: readonly string[];
 
+  /** The message joins `lines`; `errno` 0 means no errno was given (the code is then EIO). */
   constructor(lines: string[], errno: number) {
     super(lines.join('\n'), { kind: UDEV_KIND, code: errno ? errnoName(errno) : 'EIO', errno: errno || 5 });
     this.lines = lines;

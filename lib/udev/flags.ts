@@ -41,6 +41,7 @@ export function udevFlagLines(cookie: number): string[] {
   return udevFlagVariables(cookie).map((name) => `${name}='1'`);
 }
 
+/** What decides the udev flags of a task besides its command (libdm's udev state for one handle). */
 export interface CookieFlagOptions {
   /** DM_DISABLE_UDEV is set: libdm makes the nodes, the DM and subsystem rules are switched off. */
   udevDisabled?: boolean;

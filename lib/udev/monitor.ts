@@ -17,9 +17,11 @@ import { UeventSocket } from './uevent-socket.js';
 
 /** One event udevd owes us. */
 export interface ExpectedEvent {
+  /** The uevent's ACTION: `change` for a resume or a rename, `remove` for a remove. */
   action: 'change' | 'remove';
   /** The DM_COOKIE value sent (decimal in the event). */
   cookie: number;
+  /** The device the event is about, to match udev's processed event with. */
   target: UdevTarget;
 }
 
@@ -38,12 +40,19 @@ export function matchesEvent(properties: ReadonlyMap<string, string>, expected: 
 /** How often an asynchronous wait looks at its abort signal. */
 const ASYNC_SLICE_MS = 250;
 
+/**
+ * Mode 'monitor': waits for udev's processed uevents on netlink (udev's monitor group), matched by
+ * DM_COOKIE, without any semaphore. Chosen where udev runs in another IPC namespace, so a cookie
+ * semaphore would never be seen by its rules.
+ */
 export class MonitorSync implements UdevSync {
+  /** Always 'monitor'. */
   readonly mode = 'monitor';
   private socket: UeventSocket | undefined;
   private current: { command: CookieCommand; cookie: number; target: UdevTarget } | undefined;
   private expected: ExpectedEvent[] = [];
 
+  /** Opens no socket yet: the netlink socket is opened by the first transaction. */
   constructor(private readonly options: CookieFlagOptions = {}) {}
 
   begin(command: CookieCommand, flags: number, target: UdevTarget = {}): number {

@@ -11,6 +11,10 @@ import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { SemCtl, SEMINFO_SIZE, UDEV_CONTROL_PATH } from '../../native-defs/index.js';
 import { sysvSem } from '../sys/libc.js';
 
+/**
+ * How a handle waits for udev: `cookie` libdm's semaphores, `monitor` udev's netlink events, `off`
+ * not at all.
+ */
 export type UdevSyncMode = 'cookie' | 'monitor' | 'off';
 
 /** Where to look; tests point these elsewhere. */
@@ -77,7 +81,9 @@ export function udevInOtherIpcNamespace(host: UdevHost = {}): boolean {
   }
 }
 
+/** What `chooseUdevSync()` decided for a handle, and why. */
 export interface UdevSyncChoice {
+  /** The mode the handle uses (may differ from the one asked for, e.g. `monitor` for `cookie`). */
   mode: UdevSyncMode;
   /** Lines to print once (libdm's warnings, or why 'cookie' became 'monitor'). */
   warnings: string[];
@@ -87,6 +93,10 @@ export interface UdevSyncChoice {
   udevDisabled: boolean;
 }
 
+/**
+ * What `chooseUdevSync()` decides from: the mode asked for, the driver, and the host (UdevHost:
+ * the environment, udev's control socket, /proc).
+ */
 export interface UdevSyncRequest extends UdevHost {
   /** What the caller asked for (default 'cookie'); 'off' is --noudevsync. */
   requested?: UdevSyncMode;

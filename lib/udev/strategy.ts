@@ -10,8 +10,10 @@ import { CookieSync, type CookieSyncOptions, type UdevSync, type UdevWaitResult 
 
 /** Mode 'off': the flags libdm sends when udev sync is inactive (no cookie base), and no wait. */
 export class OffSync implements UdevSync {
+  /** Always 'off'. */
   readonly mode = 'off';
 
+  /** Never waits; `options` only decide the flags sent. */
   constructor(private readonly options: CookieFlagOptions = {}) {}
 
   begin(command: CookieCommand, flags: number): number {

@@ -34,11 +34,15 @@ export const DEFAULT_UDEV_TIMEOUT_MS = 30_000;
 
 /** What the caller knows of the device (the monitor matches udev's event with it). */
 export interface UdevTarget {
+  /** The device's name. */
   name?: string;
+  /** The device's major number. */
   major?: number;
+  /** The device's minor number. */
   minor?: number;
 }
 
+/** How a wait for udev ended. */
 export interface UdevWaitResult {
   /**
    * 'completed': udev processed every event. 'removed': the semaphore was removed meanwhile
@@ -52,11 +56,13 @@ export interface UdevWaitResult {
   cookie: number;
   /** A line for the caller to print (the time-out). */
   warning?: string;
+  /** With outcome 'failed': the semaphore step that failed, with libdm's lines. */
   error?: UdevError;
 }
 
 /** The seam the exchange loop calls; one object per handle, one transaction at a time. */
 export interface UdevSync {
+  /** The mode this object implements. */
   readonly mode: 'cookie' | 'monitor' | 'off';
   /** Before a cookie-carrying ioctl: the `event_nr` to send. Throws UdevError (send nothing then). */
   begin(command: CookieCommand, flags: number, target?: UdevTarget): number;
@@ -70,6 +76,7 @@ export interface UdevSync {
   wait(timeoutMs?: number, signal?: AbortSignal): Promise<UdevWaitResult>;
 }
 
+/** Options of mode 'cookie' (CookieSync). */
 export interface CookieSyncOptions extends CookieFlagOptions {
   /** `--udevcookie C` / DM_UDEV_COOKIE: join that transaction; never wait, never remove it. */
   joinCookie?: number;
@@ -101,10 +108,15 @@ export function releaseCookieTrapped(sem: CookieSemaphore, timeoutMs: number): W
 
 /** libdm's protocol: one semaphore per transaction, +1 per task, udev's rule takes them back. */
 export class CookieSync implements UdevSync {
+  /** Always 'cookie'. */
   readonly mode = 'cookie';
   private sem: CookieSemaphore | undefined;
   private pending = false;
 
+  /**
+   * Makes no semaphore yet: the first cookie-carrying ioctl of a transaction makes one (unless
+   * `joinCookie` is given).
+   */
   constructor(private readonly options: CookieSyncOptions = {}) {}
 
   begin(command: CookieCommand, flags: number): number {

@@ -92,6 +92,7 @@ export class UeventSocket {
     return result > 0;
   }
 
+  /** Closes the netlink socket; calling it again does nothing. */
   close(): void {
     if (this.fd >= 0) this.libc.close(this.fd);
     this.fd = -1;
