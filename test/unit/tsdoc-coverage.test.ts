@@ -103,7 +103,8 @@ function documentable(declaration: ts.Declaration): boolean {
   if (ts.isFunctionDeclaration(declaration) || ts.isMethodDeclaration(declaration) || ts.isMethodSignature(declaration)) {
     // Under overloads, the first signature carries the comment; the implementation is not what a
     // caller sees.
-    const all = (declaration.symbol?.declarations ?? []).filter((other) => other.kind === declaration.kind);
+    const symbol = (declaration as ts.Declaration & { symbol?: ts.Symbol }).symbol;
+    const all = (symbol?.declarations ?? []).filter((other) => other.kind === declaration.kind);
     return all.length < 2 || all[0] === declaration;
   }
   return !ts.isSourceFile(declaration) && !ts.isModuleDeclaration(declaration);
