@@ -10,7 +10,7 @@
 import { DmFlag, DM_VERSION_MAJOR, type DmCommandName } from '../../native-defs/index.js';
 import { encodeKernelDev } from '../device/devt.js';
 import type { DevNumber, DeviceId } from '../device/device-id.js';
-import { describeDevice, validateDeviceId } from '../device/names.js';
+import { describeDevice, validateDeviceId, validateName } from '../device/names.js';
 import { closedHandleError, dmError, DmError, type SentAddress } from '../errors.js';
 import { errnoName, strerror } from '../sys/errno.js';
 import { encodeRequest, requestSize, type ReplyHeader, type RequestHeader, type RequestPayload } from './codec.js';
@@ -313,7 +313,9 @@ function requestHeader(spec: IoctlSpec, flags: number, command: CommandRecord): 
   let uuid = spec.uuid ?? '';
   let number: DevNumber | undefined = spec.dev;
   if (device) {
-    validateDeviceId(device);
+    // By name alone, the usual address: validateDeviceId's key count without its array.
+    if (typeof device.name === 'string' && !('uuid' in device) && !('major' in device)) validateName(device.name);
+    else validateDeviceId(device);
     if (device.name !== undefined) name = device.name;
     else if (device.uuid !== undefined) uuid = device.uuid;
     else number = device;
