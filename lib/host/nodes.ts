@@ -57,14 +57,16 @@ function nodeError(message: string, error?: unknown, errnoValue?: number): DmErr
   return new DmError(message, { kind: 'node', code: errnoName(errno), errno, cause: error });
 }
 
+/** lstat, or undefined when nothing is there: no Error is made and thrown for the expected ENOENT. */
 function lstatOrUndefined(path: string): Stats | undefined {
   try {
-    return lstatSync(path);
+    return lstatSync(path, { throwIfNoEntry: false });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw nodeError(`${path}: lstat failed: ${(error as Error).message}`, error);
   }
 }
+
+const EEXIST = 17;
 
 function statOrUndefined(path: string): Stats | undefined {
   try {
@@ -110,19 +112,27 @@ export class DeviceNodes {
   /**
    * Makes the node for `name` (libdm's NODE_ADD): a right block node, or a symlink to one, is left
    * as it is; a block node with another number, or a symlink to anything but the right node, is
-   * replaced; any other file in the way is an error.
+   * replaced; any other file in the way is an error. The usual case (nothing there) is tried
+   * first: mknod, and only its EEXIST looks at what is in the way.
    */
   add(name: string, dev: DevNumber): void {
     const path = this.pathOf(name);
     this.ensureMapperDir();
-    const existing = lstatOrUndefined(path);
-    if (existing) {
-      const seen = existing.isSymbolicLink() ? statOrUndefined(path) : existing;
-      if (seen && hasDev(seen, dev)) return;
-      if (seen && !isBlock(seen)) throw nodeError(`A non-block device file at '${path}' is already present`, undefined, 17);
-      this.unlink(path, name);
+    const mode = this.ownership.mode & 0o7777;
+    const errno = this.tryMknod(path, dev, mode);
+    if (errno === EEXIST) {
+      const existing = lstatOrUndefined(path);
+      if (existing) {
+        const seen = existing.isSymbolicLink() ? statOrUndefined(path) : existing;
+        if (seen && hasDev(seen, dev)) return;
+        if (seen && !isBlock(seen)) throw nodeError(`A non-block device file at '${path}' is already present`, undefined, EEXIST);
+        this.unlink(path, name);
+      }
+      this.mknod(path, name, dev, mode);
+      return;
     }
-    this.mknod(path, name, dev);
+    if (errno !== 0) throw nodeError(`${path}: mknod for ${name} failed: ${strerror(errno)}`, undefined, errno);
+    this.setOwnership(path, name, dev, mode);
   }
 
   /**
@@ -133,9 +143,14 @@ export class DeviceNodes {
   remove(name: string, dev?: DevNumber): void {
     const path = this.pathOf(name);
     if (!this.mapperDirExists()) return;
+    if (!dev) {
+      // Whatever is there goes (unlink never follows a link): no lstat first, ENOENT is success.
+      this.unlink(path, name);
+      return;
+    }
     const existing = lstatOrUndefined(path);
     if (!existing) return;
-    if (dev && !hasDev(existing.isSymbolicLink() ? (statOrUndefined(path) ?? existing) : existing, dev)) return;
+    if (!hasDev(existing.isSymbolicLink() ? (statOrUndefined(path) ?? existing) : existing, dev)) return;
     this.unlink(path, name);
   }
 
@@ -249,15 +264,15 @@ export class DeviceNodes {
     }
   }
 
-  private mknod(path: string, name: string, dev: DevNumber): void {
-    const mode = this.ownership.mode & 0o7777;
-    const result = libc().mknod(path, FileType.S_IFBLK | mode, glibcMakedev(dev));
-    if (result !== 0) {
-      const errno = libc().errno();
-      if (errno !== 17 /* EEXIST: made meanwhile */) {
-        throw nodeError(`${path}: mknod for ${name} failed: ${strerror(errno)}`, undefined, errno);
-      }
-    }
+  /** mknod(2) of the block node: 0, or the errno. */
+  private tryMknod(path: string, dev: DevNumber, mode: number): number {
+    return libc().mknod(path, FileType.S_IFBLK | mode, glibcMakedev(dev)) === 0 ? 0 : libc().errno();
+  }
+
+  private mknod(path: string, name: string, dev: DevNumber, mode: number): void {
+    const errno = this.tryMknod(path, dev, mode);
+    // EEXIST: made meanwhile (setOwnership checks it is the right node before touching it).
+    if (errno !== 0 && errno !== EEXIST) throw nodeError(`${path}: mknod for ${name} failed: ${strerror(errno)}`, undefined, errno);
     this.setOwnership(path, name, dev, mode);
   }
 
@@ -276,16 +291,19 @@ export class DeviceNodes {
       throw nodeError(`${path}: the node for ${name} vanished while it was being made: ${(error as Error).message}`, error);
     }
     try {
-      if (!hasDev(fstatSync(fd), dev)) {
+      const stats = fstatSync(fd);
+      if (!hasDev(stats, dev)) {
         throw nodeError(
           `${path} was replaced while it was being made (it is no longer block device ${dev.major}:${dev.minor}); refusing to change its owner or mode`,
           undefined,
-          17,
+          EEXIST,
         );
       }
+      // What already holds needs no syscall: the owner when the process's ids are the wanted
+      // ones, the mode when the umask took nothing from it.
       const self = `/proc/self/fd/${fd}`;
-      chownSync(self, this.ownership.uid, this.ownership.gid);
-      chmodSync(self, mode);
+      if (stats.uid !== this.ownership.uid || stats.gid !== this.ownership.gid) chownSync(self, this.ownership.uid, this.ownership.gid);
+      if ((stats.mode & 0o7777) !== mode) chmodSync(self, mode);
     } catch (error) {
       if (error instanceof DmError) throw error;
       throw nodeError(`${path}: chown/chmod failed: ${(error as Error).message}`, error);

@@ -15,13 +15,21 @@ import {
   DM_NAME_LEN,
   DM_UUID_LEN,
 } from '../../native-defs/index.js';
-import { decodeKernelDev, type DevNumber } from '../device/devt.js';
+import type { DevNumber } from '../device/devt.js';
 import { dmError, invalidArgument, type DmError } from '../errors.js';
+import { cString, kernelMajor, kernelMinor, LOW_WORD, type ReplyHeader } from './reply.js';
+
+export type { ReplyHeader } from './reply.js';
 
 const littleEndian = endianness() === 'LE';
 const u32 = (b: Buffer, o: number): number => (littleEndian ? b.readUInt32LE(o) : b.readUInt32BE(o));
 const s32 = (b: Buffer, o: number): number => (littleEndian ? b.readInt32LE(o) : b.readInt32BE(o));
 const u64 = (b: Buffer, o: number): bigint => (littleEndian ? b.readBigUInt64LE(o) : b.readBigUInt64BE(o));
+/** A u64 as a number without a BigInt (exact below 2^53, as any sector count is). */
+const u64n = (b: Buffer, o: number): number =>
+  littleEndian ? b.readUInt32LE(o + 4) * 0x1_0000_0000 + b.readUInt32LE(o) : b.readUInt32BE(o) * 0x1_0000_0000 + b.readUInt32BE(o + 4);
+/** The low 32 bits of a u64 dev_t field, all the kernel's encoding uses. */
+const devLow = (b: Buffer, o: number): number => u32(b, o + LOW_WORD);
 const putU32 = (b: Buffer, o: number, v: number): number => (littleEndian ? b.writeUInt32LE(v >>> 0, o) : b.writeUInt32BE(v >>> 0, o));
 const putU64 = (b: Buffer, o: number, v: bigint): number => (littleEndian ? b.writeBigUInt64LE(v, o) : b.writeBigUInt64BE(v, o));
 
@@ -85,27 +93,32 @@ function refuse(message: string): DmError {
   return invalidArgument(message);
 }
 
-/** Writes a string the kernel reads as a C string: a NUL inside would silently cut it there. */
+/** Writes a string the kernel reads as a C string (its NUL is in the zeroed area): a NUL inside would silently cut it there. */
 function writeString(buffer: Buffer, offset: number, value: string, what: string): void {
   if (value.includes('\0')) throw refuse(`The ${what} "${value.replace(/\0/g, '\\0')}" contains a NUL character`);
   buffer.write(value, offset, 'utf8');
 }
 
 function writeCString(buffer: Buffer, offset: number, value: string, fieldSize: number, what: string): void {
-  if (Buffer.byteLength(value) >= fieldSize) throw refuse(`The ${what} "${value}" does not fit in ${fieldSize - 1} bytes`);
+  // At most 3 UTF-8 bytes per UTF-16 unit: a short string needs no byte count.
+  if (value.length * 3 >= fieldSize && Buffer.byteLength(value) >= fieldSize) {
+    throw refuse(`The ${what} "${value}" does not fit in ${fieldSize - 1} bytes`);
+  }
   writeString(buffer, offset, value, what);
 }
 
 /**
  * Writes header and payload into `buffer`, whose whole length becomes data_size (the room the
  * kernel may use for its reply). The buffer must hold at least requestSize(payload) bytes.
+ * `dirty` is how far the buffer may hold anything but zeros (default: all of it): that much is
+ * cleared, with the request's own bytes, and no more. Returns the bytes the request takes.
  */
-export function encodeRequest(buffer: Buffer, header: RequestHeader, payload: RequestPayload = NO_PAYLOAD): void {
+export function encodeRequest(buffer: Buffer, header: RequestHeader, payload: RequestPayload = NO_PAYLOAD, dirty = buffer.length): number {
   const needed = requestSize(payload);
   if (buffer.length < needed) throw new RangeError(`ioctl buffer of ${buffer.length} bytes is smaller than the request (${needed})`);
-  // All of it, not just the request: the kernel copies data_size bytes in, and a reply left in a
-  // reused buffer (a table with a crypt key, say) must not travel back into the kernel.
-  buffer.fill(0);
+  // Not just the request: the kernel copies data_size bytes in, and an old reply left in a
+  // reused buffer must not travel back into the kernel. What is beyond `dirty` is zero already.
+  buffer.fill(0, 0, Math.min(buffer.length, Math.max(needed, dirty)));
   putU32(buffer, H.version, header.version[0]);
   putU32(buffer, H.version + 4, header.version[1]);
   putU32(buffer, H.version + 8, header.version[2]);
@@ -114,7 +127,7 @@ export function encodeRequest(buffer: Buffer, header: RequestHeader, payload: Re
   putU32(buffer, H.target_count, payload.kind === 'targets' ? payload.targets.length : 0);
   putU32(buffer, H.flags, header.flags);
   putU32(buffer, H.event_nr, header.eventNr);
-  putU64(buffer, H.dev, header.dev);
+  if (header.dev !== 0n) putU64(buffer, H.dev, header.dev);
   if (header.name) writeCString(buffer, H.name, header.name, DM_NAME_LEN, 'name');
   if (header.uuid) writeCString(buffer, H.uuid, header.uuid, DM_UUID_LEN, 'uuid');
   let offset = H.size;
@@ -146,37 +159,9 @@ export function encodeRequest(buffer: Buffer, header: RequestHeader, payload: Re
       writeString(buffer, offset + MSG.message, payload.message, 'message');
       break;
   }
+  return needed;
 }
 
-/** The dm_ioctl header of a reply. */
-export interface ReplyHeader {
-  /** The driver's interface version, as the reply carries it ([4, 47, 0] on Linux 6.1). */
-  version: [number, number, number];
-  /** Bytes of the buffer in use, counted from the start of the header (payload included). */
-  dataSize: number;
-  /** Where the payload starts, in bytes from the start of the header. */
-  dataStart: number;
-  /** Targets in the table the reply is about (live, or inactive when asked). */
-  targetCount: number;
-  /** How many times the block device is open. */
-  openCount: number;
-  /** DM_*_FLAG bits the kernel set (DmFlag: SUSPEND, READONLY, BUFFER_FULL, …). */
-  flags: number;
-  /** The device's event counter. */
-  eventNr: number;
-  /** The device number in the kernel's 64-bit encoding (huge_encode_dev); see decodeKernelDev. */
-  dev: bigint;
-  /** The device's name (empty when the reply concerns no device). */
-  name: string;
-  /** The device's uuid (empty when it has none). */
-  uuid: string;
-}
-
-function readCString(buffer: Buffer, offset: number, limit: number): string {
-  const end = buffer.indexOf(0, offset);
-  const stop = end === -1 || end > limit ? limit : end;
-  return buffer.toString('utf8', offset, stop);
-}
 
 /** A reply shorter than struct dm_ioctl cannot be read. */
 function assertHeader(buffer: Buffer): void {
@@ -206,8 +191,8 @@ export function decodeHeader(buffer: Buffer): ReplyHeader {
     flags: u32(buffer, H.flags),
     eventNr: u32(buffer, H.event_nr),
     dev: u64(buffer, H.dev),
-    name: readCString(buffer, H.name, H.name + DM_NAME_LEN),
-    uuid: readCString(buffer, H.uuid, H.uuid + DM_UUID_LEN),
+    name: cString(buffer, H.name, H.name + DM_NAME_LEN),
+    uuid: cString(buffer, H.uuid, H.uuid + DM_UUID_LEN),
   };
 }
 
@@ -239,8 +224,9 @@ export function decodeNameList(buffer: Buffer, header: ReplyHeader): NameListEnt
   let offset = header.dataStart;
   if (offset > end) throw malformed('device list');
   // An empty list is one record with dev 0 (or, from the kernel, no record at all: data_size = data_start).
-  if (offset + NL.size > end || u64(buffer, offset + NL.dev) === 0n) return entries;
-  const hasEventNr = header.version[1] >= 38;
+  if (offset + NL.size > end || (u32(buffer, offset + NL.dev) === 0 && u32(buffer, offset + NL.dev + 4) === 0)) return entries;
+  // The reply's minor version (the driver's own); read in place, no version array.
+  const hasEventNr = u32(buffer, H.version + 4) >= 38;
   for (;;) {
     if (offset + NL.size > end) throw malformed('device list');
     const next = u32(buffer, offset + NL.next);
@@ -248,18 +234,23 @@ export function decodeNameList(buffer: Buffer, header: ReplyHeader): NameListEnt
     if (recordEnd > end) throw malformed('device list');
     const nameStart = offset + NL.name;
     const nameEnd = terminator(buffer, nameStart, recordEnd, 'device list');
-    const entry: NameListEntry = {
-      name: buffer.toString('utf8', nameStart, nameEnd),
-      ...decodeKernelDev(u64(buffer, offset + NL.dev)),
-    };
+    const name = buffer.toString('utf8', nameStart, nameEnd);
+    const dev = devLow(buffer, offset + NL.dev);
+    const major = kernelMajor(dev);
+    const minor = kernelMinor(dev);
     const extra = offset + align8(nameEnd + 1 - offset);
+    // Each entry made whole in one literal: the same few shapes for every record.
+    let entry: NameListEntry;
     if (hasEventNr && extra + 8 <= recordEnd) {
-      entry.eventNr = u32(buffer, extra);
+      const eventNr = u32(buffer, extra);
       const flags = u32(buffer, extra + 4);
       if (flags & DmNameListFlag.HAS_UUID) {
-        entry.uuid = buffer.toString('utf8', extra + 8, terminator(buffer, extra + 8, recordEnd, 'device list'));
-      } else if (flags & DmNameListFlag.DOESNT_HAVE_UUID) entry.uuid = '';
-    }
+        const uuidStart = extra + 8;
+        const uuid = buffer.toString('utf8', uuidStart, terminator(buffer, uuidStart, recordEnd, 'device list'));
+        entry = { name, major, minor, eventNr, uuid };
+      } else if (flags & DmNameListFlag.DOESNT_HAVE_UUID) entry = { name, major, minor, eventNr, uuid: '' };
+      else entry = { name, major, minor, eventNr };
+    } else entry = { name, major, minor };
     entries.push(entry);
     if (next === 0) return entries;
     offset += next;
@@ -288,9 +279,9 @@ export function decodeTargets(buffer: Buffer, header: ReplyHeader): TargetReply[
     const paramsStart = offset + SPEC.size;
     const paramsEnd = terminator(buffer, paramsStart, end, 'target list');
     targets.push({
-      start: Number(u64(buffer, offset + SPEC.sector_start)),
-      length: Number(u64(buffer, offset + SPEC.length)),
-      type: readCString(buffer, offset + SPEC.target_type, offset + SPEC.target_type + DM_MAX_TYPE_NAME),
+      start: u64n(buffer, offset + SPEC.sector_start),
+      length: u64n(buffer, offset + SPEC.length),
+      type: cString(buffer, offset + SPEC.target_type, offset + SPEC.target_type + DM_MAX_TYPE_NAME),
       params: buffer.toString('utf8', paramsStart, paramsEnd),
     });
     const next = header.dataStart + u32(buffer, offset + SPEC.next);
@@ -308,7 +299,10 @@ export function decodeDeps(buffer: Buffer, header: ReplyHeader): DevNumber[] {
   const count = u32(buffer, start + DEPS.count);
   if (start + DEPS.dev + count * 8 > Math.min(header.dataSize, buffer.length)) throw malformed('dependency list');
   const devices: DevNumber[] = [];
-  for (let i = 0; i < count; i++) devices.push(decodeKernelDev(u64(buffer, start + DEPS.dev + i * 8)));
+  for (let i = 0; i < count; i++) {
+    const dev = devLow(buffer, start + DEPS.dev + i * 8);
+    devices.push({ major: kernelMajor(dev), minor: kernelMinor(dev) });
+  }
   return devices;
 }
 

@@ -170,6 +170,15 @@ export function mayBlock(command: DmCommandName, flags: number): boolean {
   return COMMANDS[command].blocking && !(command === 'TABLE_STATUS' && flags & DmFlag.STATUS_TABLE);
 }
 
+/**
+ * Can the reply carry a target's table line, keys included (a crypt or integrity table, a
+ * message's answer)? Such a reply is wiped from the buffer once decoded, not left for the next
+ * request to clear.
+ */
+export function replyMayCarrySecrets(command: DmCommandName, flags: number): boolean {
+  return command === 'TARGET_MSG' || ((command === 'TABLE_STATUS' || command === 'DEV_WAIT') && (flags & DmFlag.STATUS_TABLE) !== 0);
+}
+
 /** A few words on why `command` failed with `code`; undefined when the errno speaks for itself. */
 export function ioctlHint(command: DmCommandName, code: string): string | undefined {
   const specific = COMMANDS[command].hints[code];

@@ -3,18 +3,20 @@
  * step served eight verbs as an inline lambda each).
  */
 import { DmFlag } from '../../native-defs/index.js';
-import { decodeKernelDev } from '../device/devt.js';
 import type { DeviceInfo } from '../device/device-info.js';
 import type { DevNumber } from '../device/device-id.js';
 import { decodeDeps, decodeTargets, type ReplyHeader, type TargetReply } from './codec.js';
+import { devWord, kernelMajor, kernelMinor } from './reply.js';
 
 /** A device's state, from any reply header that describes a device. */
 export function deviceInfoFromHeader(header: ReplyHeader): DeviceInfo {
   const flags = header.flags;
+  const dev = devWord(header); // no BigInt, no spread: this runs once per info()
   return {
     name: header.name,
     uuid: header.uuid,
-    ...decodeKernelDev(header.dev),
+    major: kernelMajor(dev),
+    minor: kernelMinor(dev),
     openCount: header.openCount,
     eventNr: header.eventNr,
     targetCount: header.targetCount,

@@ -10,21 +10,21 @@
 import { DmFlag, DM_VERSION_MAJOR, type DmCommandName } from '../../native-defs/index.js';
 import { encodeKernelDev } from '../device/devt.js';
 import type { DevNumber, DeviceId } from '../device/device-id.js';
-import { describeDevice, validateDeviceId } from '../device/names.js';
+import { describeDevice, validateDeviceId, validateName } from '../device/names.js';
 import { closedHandleError, dmError, DmError, type SentAddress } from '../errors.js';
 import { errnoName, strerror } from '../sys/errno.js';
-import { sharedBuffer } from '../sys/threads.js';
+import { encodeRequest, requestSize, type ReplyHeader, type RequestHeader, type RequestPayload } from './codec.js';
 import {
-  decodeHeader,
-  encodeRequest,
-  replyFlags,
-  requestSize,
-  type ReplyHeader,
-  type RequestHeader,
-  type RequestPayload,
-} from './codec.js';
-import { ALWAYS_ALLOWED_FLAGS, carriesUdevCookie, COMMANDS, ioctlHint, mayBlock } from './commands.js';
-import { performAsync, performSync, send, type Steps } from './steps.js';
+  ALWAYS_ALLOWED_FLAGS,
+  carriesUdevCookie,
+  COMMANDS,
+  ioctlHint,
+  mayBlock,
+  replyMayCarrySecrets,
+  type CommandRecord,
+} from './commands.js';
+import { ReplyView } from './reply.js';
+import { performAsync, performSync, type Step, type Steps } from './steps.js';
 import { libcTransport, type Transport } from './transport.js';
 
 /** libdevmapper starts every ioctl with 16 KiB; so do we. */
@@ -107,10 +107,20 @@ export interface DmIoctlOptions {
   transactions?: TransactionSource | undefined;
 }
 
+/** Buffers kept for the next requests (one per size a handle has needed, in practice). */
+const SPARE_BUFFERS = 4;
+
+/** An ioctl buffer and how far it may hold anything but zeros (what a request or reply wrote). */
+interface Slot {
+  readonly buffer: Buffer;
+  dirty: number;
+}
+
 /** Sends device-mapper ioctls on one open control node, which it owns. */
 export class DmIoctl {
-  private bufferSize = INITIAL_BUFFER_SIZE;
-  private readonly spareBuffers: Buffer[] = [];
+  /** The size each growable command last needed (a list of 10 000 devices, say): it starts there. */
+  private readonly grownSizes = new Map<DmCommandName, number>();
+  private readonly spares: Slot[] = [];
   private driver: [number, number, number] | undefined;
   private readonly maxBufferSize: number;
   private readonly transport: Transport;
@@ -212,37 +222,44 @@ export class DmIoctl {
         command: spec.command,
       });
     }
-    if (spec.command !== 'VERSION') yield* this.checkDriverKnows(spec);
-    const { header, sent } = prepare(spec, flags);
+    if (spec.command !== 'VERSION') this.checkDriverKnows(command, spec, this.driver ?? (yield* this.driverVersionSteps()));
+    const header = requestHeader(spec, flags, command);
     const transaction = carriesUdevCookie(spec.command, flags) ? this.transactions?.(spec, flags) : undefined;
     if (transaction) header.eventNr = transaction.eventNr;
-    let buffer = this.acquire(requestSize(spec.payload));
+    const blocking = mayBlock(spec.command, flags);
+    let slot = this.acquire(spec.command, requestSize(spec.payload));
+    let wipe = spec.secure === true;
     try {
       for (;;) {
-        encodeRequest(buffer, header, spec.payload);
+        const written = encodeRequest(slot.buffer, header, spec.payload, slot.dirty);
+        // Until the reply says how much the kernel wrote, all of it may be dirty.
+        slot.dirty = slot.buffer.length;
         const mark = this.kernelLog?.mark();
-        const errno = yield* send(command.request, buffer, mayBlock(spec.command, flags));
+        const step: Step = { kind: 'send', request: command.request, buffer: slot.buffer, blocking };
+        const errno = (yield step) as number;
         if (errno !== 0) {
           transaction?.cancel();
-          throw failure(spec, sent, errno, this.kernelLog?.since(mark));
+          throw failure(spec, errno, this.kernelLog?.since(mark));
         }
-        if (!command.growable || !(replyFlags(buffer) & DmFlag.BUFFER_FULL)) {
-          const reply = decodeHeader(buffer);
-          const result = decode(buffer, reply);
+        const reply = new ReplyView(slot.buffer);
+        if (!command.growable || !(reply.flags & DmFlag.BUFFER_FULL)) {
+          // The kernel copies back exactly data_size bytes; our request may have reached further.
+          slot.dirty = Math.max(written, Math.min(reply.dataSize, slot.buffer.length));
+          wipe ||= replyMayCarrySecrets(spec.command, flags);
+          const result = decode(slot.buffer, reply);
           if (transaction) yield* transaction.end(reply);
           return result;
         }
-        buffer = this.grow(buffer, spec);
+        slot = this.grow(slot, spec);
       }
     } finally {
-      this.release(buffer, spec);
+      this.release(slot, wipe);
     }
   }
 
   /** Refuses a command the driver is too old for (the version is asked once per handle). */
-  private *checkDriverKnows(spec: IoctlSpec): Steps<void> {
-    const minimum = COMMANDS[spec.command].minVersion;
-    const driver = yield* this.driverVersionSteps();
+  private checkDriverKnows(command: CommandRecord, spec: IoctlSpec, driver: readonly [number, number, number]): void {
+    const minimum = command.minVersion;
     if (driver[1] < minimum[1]) {
       throw dmError(
         'unsupported',
@@ -253,9 +270,9 @@ export class DmIoctl {
     }
   }
 
-  /** Doubles the buffer; later requests on this handle start at the larger size. */
-  private grow(buffer: Buffer, spec: IoctlSpec): Buffer {
-    const size = buffer.length * 2;
+  /** Doubles the buffer; later requests of this command on this handle start at the larger size. */
+  private grow(slot: Slot, spec: IoctlSpec): Slot {
+    const size = slot.buffer.length * 2;
     if (size > this.maxBufferSize) {
       throw dmError('protocol', 'ENOBUFS', `The kernel's reply to ${spec.command} needs more than ${this.maxBufferSize} bytes (the buffer cap)`, {
         command: spec.command,
@@ -263,24 +280,39 @@ export class DmIoctl {
         device: spec.device,
       });
     }
-    this.bufferSize = Math.max(this.bufferSize, size);
-    this.release(buffer, spec);
-    return this.acquire(size);
+    this.grownSizes.set(spec.command, Math.max(this.grownSizes.get(spec.command) ?? 0, size));
+    this.release(slot, false);
+    return this.acquire(spec.command, size);
   }
 
-  private acquire(minimum: number): Buffer {
-    const size = Math.max(this.bufferSize, minimum);
-    const index = this.spareBuffers.findIndex((b) => b.length >= size);
-    if (index !== -1) return this.spareBuffers.splice(index, 1)[0]!;
-    // Page-aligned sizes: the kernel copies data_size bytes both ways. Shared memory: an async
-    // call hands the buffer to one of the library's threads as it is, without a copy.
-    return sharedBuffer(Math.ceil(size / 4096) * 4096);
+  /**
+   * The smallest spare buffer that holds what the command needs (its remembered size, or 16 KiB),
+   * else a new one: page-sized, so the kernel's copies of data_size bytes stay page-aligned in
+   * length. Plain memory: an async call copies it for the thread that sends it.
+   */
+  private acquire(command: DmCommandName, minimum: number): Slot {
+    const size = Math.max(this.grownSizes.get(command) ?? INITIAL_BUFFER_SIZE, minimum);
+    let best = -1;
+    for (let i = 0; i < this.spares.length; i++) {
+      const length = this.spares[i]!.buffer.length;
+      if (length >= size && (best === -1 || length < this.spares[best]!.buffer.length)) best = i;
+    }
+    if (best !== -1) {
+      const slot = this.spares[best]!;
+      this.spares[best] = this.spares[this.spares.length - 1]!;
+      this.spares.pop();
+      return slot;
+    }
+    return { buffer: Buffer.alloc(Math.ceil(size / 4096) * 4096), dirty: 0 };
   }
 
-  private release(buffer: Buffer, spec: IoctlSpec): void {
-    if (spec.secure) buffer.fill(0);
-    if (buffer.length < this.bufferSize) return; // outgrown: let it go
-    if (this.spareBuffers.length < 2) this.spareBuffers.push(buffer);
+  /** Takes a buffer back; one that carried a key (a secure load, a table reply) is wiped first. */
+  private release(slot: Slot, wipe: boolean): void {
+    if (wipe) {
+      slot.buffer.fill(0, 0, slot.dirty);
+      slot.dirty = 0;
+    }
+    if (this.spares.length < SPARE_BUFFERS) this.spares.push(slot);
   }
 
   private assertOpen(): void {
@@ -288,37 +320,45 @@ export class DmIoctl {
   }
 }
 
-/** The header fields of a request, and what it carried to address the device (for messages). */
-function prepare(spec: IoctlSpec, flags: number): { header: RequestHeader; sent: SentAddress } {
+/** The header fields of a request. */
+function requestHeader(spec: IoctlSpec, flags: number, command: CommandRecord): RequestHeader {
+  const device = spec.device;
   let name = spec.name ?? '';
   let uuid = spec.uuid ?? '';
   let number: DevNumber | undefined = spec.dev;
-  if (spec.device) {
-    validateDeviceId(spec.device);
-    if (spec.device.name !== undefined) name = spec.device.name;
-    else if (spec.device.uuid !== undefined) uuid = spec.device.uuid;
-    else number = spec.device;
+  if (device) {
+    // By name alone, the usual address: validateDeviceId's key count without its array.
+    if (typeof device.name === 'string' && !('uuid' in device) && !('major' in device)) validateName(device.name);
+    else validateDeviceId(device);
+    if (device.name !== undefined) name = device.name;
+    else if (device.uuid !== undefined) uuid = device.uuid;
+    else number = device;
   }
   return {
-    header: {
-      version: COMMANDS[spec.command].minVersion,
-      // The kernel looks a device up by dev only with PERSISTENT_DEV set; create honours the minor then.
-      flags: flags | (number ? DmFlag.PERSISTENT_DEV : 0),
-      eventNr: spec.eventNr ?? 0,
-      dev: number ? encodeKernelDev(number) : 0n,
-      name,
-      uuid,
-    },
-    sent: {
-      name: name || (spec.label?.name ?? ''),
-      uuid: uuid || (spec.label?.uuid ?? ''),
-      major: number?.major ?? 0,
-      minor: number?.minor ?? 0,
-    },
+    version: command.minVersion,
+    // The kernel looks a device up by dev only with PERSISTENT_DEV set; create honours the minor then.
+    flags: number ? flags | DmFlag.PERSISTENT_DEV : flags,
+    eventNr: spec.eventNr ?? 0,
+    dev: number ? encodeKernelDev(number) : 0n,
+    name,
+    uuid,
   };
 }
 
-function failure(spec: IoctlSpec, sent: SentAddress, errno: number, kernelLog?: string[]): DmError {
+/** What a request carried to address the device, for the error (made only when one failed). */
+function sentAddress(spec: IoctlSpec): SentAddress {
+  const device = spec.device;
+  const number = device && device.name === undefined && device.uuid === undefined ? device : spec.dev;
+  return {
+    name: device?.name ?? (spec.name || (spec.label?.name ?? '')),
+    uuid: device?.uuid ?? (spec.uuid || (spec.label?.uuid ?? '')),
+    major: number?.major ?? 0,
+    minor: number?.minor ?? 0,
+  };
+}
+
+function failure(spec: IoctlSpec, errno: number, kernelLog?: string[]): DmError {
+  const sent = sentAddress(spec);
   const target = spec.device ? describeDevice(spec.device) : sent.name || sent.uuid;
   const code = errnoName(errno);
   return new DmError(`device-mapper: ${spec.operation} ioctl${target ? ` on ${target}` : ''} failed: ${strerror(errno)}`, {
@@ -333,4 +373,3 @@ function failure(spec: IoctlSpec, sent: SentAddress, errno: number, kernelLog?: 
     kernelLog,
   });
 }
-

@@ -5,8 +5,8 @@
  * time; a call that finds no idle thread gets a new one, so a blocked call never delays another.
  * Idle threads do not keep the process alive, and a few are kept for the next calls.
  *
- * Memory is shared, not copied: the ioctl buffer lives in a SharedArrayBuffer that the thread
- * hands to the kernel as it is.
+ * Each ioctl thread has its own shared memory, which the caller's buffer is copied into and back
+ * (two memcpys; the sync path, which is most calls, keeps plain buffers, faster to write and read).
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
@@ -22,37 +22,74 @@ export interface BlockingResult {
   errno: number;
 }
 
-/** What each thread runs: libc bound through koffi, one call per message. */
+/** The control words an ioctl thread and the main thread share (Int32 slots). */
+const SEQ = 0; // bumped for each request: the thread sleeps on it
+const STATE = 1; // PENDING while the thread works, DONE when the answer is in
+const FD = 2;
+const REQUEST = 3;
+const LENGTH = 4;
+const ERRNO = 5;
+const CONTROL_WORDS = 6;
+const PENDING = 1;
+
+/**
+ * What each thread runs: libc bound through koffi. An ioctl thread (the hot one: every suspend,
+ * resume, remove) sleeps in Atomics.wait on its control words and answers with Atomics.notify:
+ * no message to serialize, no event loop turn on its side, and the buffer is its own shared
+ * memory, given once. A call thread (udev waits) takes one message per call.
+ */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const koffi = require(workerData.koffi);
 const lib = koffi.load(workerData.soname);
-const ioctl = lib.func(workerData.ioctl);
+if (workerData.control) {
+  const ioctl = lib.func(workerData.ioctl);
+  const control = new Int32Array(workerData.control);
+  const data = Buffer.from(workerData.data);
+  let seen = 0;
+  for (;;) {
+    Atomics.wait(control, ${SEQ}, seen);
+    const now = Atomics.load(control, ${SEQ});
+    if (now === seen) continue;
+    seen = now;
+    const result = ioctl(control[${FD}], control[${REQUEST}] >>> 0, data.subarray(0, control[${LENGTH}]));
+    control[${ERRNO}] = result < 0 ? koffi.errno() : 0;
+    Atomics.store(control, ${STATE}, 0);
+    Atomics.notify(control, ${STATE});
+  }
+}
 const bound = {};
 const memory = (arg) => (arg && arg.shared ? Buffer.from(arg.shared, arg.offset, arg.length) : arg);
-parentPort.on('message', ({ id, fd, request, shared, offset, length, call, args }) => {
-  if (call) {
-    bound[call] ??= lib.func(workerData.calls[call]);
-    const result = Number(bound[call](...args.map(memory)));
-    return parentPort.postMessage({ id, result, errno: result < 0 ? koffi.errno() : 0 });
-  }
-  const result = ioctl(fd, request, Buffer.from(shared, offset, length));
-  parentPort.postMessage({ id, errno: result < 0 ? koffi.errno() : 0 });
+parentPort.on('message', ({ id, call, args }) => {
+  bound[call] ??= lib.func(workerData.calls[call]);
+  const result = Number(bound[call](...args.map(memory)));
+  parentPort.postMessage({ id, result, errno: result < 0 ? koffi.errno() : 0 });
 });
 `;
 
-/** Idle threads kept for the next calls; more are made when more calls are under way at once. */
+/** Idle threads kept for the next calls (of each kind); more are made when more calls are under way at once. */
 const KEEP_IDLE = 4;
+/** The smallest shared buffer an ioctl thread gets (libdevmapper's, and our, first ioctl size). */
+const MIN_IOCTL_MEMORY = 16 * 1024;
 
 interface Pending {
   resolve: (answer: { errno: number; result?: number }) => void;
   reject: (error: unknown) => void;
 }
 
-/** A thread and the call it is running. */
+/** A thread for calls, and the call it is running. */
 interface Thread {
   worker: Worker;
   pending: Map<number, Pending>;
+}
+
+/** A thread for ioctls: its control words and its buffer, both shared with it. */
+interface IoctlThread {
+  worker: Worker;
+  control: Int32Array;
+  data: Buffer;
+  /** Fails the call under way (the thread died). */
+  fail: ((error: unknown) => void) | undefined;
 }
 
 /** A Buffer whose memory another thread can use (a copy when it is not shared already). */
@@ -60,34 +97,98 @@ export function sharedBuffer(size: number): Buffer {
   return Buffer.from(new SharedArrayBuffer(size));
 }
 
-function isShared(buffer: Buffer): boolean {
-  return buffer.buffer instanceof SharedArrayBuffer;
+/** Zeros to wipe shared memory with: copying them is a memcpy, where fill() on shared memory goes byte by byte. */
+let zeros = Buffer.alloc(MIN_IOCTL_MEMORY);
+function wipe(buffer: Buffer, length: number): void {
+  if (zeros.length < length) zeros = Buffer.alloc(length);
+  zeros.copy(buffer, 0, 0, length);
 }
+
+/** Atomics.waitAsync (Node 16+; TypeScript types it from lib es2024 on, which this build does not use). */
+const waitAsync = (Atomics as unknown as {
+  waitAsync(array: Int32Array, index: number, value: number): { async: false; value: string } | { async: true; value: Promise<string> };
+}).waitAsync;
 
 /** A set of threads for blocking calls; its owner ends them with `end()`. */
 export class BlockingThreads {
   private readonly idle: Thread[] = [];
-  private readonly all = new Set<Thread>();
+  private readonly idleIoctl: IoctlThread[] = [];
+  private readonly all = new Set<Worker>();
   private nextId = 1;
-  private workerData: object | undefined;
+  private workerData: { koffi: string; soname: string; ioctl: string; calls: typeof BLOCKING_CALLS } | undefined;
 
-  /** Runs ioctl(fd, request, buffer) on a thread of ours; resolves with 0 or the errno. */
+  /**
+   * Runs ioctl(fd, request, buffer) on a thread of ours; resolves with 0 or the errno. The buffer
+   * is copied into the thread's shared memory and back, which is wiped after (it may have carried
+   * a table with keys).
+   */
   async ioctl(fd: number, request: number, buffer: Buffer): Promise<number> {
-    if (isShared(buffer)) return this.run(fd, request, buffer);
-    const copy = sharedBuffer(buffer.length);
-    buffer.copy(copy);
+    const length = buffer.length;
+    const thread = this.ioctlThread(length);
+    thread.worker.ref(); // a call under way keeps the process alive, as any pending I/O does
+    buffer.copy(thread.data, 0, 0, length);
+    const control = thread.control;
+    control[FD] = fd;
+    control[REQUEST] = request | 0;
+    control[LENGTH] = length;
+    Atomics.store(control, STATE, PENDING);
+    Atomics.add(control, SEQ, 1);
+    Atomics.notify(control, SEQ);
     try {
-      const errno = await this.run(fd, request, copy);
-      copy.copy(buffer);
-      return errno;
-    } finally {
-      copy.fill(0); // it may have carried a table with keys
+      await this.answered(thread);
+    } catch (error) {
+      this.all.delete(thread.worker);
+      throw error;
+    }
+    thread.data.copy(buffer, 0, 0, length);
+    wipe(thread.data, length);
+    this.doneIoctl(thread);
+    return control[ERRNO]!;
+  }
+
+  /** Settles when the thread has answered (or rejects when it died first). */
+  private answered(thread: IoctlThread): Promise<void> {
+    return new Promise((resolve, reject) => {
+      thread.fail = reject;
+      const wait = waitAsync(thread.control, STATE, PENDING);
+      if (!wait.async) resolve();
+      else wait.value.then(() => resolve(), reject);
+    });
+  }
+
+  /** An idle ioctl thread whose memory holds `length` bytes, or a new one. */
+  private ioctlThread(length: number): IoctlThread {
+    const index = this.idleIoctl.findIndex((thread) => thread.data.length >= length);
+    if (index !== -1) return this.idleIoctl.splice(index, 1)[0]!;
+    let size = MIN_IOCTL_MEMORY;
+    while (size < length) size *= 2;
+    const control = new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4));
+    const data = sharedBuffer(size);
+    const worker = this.spawn({ control: control.buffer, data: data.buffer });
+    const thread: IoctlThread = { worker, control, data, fail: undefined };
+    const fail = (error: unknown): void => {
+      this.forgetIoctl(thread);
+      thread.fail?.(error);
+    };
+    worker.on('error', fail);
+    worker.on('exit', () => fail(new Error('a blocking-call thread ended during its call')));
+    return thread;
+  }
+
+  private doneIoctl(thread: IoctlThread): void {
+    thread.fail = undefined;
+    thread.worker.unref();
+    if (this.all.has(thread.worker) && this.idleIoctl.length < KEEP_IDLE) this.idleIoctl.push(thread);
+    else {
+      this.forgetIoctl(thread);
+      void thread.worker.terminate();
     }
   }
 
-  private async run(fd: number, request: number, buffer: Buffer): Promise<number> {
-    const message = { fd, request, shared: buffer.buffer, offset: buffer.byteOffset, length: buffer.length };
-    return (await this.post(message)).errno;
+  private forgetIoctl(thread: IoctlThread): void {
+    this.all.delete(thread.worker);
+    const index = this.idleIoctl.indexOf(thread);
+    if (index !== -1) this.idleIoctl.splice(index, 1);
   }
 
   /**
@@ -110,7 +211,7 @@ export class BlockingThreads {
   }
 
   private post(message: object): Promise<{ errno: number; result?: number }> {
-    const thread = this.idle.pop() ?? this.spawn();
+    const thread = this.idle.pop() ?? this.spawnCallThread();
     thread.worker.ref(); // a call under way keeps the process alive, as any pending I/O does
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -119,7 +220,7 @@ export class BlockingThreads {
     });
   }
 
-  private spawn(): Thread {
+  private spawn(extra: object): Worker {
     this.workerData ??= {
       koffi: createRequire(import.meta.url).resolve('koffi'),
       soname: LIBC_SONAME,
@@ -127,9 +228,14 @@ export class BlockingThreads {
       calls: BLOCKING_CALLS,
     };
     // execArgv: [] — the source is CommonJS, whatever flags (--input-type=module) the process has.
-    const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: this.workerData });
+    const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { ...this.workerData, ...extra } });
+    this.all.add(worker);
+    return worker;
+  }
+
+  private spawnCallThread(): Thread {
+    const worker = this.spawn({});
     const thread: Thread = { worker, pending: new Map() };
-    this.all.add(thread);
     worker.on('message', ({ id, errno, result }: { id: number; errno: number; result?: number }) => {
       const call = thread.pending.get(id);
       thread.pending.delete(id);
@@ -146,13 +252,15 @@ export class BlockingThreads {
 
   /** Ends every thread (their fds and memory go with them); calls still under way are not waited for. */
   async end(): Promise<void> {
-    const threads = [...this.all];
-    for (const thread of threads) this.forget(thread);
-    await Promise.all(threads.map((thread) => thread.worker.terminate()));
+    const workers = [...this.all];
+    this.all.clear();
+    this.idle.length = 0;
+    this.idleIoctl.length = 0;
+    await Promise.all(workers.map((worker) => worker.terminate()));
   }
 
   private forget(thread: Thread): void {
-    this.all.delete(thread);
+    this.all.delete(thread.worker);
     const index = this.idle.indexOf(thread);
     if (index !== -1) this.idle.splice(index, 1);
   }
@@ -160,7 +268,7 @@ export class BlockingThreads {
   /** A thread whose call is done: kept idle (not keeping the process alive), or ended. */
   private done(thread: Thread): void {
     thread.worker.unref();
-    if (this.idle.length < KEEP_IDLE) this.idle.push(thread);
+    if (this.all.has(thread.worker) && this.idle.length < KEEP_IDLE) this.idle.push(thread);
     else {
       this.forget(thread);
       void thread.worker.terminate();
