@@ -6,7 +6,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { atoi } from './c-numbers.js';
-import { CliContext, CommandFailed, type CommandSpec, type Output } from './context.js';
+import { CliContext, CommandFailed, type CommandSpec, type HandleSource, type Output } from './context.js';
 import { commands } from './commands/index.js';
 import { CommandLineError, parseCommandLine, parseDevNameOptions, type CliOptions } from './options.js';
 import { reportError } from './report-error.js';
@@ -24,6 +24,8 @@ export interface CliIo {
   stdin?: () => string;
   /** The program name in messages (default `tsdmsetup`). */
   program?: string;
+  /** Shared library handles (`--batch`); by default the run opens its own and closes it. */
+  handles?: HandleSource;
 }
 
 /** Runs one tsdmsetup invocation and returns its exit status (0 or 1, as dmsetup). */
@@ -53,7 +55,7 @@ export async function runCli(argv: string[], io: CliIo = { stdout: process.stdou
   // dmsetup: "When -S is given, store the real command for later and run "info -c" first".
   const selectionCommand = !alwaysSucceeds && options.select !== undefined && found.repeatable === 2 ? found : undefined;
   const spec = selectionCommand ? commands.get('info')! : found;
-  const context = new CliContext(program, spec.name, parsed.args, options, io.stdout, io.stderr, stdin);
+  const context = new CliContext(program, spec.name, parsed.args, options, io.stdout, io.stderr, stdin, io.handles);
   if (selectionCommand) {
     context.selectionCommand = selectionCommand;
     context.columns = true;
