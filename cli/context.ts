@@ -3,7 +3,8 @@
  * (opened on first use, so `help` or a parse error never touches the kernel), and the shared
  * output state of one run (the -c report, the --json document).
  */
-import { DeviceMapper, DeviceNodes, resolveDevDir, type DeviceMapperOptions } from '../lib/index.js';
+import type { DeviceMapper, DeviceMapperOptions } from '../lib/index.js';
+import { library } from './library.js';
 import { libraryOptionsFrom } from './library-options.js';
 import { BaseContext } from './base-context.js';
 import type { CliOptions, DevNameType } from './options.js';
@@ -72,7 +73,7 @@ export class CliContext extends BaseContext {
   dm(): DeviceMapper {
     // The library's warnings (udev too slow, udev's node wrong) are the command's stderr lines.
     const warn = (message: string): void => this.error(message);
-    this.handle ??= this.handles ? this.handles.handle(this.handleOptions(), warn) : DeviceMapper.open({ ...this.handleOptions(), onWarning: warn });
+    this.handle ??= this.handles ? this.handles.handle(this.handleOptions(), warn) : library().DeviceMapper.open({ ...this.handleOptions(), onWarning: warn });
     return this.handle;
   }
 
@@ -83,6 +84,7 @@ export class CliContext extends BaseContext {
    */
   nodePath(name: string): string {
     if (this.handle) return this.handle.nodePath(name);
+    const { DeviceNodes, resolveDevDir } = library();
     return new DeviceNodes(resolveDevDir(this.handleOptions().devDir)).pathOf(name);
   }
 

@@ -142,3 +142,10 @@ export const ERRNO_TABLE: ReadonlyArray<readonly [number, string, string]> = [
   [132, 'ERFKILL', 'Operation not possible due to RF-kill'],
   [133, 'None', 'Memory page has hardware error'],
 ];
+
+/** The other names Linux gives a number of the table (node:os lists the first two). */
+export const ERRNO_ALIASES: ReadonlyArray<readonly [string, number]> = [
+  ['EWOULDBLOCK', 11],
+  ['EOPNOTSUPP', 95],
+  ['EDEADLOCK', 35],
+];

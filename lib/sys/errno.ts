@@ -2,13 +2,20 @@
  * errno numbers, their names (`EBUSY`) and glibc's message text ("Device or resource busy"), from
  * the static table in native-defs (no libc call: naming an error never loads koffi).
  */
-import { ERRNO_TABLE } from '../../native-defs/errno.js';
+import { ERRNO_ALIASES, ERRNO_TABLE } from '../../native-defs/errno.js';
 
 const namesByNumber = new Map<number, string>();
 const messagesByNumber = new Map<number, string>();
+const numbersByName = new Map<string, number>(ERRNO_ALIASES);
 for (const [number, name, message] of ERRNO_TABLE) {
   namesByNumber.set(number, name);
   messagesByNumber.set(number, message);
+  numbersByName.set(name, number);
+}
+
+/** The errno number of an errno name (`EBUSY` → 16, aliases too); undefined for a name Linux lacks. */
+export function errnoNumber(name: string): number | undefined {
+  return numbersByName.get(name);
 }
 
 /** The symbolic name of an errno value, e.g. 16 → `EBUSY`; `E<n>` when unknown. */

@@ -6,7 +6,7 @@ import { constants } from 'node:os';
 import koffi from 'koffi';
 import { describe, expect, it } from 'vitest';
 import { ERRNO_TABLE, LIBC_SONAME } from '../../native-defs/index.js';
-import { errnoName, strerror } from '../../lib/sys/errno.js';
+import { errnoName, errnoNumber, strerror } from '../../lib/sys/errno.js';
 
 const glibcStrerror = koffi.load(LIBC_SONAME).func('const char *strerror(int errnum)') as (errnum: number) => string;
 
@@ -27,5 +27,13 @@ describe('the errno table', () => {
     expect(errnoName(123)).toBe('ENOMEDIUM');
     expect(errnoName(41)).toBe('E41');
     expect(ERRNO_TABLE.map(([n]) => n)).toEqual([...new Set(ERRNO_TABLE.map(([n]) => n))].sort((a, b) => a - b));
+  });
+});
+
+describe('errno numbers by name', () => {
+  it('are node:os numbers for every name node knows, aliases included', () => {
+    for (const [name, value] of Object.entries(constants.errno)) expect(errnoNumber(name)).toBe(value);
+    expect(errnoNumber('EDEADLOCK')).toBe(35);
+    expect(errnoNumber('ENOSUCHTHING')).toBeUndefined();
   });
 });
