@@ -16,6 +16,7 @@ interface Entry {
 /** The handles of one batch run. */
 export class BatchHandles implements HandleSource {
   private readonly byOptions = new Map<string, Entry>();
+  private openedCount = 0;
 
   handle(options: DeviceMapperOptions, warn: (message: string) => void): DeviceMapper {
     const key = JSON.stringify(options);
@@ -23,6 +24,7 @@ export class BatchHandles implements HandleSource {
     if (!entry) {
       const made: Entry = { dm: undefined as unknown as DeviceMapper, warn };
       made.dm = DeviceMapper.open({ ...options, onWarning: (message) => made.warn(message) });
+      this.openedCount++;
       this.byOptions.set(key, made);
       entry = made;
     }
@@ -30,9 +32,9 @@ export class BatchHandles implements HandleSource {
     return entry.dm;
   }
 
-  /** How many control handles the run has opened (one for a batch of like lines). */
-  get size(): number {
-    return this.byOptions.size;
+  /** How many control handles the run has opened (one for a batch of like lines), closed ones included. */
+  get opened(): number {
+    return this.openedCount;
   }
 
   close(): void {

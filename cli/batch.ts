@@ -41,9 +41,11 @@ function commandWords(words: string[]): string[] {
   return words[0] === 'dmsetup' || words[0] === 'tsdmsetup' ? words.slice(1) : words;
 }
 
-/** Runs every command line of `text`; returns the batch's exit status. */
-export async function runBatch(text: string, json: boolean, io: BatchIo): Promise<number> {
-  const handles = new BatchHandles();
+/**
+ * Runs every command line of `text`; returns the batch's exit status. `handles` (closed when the
+ * batch ends) is the caller's to inspect, e.g. how many control handles the lines needed.
+ */
+export async function runBatch(text: string, json: boolean, io: BatchIo, handles = new BatchHandles()): Promise<number> {
   let batchStatus = 0;
   try {
     const lines = text.split('\n');
