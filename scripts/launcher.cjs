@@ -32,8 +32,10 @@ function runWithCodeCache(file) {
   for (const place of places) {
     try {
       const data = fs.readFileSync(place);
-      if (data.subarray(0, key.length).equals(key)) cachedData = data.subarray(key.length);
-      break;
+      if (data.subarray(0, key.length).equals(key)) {
+        cachedData = data.subarray(key.length);
+        break;
+      }
     } catch {
       // none here: try the next place
     }
