@@ -1,22 +1,9 @@
 #!/usr/bin/env node
-/** The `tsdmsetup` executable. */
-import { isatty } from 'node:tty';
-import { runFastPath } from './fast-path.js';
-import { StdioBuffer } from './stdio-buffer.js';
+/**
+ * The `tsdmsetup` executable as tsc builds it (dist/cli/bin.js). The package's `bin` is the
+ * bundled single file (dist/cli/tsdmsetup.cjs, see scripts/bundle.mjs), which starts at the same
+ * runProcess.
+ */
+import { runProcess } from './start.js';
 
-// tty.isatty, not process.stdout.isTTY: creating process.stdout makes a pipe on fd 1 non-blocking.
-const stdout = new StdioBuffer(1, isatty(1));
-try {
-  const argv = process.argv.slice(2);
-  // udev rules run the udev commands on every event: those start without loading the library, and
-  // write stderr straight to fd 2 (as C's unbuffered stderr) rather than make process.stderr.
-  const fast = await runFastPath(argv, { stdout, stderr: new StdioBuffer(2, true) });
-  process.exitCode = fast ?? (await (await import('./main.js')).runCli(argv, { stdout, stderr: process.stderr }));
-} finally {
-  try {
-    stdout.flush();
-  } catch (error) {
-    // A reader that went away (`tsdmsetup ls | head -1`): dmsetup would die of SIGPIPE, quietly.
-    if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw error;
-  }
-}
+await runProcess(process.argv.slice(2));

@@ -3,7 +3,8 @@
  * (opened on first use, so `help` or a parse error never touches the kernel), and the shared
  * output state of one run (the -c report, the --json document).
  */
-import { DeviceMapper, DeviceNodes, resolveDevDir, type DeviceMapperOptions } from '../lib/index.js';
+import type { DeviceMapper, DeviceMapperOptions } from '../lib/index.js';
+import { library } from './library.js';
 import { libraryOptionsFrom } from './library-options.js';
 import { BaseContext } from './base-context.js';
 import type { CliOptions, DevNameType } from './options.js';
@@ -11,6 +12,15 @@ import type { Report } from './report/report.js';
 import type { TreeOptions } from './tree-view.js';
 
 import type { Output } from './base-context.js';
+
+/**
+ * Where a run's library handle comes from when it is not its own (`--batch`: many runs share
+ * the handles of one process). The handle is the source's to close, not the run's.
+ */
+export interface HandleSource {
+  /** A handle opened with `options`; its warnings go to `warn` while the current run uses it. */
+  handle(options: DeviceMapperOptions, warn: (message: string) => void): DeviceMapper;
+}
 
 export type { Output } from './base-context.js';
 export { CommandFailed } from './base-context.js';
@@ -50,6 +60,7 @@ export class CliContext extends BaseContext {
     stdout: Output,
     stderr: Output,
     stdin: () => string,
+    private readonly handles?: HandleSource,
   ) {
     super(program, command, args, options, stdout, stderr, stdin);
     // dmsetup turns -c on for splitname, which always reports with its own default fields.
@@ -61,7 +72,8 @@ export class CliContext extends BaseContext {
   /** The library handle; opens /dev/mapper/control the first time, with the options dmsetup's switches imply. */
   dm(): DeviceMapper {
     // The library's warnings (udev too slow, udev's node wrong) are the command's stderr lines.
-    this.handle ??= DeviceMapper.open({ ...this.handleOptions(), onWarning: (message) => this.error(message) });
+    const warn = (message: string): void => this.error(message);
+    this.handle ??= this.handles ? this.handles.handle(this.handleOptions(), warn) : library().DeviceMapper.open({ ...this.handleOptions(), onWarning: warn });
     return this.handle;
   }
 
@@ -72,11 +84,13 @@ export class CliContext extends BaseContext {
    */
   nodePath(name: string): string {
     if (this.handle) return this.handle.nodePath(name);
+    const { DeviceNodes, resolveDevDir } = library();
     return new DeviceNodes(resolveDevDir(this.handleOptions().devDir)).pathOf(name);
   }
 
+  /** Closes the handle this run opened (a borrowed one stays open for the next run). */
   close(): void {
-    this.handle?.close();
+    if (!this.handles) this.handle?.close();
     this.handle = undefined;
   }
 

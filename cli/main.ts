@@ -4,18 +4,24 @@
  * options, --help/--version, the command and its argument count, `-o` or the -c report, then the
  * command once (or once per device argument), then the report, `Command failed.` and the status.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { atoi } from './c-numbers.js';
-import { CliContext, CommandFailed, type CommandSpec, type Output } from './context.js';
+import { CliContext, CommandFailed, type CommandSpec, type HandleSource, type Output } from './context.js';
 import { commands } from './commands/index.js';
 import { CommandLineError, parseCommandLine, parseDevNameOptions, type CliOptions } from './options.js';
 import { reportError } from './report-error.js';
 import { readAllStdin } from './stdin.js';
-import { buildDepTree } from './device-tree.js';
+import { loadLibrary } from './library.js';
 import { fieldList, Report, ReportInitError, reportLayout } from './report/report.js';
 import { SPLITNAME_FIELDS } from './commands/splitname.js';
 import { parseTreeOptions } from './tree-view.js';
 import { usageText } from './usage.js';
+import { udevCommands } from './fast-path.js';
+
+/**
+ * The commands that never open a library handle: main does not load the library for them (a
+ * report that needs the dependency tree loads it all the same).
+ */
+const KERNEL_FREE = new Set(['help', 'splitname', ...udevCommands.map((spec) => spec.name)]);
 
 /** The streams of one run (stdin is read only by commands that take a table from it). */
 export interface CliIo {
@@ -24,6 +30,8 @@ export interface CliIo {
   stdin?: () => string;
   /** The program name in messages (default `tsdmsetup`). */
   program?: string;
+  /** Shared library handles (`--batch`); by default the run opens its own and closes it. */
+  handles?: HandleSource;
 }
 
 /** Runs one tsdmsetup invocation and returns its exit status (0 or 1, as dmsetup). */
@@ -53,13 +61,14 @@ export async function runCli(argv: string[], io: CliIo = { stdout: process.stdou
   // dmsetup: "When -S is given, store the real command for later and run "info -c" first".
   const selectionCommand = !alwaysSucceeds && options.select !== undefined && found.repeatable === 2 ? found : undefined;
   const spec = selectionCommand ? commands.get('info')! : found;
-  const context = new CliContext(program, spec.name, parsed.args, options, io.stdout, io.stderr, stdin);
+  const context = new CliContext(program, spec.name, parsed.args, options, io.stdout, io.stderr, stdin, io.handles);
   if (selectionCommand) {
     context.selectionCommand = selectionCommand;
     context.columns = true;
   }
   try {
-    if (!alwaysSucceeds && !prepareOutput(context)) return 1;
+    if (!KERNEL_FREE.has(spec.name)) await loadLibrary();
+    if (!alwaysSucceeds && !(await prepareOutput(context))) return 1;
     context.multipleDevices = multipleDevices(spec, parsed.args, options);
     const succeeded = alwaysSucceeds ? await runInvocations(context, spec, parsed.args) : await runCycles(context, spec, parsed.args);
     if (alwaysSucceeds) finishCycle(context);
@@ -93,7 +102,7 @@ function findCommand(program: string, parsed: { command: string | undefined; arg
  * dmsetup's _process_options and _report_init: `-o` names how deps/ls show devices, or with -c
  * the report's fields. Prints the errors and returns false when the line cannot be processed.
  */
-function prepareOutput(context: CliContext): boolean {
+async function prepareOutput(context: CliContext): Promise<boolean> {
   const { options } = context;
   const splitname = context.command === 'splitname';
   // Accepted for scripts' sake, but not acted on yet: say so rather than differ silently.
@@ -129,7 +138,7 @@ function prepareOutput(context: CliContext): boolean {
  * dm_report_init_with_selection: the report of `fields` (with -O and -S), and the dependency tree
  * when a field (shown, sorted by or selected on) needs it. Prints the errors and returns false.
  */
-function makeReport(context: CliContext, fields: string, allOf: 'splitname' | undefined): boolean {
+async function makeReport(context: CliContext, fields: string, allOf: 'splitname' | undefined): Promise<boolean> {
   const { options } = context;
   try {
     const warn = (line: string): void => context.error(line);
@@ -142,7 +151,8 @@ function makeReport(context: CliContext, fields: string, allOf: 'splitname' | un
   }
   if (context.report.needs('tree')) {
     try {
-      context.report.tree = buildDepTree(context);
+      await loadLibrary();
+      context.report.tree = (await import('./device-tree.js')).buildDepTree(context);
     } catch (error) {
       reportError(context, error);
       context.error('Internal device dependency tree creation failed.');
@@ -195,7 +205,8 @@ async function runCycles(context: CliContext, spec: CommandSpec, args: string[])
     if (cycle >= cycles) return true;
     if (context.report) {
       context.print('');
-      await sleep((interval !== undefined ? atoi(interval) : 1) * 1000);
+      const ms = (interval !== undefined ? atoi(interval) : 1) * 1000;
+      await new Promise((resolve) => setTimeout(resolve, ms));
     }
   }
 }

@@ -3,7 +3,7 @@
  * fields: characters outside `0-9A-Za-z#+-.:=@_` become `\xNN`, sequences already in that form
  * are kept, and a mixture of both is an error.
  */
-import { MAX_NAME_BYTES, MAX_UUID_BYTES } from '../lib/index.js';
+import { MAX_NAME_BYTES, MAX_UUID_BYTES } from '../lib/device/names.js';
 
 const WHITELIST = /^[0-9A-Za-z#+\-.:=@_]$/;
 

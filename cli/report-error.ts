@@ -1,5 +1,10 @@
 /** Prints library errors the way dmsetup prints libdevmapper's. */
-import { DmError, formatDev, strerror, TableSyntaxError } from '../lib/index.js';
+// Single modules, not the lib/index.js barrel: main imports this, and a kernel-free command must
+// not load the whole library (issue 12).
+import { DmError } from '../lib/errors.js';
+import { formatDev } from '../lib/device/devt.js';
+import { strerror } from '../lib/sys/errno.js';
+import { TableSyntaxError } from '../lib/table/table.js';
 import type { CliContext } from './context.js';
 
 /**

@@ -3,7 +3,7 @@
  * `-o` tree options, the ASCII/UTF-8/VT100 line symbols, compact mode, attributes, and the
  * truncation at 80 columns (or the terminal's width less 3) with `...`.
  */
-import { formatDev } from '../lib/index.js';
+import { formatDev } from '../lib/device/devt.js';
 import { CommandLineError } from './options.js';
 import type { DepTree, TreeNode } from './report/dep-tree.js';
 

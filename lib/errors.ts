@@ -7,7 +7,7 @@
  * `message` is composed from them once. `DmError.wrap` adds context to an error without copying
  * its fields by hand.
  */
-import { constants } from 'node:os';
+import { errnoNumber as tableErrnoNumber } from './sys/errno.js';
 import type { DmCommandName } from '../native-defs/index.js';
 import type { DeviceId } from './device/device-id.js';
 
@@ -77,7 +77,8 @@ export interface DmErrorDetails {
 
 /** The errno number of an errno name (`EBUSY` → 16); undefined for a name this system lacks. */
 export function errnoNumber(code: string): number | undefined {
-  return (constants.errno as Record<string, number | undefined>)[code];
+  // The static table, not node:os's: loading os costs a kernel-free command's start-up.
+  return tableErrnoNumber(code);
 }
 
 /**

@@ -7,3 +7,4 @@ export * from './sysv-sem.js';
 export * from './netlink.js';
 export * from './signal.js';
 export * from './loop.js';
+export * from './errno.js';

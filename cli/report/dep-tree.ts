@@ -3,7 +3,8 @@
  * _build_whole_deptree fills it): every listed device, in list order, and depth first its
  * dependencies; a node's parents are kept in the order they were found, as libdm links them.
  */
-import { formatDev, type DeviceInfo, type DevNumber } from '../../lib/index.js';
+import type { DeviceInfo, DevNumber } from '../../lib/index.js';
+import { formatDev } from '../../lib/device/devt.js';
 
 /** One device in the tree; `name` is '' for a device that is not a device-mapper device. */
 export interface TreeNode extends DevNumber {

@@ -2,7 +2,9 @@
  * The values of dmsetup's report fields for one device (`_dm_*_disp` in dmsetup.c), from what the
  * kernel said about it. Printing and lookups only; the ioctls are made by the command.
  */
-import { blockDeviceName, formatDev, type DeviceInfo, type DevNumber } from '../../lib/index.js';
+import type { DeviceInfo, DevNumber } from '../../lib/index.js';
+import { formatDev } from '../../lib/device/devt.js';
+import { blockDeviceName } from '../../lib/host/sysfs.js';
 import { mangleName } from '../mangle.js';
 import type { DepTree, TreeNode } from './dep-tree.js';
 import type { FieldDef } from './fields.js';

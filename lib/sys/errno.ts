@@ -1,11 +1,21 @@
-/** errno numbers, their names (`EBUSY`) and glibc's message text ("Device or resource busy"). */
-import { constants } from 'node:os';
-import { libc } from './libc.js';
+/**
+ * errno numbers, their names (`EBUSY`) and glibc's message text ("Device or resource busy"), from
+ * the static table in native-defs (no libc call: naming an error never loads koffi).
+ */
+import { ERRNO_ALIASES, ERRNO_TABLE } from '../../native-defs/errno.js';
 
 const namesByNumber = new Map<number, string>();
-for (const [name, value] of Object.entries(constants.errno)) {
-  // Several names share a number (EAGAIN/EWOULDBLOCK, EDEADLK/EDEADLOCK): keep the first, canonical one.
-  if (!namesByNumber.has(value)) namesByNumber.set(value, name);
+const messagesByNumber = new Map<number, string>();
+const numbersByName = new Map<string, number>(ERRNO_ALIASES);
+for (const [number, name, message] of ERRNO_TABLE) {
+  namesByNumber.set(number, name);
+  messagesByNumber.set(number, message);
+  numbersByName.set(name, number);
+}
+
+/** The errno number of an errno name (`EBUSY` → 16, aliases too); undefined for a name Linux lacks. */
+export function errnoNumber(name: string): number | undefined {
+  return numbersByName.get(name);
 }
 
 /** The symbolic name of an errno value, e.g. 16 → `EBUSY`; `E<n>` when unknown. */
@@ -13,9 +23,10 @@ export function errnoName(errno: number): string {
   return namesByNumber.get(errno) ?? `E${errno}`;
 }
 
-/** glibc's strerror text, exactly as dmsetup prints it. */
+/** glibc's strerror text, exactly as dmsetup prints it (glibc's own words for an unknown number too). */
 export function strerror(errno: number): string {
-  return libc().strerror(errno);
+  if (errno === 0) return 'Success';
+  return messagesByNumber.get(errno) ?? `Unknown error ${errno}`;
 }
 
 /** The errno of a node:fs error (its `errno` is negative); EIO when it carries none. */

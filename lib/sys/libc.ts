@@ -1,8 +1,10 @@
 /**
  * The few libc functions the library needs, bound through koffi on first use (so importing the
- * library costs nothing until it talks to the kernel).
+ * library costs nothing until it talks to the kernel). koffi itself, and its native addon, are
+ * required on that first use too: a command that never talks to the kernel never loads them.
  */
-import koffi from 'koffi';
+import { createRequire } from 'node:module';
+import type * as Koffi from 'koffi';
 import { LIBC_SONAME, LibcPrototypes } from '../../native-defs/index.js';
 
 type IoctlFunction = ((fd: number, request: number, arg: Buffer | null) => number) & {
@@ -18,18 +20,27 @@ export interface Libc {
   errno: () => number;
 }
 
+let koffiModule: typeof Koffi | undefined;
+
+/** koffi, required on first use (createRequire: a bundle keeps it external and finds it beside itself). */
+function koffi(): typeof Koffi {
+  koffiModule ??= createRequire(import.meta.url)('koffi') as typeof Koffi;
+  return koffiModule;
+}
+
 let bound: Libc | undefined;
 
 /** The bound libc functions; loads libc on the first call. */
 export function libc(): Libc {
   if (bound) return bound;
-  const lib = koffi.load(LIBC_SONAME);
+  const ffi = koffi();
+  const lib = ffi.load(LIBC_SONAME);
   bound = {
     ioctl: lib.func(LibcPrototypes.ioctl) as unknown as IoctlFunction,
     ioctlValue: lib.func(LibcPrototypes.ioctlValue),
     mknod: lib.func(LibcPrototypes.mknod),
     strerror: lib.func(LibcPrototypes.strerror),
-    errno: () => koffi.errno(),
+    errno: () => ffi.errno(),
   };
   return bound;
 }
@@ -66,12 +77,12 @@ export interface NetlinkLibc {
   errno: () => number;
 }
 
-let libcHandle: ReturnType<typeof koffi.load> | undefined;
+let libcHandle: Koffi.LibraryHandle | undefined;
 let boundSem: SysvSemLibc | undefined;
 let boundNetlink: NetlinkLibc | undefined;
 
-function libcLibrary(): ReturnType<typeof koffi.load> {
-  libcHandle ??= koffi.load(LIBC_SONAME);
+function libcLibrary(): Koffi.LibraryHandle {
+  libcHandle ??= koffi().load(LIBC_SONAME);
   return libcHandle;
 }
 
@@ -85,7 +96,7 @@ export function sysvSem(): SysvSemLibc {
     semtimedop: lib.func(SysvSemPrototypes.semtimedop) as unknown as SysvSemLibc['semtimedop'],
     semctlValue: lib.func(SysvSemPrototypes.semctlValue),
     semctlBuffer: lib.func(SysvSemPrototypes.semctlBuffer),
-    errno: () => koffi.errno(),
+    errno: () => koffi().errno(),
   };
   return boundSem;
 }
@@ -101,7 +112,7 @@ export function netlinkLibc(): NetlinkLibc {
     recv: lib.func(NetlinkPrototypes.recv),
     poll: lib.func(NetlinkPrototypes.poll) as unknown as NetlinkLibc['poll'],
     close: lib.func(NetlinkPrototypes.close),
-    errno: () => koffi.errno(),
+    errno: () => koffi().errno(),
   };
   return boundNetlink;
 }
@@ -128,7 +139,7 @@ export function signalLibc(): SignalLibc {
     sigaction: lib.func(SignalPrototypes.sigaction),
     functionAddress: (name) => {
       const pointer: unknown = dlsym(null, name);
-      return pointer ? BigInt(koffi.address(pointer)) : 0n;
+      return pointer ? BigInt(koffi().address(pointer)) : 0n;
     },
     kill: lib.func(SignalPrototypes.kill),
   };
@@ -151,7 +162,7 @@ let rawIo: RawIo | undefined;
 
 function raw(): RawIo {
   if (rawIo) return rawIo;
-  const lib = koffi.load(LIBC_SONAME);
+  const lib = koffi().load(LIBC_SONAME);
   rawIo = {
     lseek: lib.func('int64_t lseek(int fd, int64_t offset, int whence)'),
     read: lib.func('intptr_t read(int fd, void *buf, uintptr_t count)'),

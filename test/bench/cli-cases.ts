@@ -4,8 +4,15 @@
  * round as the floor for any node program. Used on the host and in the guest.
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NAMES } from './fixture.js';
+
+/** The tsdmsetup users run: the package's bin, the bundled CLI's launcher. */
+export function cliBin(repoRoot: string): string {
+  return join(repoRoot, 'dist', 'cli', 'tsdmsetup.cjs');
+}
 
 /** One command line without the program; a row may run several in a sample. */
 type Argv = readonly string[];
@@ -48,17 +55,24 @@ export const lsRow: CliRow = { id: 'ls-1000', label: 'ls, 1 000 devices', comman
 const env = { ...process.env, DM_DISABLE_UDEV: '1' };
 
 function timeSpawn(file: string, commands: readonly Argv[]): number {
+  return timeSpawnEach(file, commands, 1);
+}
+
+/** Runs `commands` `times` times over, one process each; milliseconds in all. */
+function timeSpawnEach(file: string, commands: readonly Argv[], times: number): number {
   const start = process.hrtime.bigint();
-  for (const args of commands) {
-    const result = spawnSync(file, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    if (result.status !== 0) throw new Error(`${file} ${args.join(' ')} failed (${result.status}): ${result.stderr}`);
+  for (let i = 0; i < times; i++) {
+    for (const args of commands) {
+      const result = spawnSync(file, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+      if (result.status !== 0) throw new Error(`${file} ${args.join(' ')} failed (${result.status}): ${result.stderr}`);
+    }
   }
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
 /** `rounds` interleaved rounds of every row: ours, dmsetup (order alternating), then node -e 0. */
 export function measureCli(rows: readonly CliRow[], rounds: number, repoRoot: string): CliSamples[] {
-  const cli = join(repoRoot, 'dist', 'cli', 'bin.js');
+  const cli = cliBin(repoRoot);
   const results = rows.map((row) => ({ id: row.id, label: row.label, ours: [] as number[], dmsetup: [] as number[], node: [] as number[] }));
   const ours = (row: CliRow): number => timeSpawn(process.execPath, row.commands.map((args) => [cli, ...args]));
   const dmsetup = (row: CliRow): number => timeSpawn('dmsetup', row.commands);
@@ -79,4 +93,34 @@ export function measureCli(rows: readonly CliRow[], rounds: number, repoRoot: st
     });
   }
   return results;
+}
+
+/** The create + remove pair of the batch row, as one command line each. */
+const CYCLE: readonly Argv[] = [['create', NAMES.cliCycle, '--table', '0 2048 zero'], ['remove', NAMES.cliCycle]];
+
+/** sh quoting for a batch file line. */
+const quote = (word: string): string => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`);
+
+/**
+ * The batch row: `cycles` creates + removes from one `tsdmsetup --batch FILE` process against
+ * the same `cycles` pairs of `dmsetup` processes; node's column is one bare `node -e 0` (the one
+ * process the batch starts). Rounds alternate who goes first.
+ */
+export function measureBatch(cycles: number, rounds: number, repoRoot: string): CliSamples {
+  const dir = mkdtempSync(join(tmpdir(), 'tsdm-bench-batch-'));
+  const file = join(dir, 'cycles');
+  writeFileSync(file, Array.from({ length: cycles }, () => CYCLE.map((args) => args.map(quote).join(' ')).join('\n')).join('\n') + '\n');
+  const result: CliSamples = { id: 'batch', label: `batch: ${cycles} create+remove`, ours: [], dmsetup: [], node: [] };
+  const ours = (): number => timeSpawn(process.execPath, [[cliBin(repoRoot), '--batch', file]]);
+  const dmsetup = (): number => timeSpawnEach('dmsetup', CYCLE, cycles);
+  try {
+    for (let round = 0; round < rounds; round++) {
+      result.node.push(timeSpawn(process.execPath, [['-e', '0']]));
+      if (round % 2 === 0) (result.ours.push(ours()), result.dmsetup.push(dmsetup()));
+      else (result.dmsetup.push(dmsetup()), result.ours.push(ours()));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return result;
 }

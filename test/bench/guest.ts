@@ -9,7 +9,7 @@ import { release } from 'node:os';
 import { join } from 'node:path';
 import { DeviceMapper } from '../../lib/index.js';
 import { runReference } from './c-refs.js';
-import { guestRows, lsRow, measureCli } from './cli-cases.js';
+import { guestRows, lsRow, measureBatch, measureCli } from './cli-cases.js';
 import { BenchDevices, NAMES } from './fixture.js';
 import { baseCases, listCase, type LibCase } from './lib-cases.js';
 import { parseBenchArguments, scaled, selected, type BenchOptions } from './options.js';
@@ -78,6 +78,10 @@ async function main(): Promise<void> {
     if (selected(options, 'cli')) {
       results.cli.push(...measureCli(guestRows, options.cliRounds, repoRoot));
       log('cli: done');
+    }
+    if (selected(options, 'batch')) {
+      results.cli.push(measureBatch(scaled(options, 1_000), options.cliRounds, repoRoot));
+      log('batch: done');
     }
     if (selected(options, 'opens')) {
       results.opens = measureOpens([['version'], ['splitname', 'a-b']], repoRoot);

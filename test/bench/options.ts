@@ -35,6 +35,7 @@ export const BENCH_USAGE = `usage: npm run bench -- [flags]
                        event list-10 list-1000 list-10000 cli (guest CLI rows)
                        opens (files opened at CLI start-up, strace) host (host CLI rows)
                        udev (create + remove with udevd running: library, tsdmsetup, dmsetup)
+                       batch (1 000 create+remove: one tsdmsetup --batch vs dmsetup processes)
   --max-devices N      largest list case (default 10000)
   --memory [N]         heap flatness over N info() calls (default N: 1000000)
   --profile            --cpu-prof pass over info() and list(), summarized
@@ -45,7 +46,7 @@ export const BENCH_USAGE = `usage: npm run bench -- [flags]
 /** Every id --only takes: the library cases, the list sizes, and the CLI groups. */
 export const CASE_IDS = [
   'info', 'status', 'table', 'deps', 'message', 'suspend-resume', 'cycle', 'event',
-  'list-10', 'list-1000', 'list-10000', 'cli', 'opens', 'host', 'udev',
+  'list-10', 'list-1000', 'list-10000', 'cli', 'opens', 'host', 'udev', 'batch',
 ] as const;
 
 export function parseBenchArguments(argv: readonly string[]): BenchOptions {

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cliBin } from './cli-cases.js';
 
 export interface OpenCount {
   command: string;
@@ -35,7 +36,7 @@ export function countOpens(command: string, log: string, repoRoot: string): Open
 export function measureOpens(commands: readonly string[][], repoRoot: string): OpenCount[] {
   if (spawnSync('strace', ['-V']).status !== 0) return [];
   const dir = mkdtempSync(join(tmpdir(), 'tsdm-strace-'));
-  const cli = join(repoRoot, 'dist', 'cli', 'bin.js');
+  const cli = cliBin(repoRoot);
   try {
     const runs: Array<[string, string[]]> = [['node -e 0', ['-e', '0']], ...commands.map((args): [string, string[]] => [`tsdmsetup ${args.join(' ')}`, [cli, ...args]])];
     return runs.map(([label, args]) => {
@@ -65,7 +66,8 @@ export function measureLayers(repoRoot: string, rounds: number): LayerTimes[] {
     ['import koffi', importing('koffi')],
     ['import the library (dist/lib/index.js)', importing(join(repoRoot, 'dist/lib/index.js'))],
     ['import the CLI (dist/cli/main.js)', importing(join(repoRoot, 'dist/cli/main.js'))],
-    ['tsdmsetup splitname a-b', [join(repoRoot, 'dist/cli/bin.js'), 'splitname', 'a-b']],
+    ['tsdmsetup splitname a-b, unbundled (dist/cli/bin.js)', [join(repoRoot, 'dist/cli/bin.js'), 'splitname', 'a-b']],
+    ['tsdmsetup splitname a-b (the bin: bundle + code cache)', [cliBin(repoRoot), 'splitname', 'a-b']],
   ];
   const results = layers.map(([label]) => ({ label, ms: [] as number[] }));
   for (let round = 0; round <= rounds; round++) {

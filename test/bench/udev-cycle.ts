@@ -5,7 +5,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { cliBin } from './cli-cases.js';
 import { byDev, DeviceMapper } from '../../lib/index.js';
 
 const UDEVD = '/lib/systemd/systemd-udevd';
@@ -48,7 +48,7 @@ export function measureUdevCycles(repoRoot: string, cycles: number, processCycle
     } finally {
       dm.close();
     }
-    const cli = join(repoRoot, 'dist', 'cli', 'bin.js');
+    const cli = cliBin(repoRoot);
     const tools: Array<[keyof Pick<UdevCycleResult, 'tsdmsetup' | 'dmsetup'>, string, string[]]> = [
       ['tsdmsetup', process.execPath, [cli]],
       ['dmsetup', 'dmsetup', []],

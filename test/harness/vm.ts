@@ -100,7 +100,8 @@ function prepareScratch(scratch: string, options: VmOptions, argv: string[], env
   writeFileSync(join(scratch, 'command'), argv.map(shellQuote).join(' ') + '\n');
   const bin = join(scratch, 'bin');
   mkdirSync(bin);
-  const cli = join(repoRoot, 'dist', 'cli', 'bin.js');
+  // The package's bin: the bundled CLI, as an installed tsdmsetup runs.
+  const cli = join(repoRoot, 'dist', 'cli', 'tsdmsetup.cjs');
   writeFileSync(join(bin, 'tsdmsetup'), `#!/bin/sh\nexec ${shellQuote(process.execPath)} ${shellQuote(cli)} "$@"\n`, {
     mode: 0o755,
   });

@@ -1,5 +1,6 @@
 /** Runs the built tsdmsetup (or dmsetup) as a process, as scripts do. */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface ProcessResult {
@@ -8,7 +9,10 @@ export interface ProcessResult {
   stderr: string;
 }
 
-const cliPath = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'bin.js');
+const repoRoot = join(import.meta.dirname, '..', '..');
+
+/** What users run: the package's `bin` (the bundled CLI's launcher, dist/cli/tsdmsetup.cjs). */
+export const cliPath = join(repoRoot, (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin['tsdmsetup']!);
 
 export interface RunOptions {
   input?: string;
@@ -25,7 +29,7 @@ function run(file: string, args: string[], options: RunOptions): ProcessResult {
   return { status: result.status ?? 128, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** The built tsdmsetup CLI (dist/cli/bin.js; `npm test` builds first). */
+/** The built tsdmsetup CLI, as the package's `bin` runs it (`npm test` builds first). */
 export function runTsdmsetup(args: string[], options: RunOptions = {}): ProcessResult {
   return run(process.execPath, [cliPath, ...args], options);
 }

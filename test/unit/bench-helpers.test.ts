@@ -96,7 +96,7 @@ describe('parseBenchArguments', () => {
 
   it('knows every case id, and refuses others in --only', () => {
     const libraryIds = [...baseCases.map((c) => c.id), ...[10, 1_000, 10_000].map((n) => listCase(n, 1).id)];
-    expect(CASE_IDS.filter((id) => !['cli', 'opens', 'host', 'udev'].includes(id))).toEqual(libraryIds);
+    expect(CASE_IDS.filter((id) => !['cli', 'opens', 'host', 'udev', 'batch'].includes(id))).toEqual(libraryIds);
     expect(() => parseBenchArguments(['--only', 'info,lsit-10'])).toThrow(/not "lsit-10"/);
   });
 

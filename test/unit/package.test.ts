@@ -11,7 +11,7 @@ import { dirname, join, normalize } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const repo = join(import.meta.dirname, '..', '..');
-const COPIED = ['package.json', 'LICENSE', 'README.md', 'CHANGELOG.md', 'tsconfig.json', 'lib', 'cli', 'native-defs'];
+const COPIED = ['package.json', 'LICENSE', 'README.md', 'CHANGELOG.md', 'tsconfig.json', 'lib', 'cli', 'native-defs', 'scripts'];
 
 let workDir: string | undefined;
 let cached: string[] | undefined;

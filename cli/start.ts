@@ -1,0 +1,57 @@
+/**
+ * One tsdmsetup process: the udev commands' quick path, `--batch`, or main's full command line,
+ * with stdout buffered as C stdio buffers it. bin.ts (the tsc build) and the bundled CLI
+ * (scripts/bundle.mjs) both start here; nothing in it calls process.exit, so the process ends
+ * when its work is done, with process.exitCode set.
+ */
+import { fstatSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { isBatchLine } from './batch-args.js';
+import { runFastPath } from './fast-path.js';
+import { StdioBuffer } from './stdio-buffer.js';
+
+/** Runs the command line `argv` (without node and the script) and sets process.exitCode. */
+export async function runProcess(argv: string[]): Promise<void> {
+  const stdout = new StdioBuffer(1, isTerminal(1));
+  // stderr as C's, unbuffered (every line goes out as it is written), straight to fd 2: making
+  // process.stderr would load node's stream and net modules, a cost of start-up for nothing.
+  const stderr = new StdioBuffer(2, true);
+  try {
+    if (isBatchLine(argv)) {
+      process.exitCode = await (await import('./batch.js')).runBatchProcess(argv, { stdout, stderr });
+      return;
+    }
+    // udev rules run the udev commands on every event: those start without loading the library.
+    const fast = await runFastPath(argv, { stdout, stderr });
+    process.exitCode = fast ?? (await (await import('./main.js')).runCli(argv, { stdout, stderr }));
+  } finally {
+    try {
+      stderr.flush(); // a last line without its newline
+      stdout.flush();
+    } catch (error) {
+      // A reader that went away (`tsdmsetup ls | head -1`): dmsetup would die of SIGPIPE, quietly.
+      if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw error;
+    }
+  }
+}
+
+/** Linux's major number of the memory devices (/dev/null, /dev/zero, …): character devices, never terminals. */
+const MEM_MAJOR = 1;
+
+/**
+ * isatty(fd), as stdio decides line buffering. Only a character device can be a terminal, and
+ * /dev/null (where scripts send output) is none: those are told apart by fstat, so node:tty (and
+ * the stream and net modules it loads) is required only for a character device that may be a
+ * terminal. tty.isatty, not process.stdout.isTTY: creating process.stdout makes a pipe on fd 1
+ * non-blocking.
+ */
+function isTerminal(fd: number): boolean {
+  let stat;
+  try {
+    stat = fstatSync(fd);
+  } catch {
+    return false;
+  }
+  if (!stat.isCharacterDevice() || Math.floor(stat.rdev / 256) % 4096 === MEM_MAJOR) return false;
+  return (createRequire(import.meta.url)('node:tty') as typeof import('node:tty')).isatty(fd);
+}
