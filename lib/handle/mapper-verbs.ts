@@ -12,6 +12,7 @@ import type {
   LoadOptions,
   RemoveOptions,
   ResumeOptions,
+  StatusQueryResult,
   SuspendOptions,
   TableQueryOptions,
   TableQueryResult,
@@ -41,9 +42,9 @@ export interface MapperVerbs {
   info(device: DeviceId, options?: { inactive?: boolean }): DeviceInfo;
   tryInfo(device: DeviceId): DeviceInfo | undefined;
   deps(device: DeviceId, options?: { inactive?: boolean }): { info: DeviceInfo; deps: DevNumber[] };
-  status(device: DeviceId, options?: TableQueryOptions): TableQueryResult;
+  status(device: DeviceId, options?: TableQueryOptions): StatusQueryResult;
   table(device: DeviceId, options?: TableQueryOptions): TableQueryResult;
   message(device: DeviceId, sector: number | bigint, message: string): string | undefined;
-  waitEvent(device: DeviceId, eventNr: number, options?: TableQueryOptions): TableQueryResult;
-  waitEventAsync(device: DeviceId, eventNr: number, options?: TableQueryOptions): Promise<TableQueryResult>;
+  waitEvent(device: DeviceId, eventNr: number, options?: TableQueryOptions): StatusQueryResult;
+  waitEventAsync(device: DeviceId, eventNr: number, options?: TableQueryOptions): Promise<StatusQueryResult>;
 }
