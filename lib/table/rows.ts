@@ -2,7 +2,8 @@
  * Table rows and status rows as different types, so status text can never be parsed as params:
  * a `StatusRow` carries `kind: 'status'` and its text in `status`, a `TableRow` its text in
  * `params`. `parseTableRow`/`parseStatusRow` look the row's type up in the target registry
- * (libdm's dm_get_next_target gives both as one untyped `params` string).
+ * (libdm's dm_get_next_target gives both as one untyped `params` string). `decodeInfoAndStatus`
+ * makes StatusRows of a status or event-wait reply, so `status()` never hands out params.
  */
 import type { DeviceInfo } from '../device/device-info.js';
 import { invalidArgument } from '../errors.js';
@@ -12,7 +13,16 @@ import type { TableRow } from './table.js';
 import { rawTarget, Target, type TargetLike, type TargetType } from '../targets/target.js';
 import { targetType } from '../targets/registry.js';
 
-/** One row of a device's status (`dmsetup status`). Not a TableRow: it has no params. */
+/**
+ * One row of a device's status (`dmsetup status`), as `status()` and `waitEvent()` give it. Not a
+ * TableRow: it has no params, and load/parseTableRow refuse it. Typed by its target:
+ *
+ * ```ts
+ * const [row] = dm.status({ name: 'pool' }).rows;
+ * const pool = parseStatusRow(row!, thinPool).status; // ThinPoolStatus (DmError for another type)
+ * if (pool.state === 'ok') console.log(`${pool.data.used}/${pool.data.total} data blocks`);
+ * ```
+ */
 export interface StatusRow {
   readonly kind: 'status';
   /** In 512-byte sectors. */
