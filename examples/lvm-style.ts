@@ -6,7 +6,7 @@
  * prints what it did and leaves nothing behind, even when a step fails.
  */
 import { openSync, closeSync, writeSync } from 'node:fs';
-import { byDev, linear, liveSnapshot, mib, SECTOR_SIZE, table, thin, thinPool } from '../lib/index.js';
+import { byDev, linear, liveSnapshot, mib, parseStatusRow, SECTOR_SIZE, table, thin, thinPool } from '../lib/index.js';
 import { scratch } from '../lib/testing/index.js';
 
 await using kit = await scratch({ prefix: 'lvmex-' });
@@ -40,7 +40,10 @@ lv2.rename(kit.name('vg-data'));
 
 const size = lv2.table().rows.reduce((sum, row) => sum + row.length, 0);
 console.log(`${lv2.info().name}: ${size / extent} extents`);
-console.log(`${thinLv.name}: ${dm.status(byDev(thinLv)).rows[0]!.params}`);
+console.log(`${thinLv.name}: ${dm.status(byDev(thinLv)).rows[0]!.status}`);
+// The pool's status, typed: parseStatusRow(row, thinPool) gives a ThinPoolStatus (refused for another type).
+const poolStatus = parseStatusRow(dm.status(byDev(pool)).rows[0]!, thinPool).status;
+if (poolStatus.state === 'ok') console.log(`${pool.name}: ${poolStatus.data.used}/${poolStatus.data.total} data blocks used`);
 // The snapshot took lv1's table to lv1-real, which both lv1 (now snapshot-origin) and the snapshot use.
 const real = dm.tree().findByName(`${lv1.name}-real`)!;
 console.log(`${real.name}: held by ${real.holders.map((node) => node.name).sort().join(', ')}`);

@@ -13,7 +13,7 @@ import type { DeviceInfo } from './device/device-info.js';
 import { closeControl, openControl, resolveDevDir } from './host/control.js';
 import { chooseNodeKeeper } from './host/choose-node-keeper.js';
 import type { NodeKeeper } from './host/node-keeper.js';
-import { DEFAULT_NODE_OWNERSHIP, DeviceNodes, type NodeOwnership, type NodeSyncReport } from './host/nodes.js';
+import { DeviceNodes, type NodeOwnership, type NodeSyncReport } from './host/nodes.js';
 import { decodeMessageReply, decodeTargetVersions, type TargetVersion } from './ioctl/codec.js';
 import { decodeInfo, decodeInfoAndDeps, decodeInfoAndTargets, decodeNothing } from './ioctl/decoders.js';
 import { DmIoctl } from './ioctl/dm-ioctl.js';
@@ -31,10 +31,13 @@ import type {
   LoadOptions,
   RemoveOptions,
   ResumeOptions,
+  StatusQueryResult,
   SuspendOptions,
   TableQueryOptions,
   TableQueryResult,
 } from './options.js';
+import { nodeOwnershipOf } from './options.js';
+import { decodeInfoAndStatus, parseStatusRow, type ParsedStatusRow } from './table/rows.js';
 import { TargetCheck } from './targets/modules.js';
 import { kernelLogMark, kernelLogSince, type KernelLogMark } from './host/kmsg.js';
 import type { TableRow } from './table/table.js';
@@ -67,7 +70,7 @@ export class DeviceMapper {
 
   private constructor(fd: number, options: DeviceMapperOptions) {
     this.devDir = resolveDevDir(options.devDir);
-    this.nodeOwnership = { ...DEFAULT_NODE_OWNERSHIP, ...definedOnly(options.nodeOwnership) };
+    this.nodeOwnership = nodeOwnershipOf(options);
     this.keeper = chooseNodeKeeper({
       nodes: options.nodes ?? 'auto',
       devDir: this.devDir,
@@ -267,14 +270,19 @@ export class DeviceMapper {
     return this.ioctl.runAsync(specs.depsSpec(device, options), decodeInfoAndDeps, options.signal);
   }
 
-  /** Each target's status line (what `dmsetup status` prints). */
-  status(device: DeviceId, options: TableQueryOptions = {}): TableQueryResult {
-    return this.ioctl.run(specs.tableQuerySpec(device, 'status', options), decodeInfoAndTargets);
+  /** Each target's status line (what `dmsetup status` prints), as StatusRows: the text is in `status`. */
+  status(device: DeviceId, options: TableQueryOptions = {}): StatusQueryResult {
+    return this.ioctl.run(specs.tableQuerySpec(device, 'status', options), decodeInfoAndStatus);
   }
 
   /** status() without blocking the event loop (a thin pool's status can wait on its metadata). */
-  statusAsync(device: DeviceId, options: TableQueryOptions & AsyncOptions = {}): Promise<TableQueryResult> {
-    return this.ioctl.runAsync(specs.tableQuerySpec(device, 'status', options), decodeInfoAndTargets, options.signal);
+  statusAsync(device: DeviceId, options: TableQueryOptions & AsyncOptions = {}): Promise<StatusQueryResult> {
+    return this.ioctl.runAsync(specs.tableQuerySpec(device, 'status', options), decodeInfoAndStatus, options.signal);
+  }
+
+  /** status() typed by each row's target (`parseStatusRow`): e.g. ThinPoolStatus; RawStatus for a type without a parser. */
+  parsedStatus(device: DeviceId, options: TableQueryOptions = {}): ParsedStatusRow[] {
+    return this.status(device, options).rows.map((row) => parseStatusRow(row));
   }
 
   /** The table as loaded (what `dmsetup table` prints). */
@@ -327,8 +335,8 @@ export class DeviceMapper {
    * Waits until the device's event counter passes `eventNr` and returns its state and status rows.
    * Blocks the thread: prefer waitEventAsync.
    */
-  waitEvent(device: DeviceId, eventNr: number, options: TableQueryOptions = {}): TableQueryResult {
-    return this.ioctl.run(specs.waitSpec(device, eventNr, options), decodeInfoAndTargets);
+  waitEvent(device: DeviceId, eventNr: number, options: TableQueryOptions = {}): StatusQueryResult {
+    return this.ioctl.run(specs.waitSpec(device, eventNr, options), decodeInfoAndStatus);
   }
 
   /**
@@ -336,9 +344,9 @@ export class DeviceMapper {
    * thread, so a hundred of them leave other async calls alone. Ends with DmError ECANCELED when
    * `signal` aborts or the handle is closed.
    */
-  waitEventAsync(device: DeviceId, eventNr: number, options: TableQueryOptions & AsyncOptions = {}): Promise<TableQueryResult> {
+  waitEventAsync(device: DeviceId, eventNr: number, options: TableQueryOptions & AsyncOptions = {}): Promise<StatusQueryResult> {
     if (this.ioctl.isClosed) return Promise.reject(closedHandleError());
-    return this.eventPoller().wait(device, eventNr, options, options.signal);
+    return (this.poller ??= new EventPoller(this.ioctl)).wait(device, eventNr, options, options.signal);
   }
 
   /**
@@ -349,11 +357,7 @@ export class DeviceMapper {
    */
   events(options: AsyncOptions = {}): AsyncGenerator<DeviceEvent, void, undefined> {
     if (this.ioctl.isClosed) throw closedHandleError();
-    return this.eventPoller().events(options.signal);
-  }
-
-  private eventPoller(): EventPoller {
-    return (this.poller ??= new EventPoller(this.ioctl));
+    return (this.poller ??= new EventPoller(this.ioctl)).events(options.signal);
   }
 
   /**
@@ -408,9 +412,4 @@ export class DeviceMapper {
   ensureTargets(types: Iterable<string>): TargetVersion[] {
     return this.targetCheck.types(types);
   }
-}
-
-/** The entries of `value` that are not undefined (so they do not override defaults). */
-function definedOnly<T extends object>(value: T | undefined): Partial<T> {
-  return Object.fromEntries(Object.entries(value ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -22,6 +22,7 @@ export type {
   RemoveOptions,
   ResumeOptions,
   RetryOptions,
+  StatusQueryResult,
   SuspendOptions,
   TableQueryOptions,
   TableQueryResult,

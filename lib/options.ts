@@ -1,15 +1,16 @@
 /**
  * The public option and result types of DeviceMapper's verbs, in one place (they were 130 lines
- * of the facade).
+ * of the facade), and the one option default that takes more than `??` (node ownership).
  */
 import type { DeviceInfo } from './device/device-info.js';
 import type { DevNumber } from './device/device-id.js';
 import type { ControlOptions } from './host/control.js';
-import type { NodeOwnership } from './host/nodes.js';
+import { DEFAULT_NODE_OWNERSHIP, type NodeOwnership } from './host/nodes.js';
 import type { ReadAheadSetting } from './host/readahead.js';
 import type { NameListEntry, TargetReply } from './ioctl/codec.js';
 import type { Transport } from './ioctl/transport.js';
 import type { RetryOptions } from './retry.js';
+import type { StatusRow } from './table/rows.js';
 
 /** A device as LIST_DEVICES reports it. */
 export type ListedDevice = NameListEntry;
@@ -61,6 +62,12 @@ export interface DeviceMapperOptions extends ControlOptions {
   kernelLog?: boolean;
   /** Check a table's target types before create and load, modprobing missing ones (default true). */
   ensureTargets?: boolean;
+}
+
+/** The node ownership `options` ask for, over the defaults (a field left undefined keeps its default). */
+export function nodeOwnershipOf(options: DeviceMapperOptions): NodeOwnership {
+  const asked = Object.entries(options.nodeOwnership ?? {}).filter(([, value]) => value !== undefined);
+  return { ...DEFAULT_NODE_OWNERSHIP, ...Object.fromEntries(asked) };
 }
 
 /** Options of `create()` (and the create step of `createDevice()`). */
@@ -142,12 +149,22 @@ export interface Geometry {
   start: number;
 }
 
-/** A device's state and its table rows (table params or status text). */
+/** A device's state and its table rows, each with its params (`table()`). */
 export interface TableQueryResult {
   /** The device's state, from the same reply as the rows. */
   info: DeviceInfo;
   /** One entry per target, in table order: table params or status text, depending on the call. */
   rows: TargetReply[];
+}
+
+/**
+ * A device's state and its status rows (`status()`, `waitEvent()`): each a `StatusRow`, its text
+ * in `status`, so it can never be loaded or parsed as table params. `parseStatusRow(row, thinPool)`
+ * types a row's status.
+ */
+export interface StatusQueryResult {
+  info: DeviceInfo;
+  rows: StatusRow[];
 }
 
 /** Options every async call takes. */

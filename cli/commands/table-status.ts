@@ -8,7 +8,8 @@
  * `Device does not exist.`, `table` prints the ioctl error.
  *
  * --json prints `{"devices": [{"name": string, "rows": [{"start", "length", "type", "params"}]}]}`
- * (params as `table`/`status` would print them); `ls --target --json` prints
+ * (params as `table`/`status` would print them; for `status` the status text, kept under
+ * `params` though the library's StatusRow has it in `status`); `ls --target --json` prints
  * `{"devices": [{"name", "major", "minor"}]}`.
  */
 import { isDmError, type DeviceId, type TableQueryResult, type TargetReply } from '../../lib/index.js';
@@ -69,10 +70,13 @@ function showDevice(context: CliContext, kind: StatusKind, name: string | undefi
   if (options.exec !== undefined && !execForDevice(context, shownName)) context.fail();
 }
 
+/** The device's rows; a status row's text in `params`, where dmsetup prints it (and --json has always had it). */
 function query(context: CliContext, kind: StatusKind, id: DeviceId): TableQueryResult {
   const queryOptions = { inactive: Boolean(context.options.inactive), noFlush: context.noFlush };
   try {
-    return kind === 'table' ? context.dm().table(id, queryOptions) : context.dm().status(id, queryOptions);
+    if (kind === 'table') return context.dm().table(id, queryOptions);
+    const { info, rows } = context.dm().status(id, queryOptions);
+    return { info, rows: rows.map(({ start, length, type, status }) => ({ start, length, type, params: status })) };
   } catch (error) {
     // libdm counts ENXIO on a status query as "no such device", not as an ioctl error.
     if (kind !== 'table' && isDmError(error, 'ENXIO')) return context.fail('Device does not exist.');

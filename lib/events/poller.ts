@@ -9,9 +9,10 @@ import { byDev, type DeviceId } from '../device/device-id.js';
 import { cancelledError, closedHandleError, dmError } from '../errors.js';
 import type { NameListEntry } from '../ioctl/codec.js';
 import { decodeNameList } from '../ioctl/codec.js';
-import { decodeInfo, decodeInfoAndTargets, decodeNothing } from '../ioctl/decoders.js';
+import { decodeInfo, decodeNothing } from '../ioctl/decoders.js';
+import { decodeInfoAndStatus } from '../table/rows.js';
 import type { DmIoctl } from '../ioctl/dm-ioctl.js';
-import type { TableQueryOptions, TableQueryResult } from '../options.js';
+import type { StatusQueryResult, TableQueryOptions } from '../options.js';
 import { infoSpec, tableQuerySpec, waitSpec } from '../operations/specs.js';
 import { DmFlag } from '../../native-defs/index.js';
 import { PollThread } from './poll-thread.js';
@@ -36,7 +37,7 @@ interface Waiter {
   device: DeviceId;
   eventNr: number;
   options: TableQueryOptions;
-  resolve: (result: TableQueryResult) => void;
+  resolve: (result: StatusQueryResult) => void;
   reject: (error: unknown) => void;
   detach: () => void;
 }
@@ -66,11 +67,11 @@ export class EventPoller {
   constructor(private readonly io: DmIoctl) {}
 
   /** Resolves once the device's event counter differs from `eventNr`, with its state and status rows. */
-  wait(device: DeviceId, eventNr: number, options: TableQueryOptions, signal?: AbortSignal): Promise<TableQueryResult> {
+  wait(device: DeviceId, eventNr: number, options: TableQueryOptions, signal?: AbortSignal): Promise<StatusQueryResult> {
     waitSpec(device, eventNr, options); // the same checks as the blocking wait, before anything
     if (this.closed) return Promise.reject(closedHandleError());
     if (signal?.aborted) return Promise.reject(cancelledError('The wait'));
-    return new Promise<TableQueryResult>((resolve, reject) => {
+    return new Promise<StatusQueryResult>((resolve, reject) => {
       const abort = (): void => {
         this.waiters.delete(waiter);
         reject(cancelledError('The wait'));
@@ -154,7 +155,7 @@ export class EventPoller {
     try {
       const info = this.io.run(infoSpec(waiter.device, {}), decodeInfo);
       if (info.eventNr === waiter.eventNr) return;
-      const result = this.io.run(tableQuerySpec(waiter.device, 'status', waiter.options), decodeInfoAndTargets);
+      const result = this.io.run(tableQuerySpec(waiter.device, 'status', waiter.options), decodeInfoAndStatus);
       this.settle(waiter, () => waiter.resolve(result));
     } catch (error) {
       this.settle(waiter, () => waiter.reject(error));

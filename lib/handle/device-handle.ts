@@ -21,10 +21,12 @@ import type {
   LoadOptions,
   RemoveOptions,
   ResumeOptions,
+  StatusQueryResult,
   SuspendOptions,
   TableQueryOptions,
   TableQueryResult,
 } from '../options.js';
+import { parseStatusRow, type ParsedStatusRow } from '../table/rows.js';
 import type { TableRow } from '../table/table.js';
 
 /**
@@ -102,9 +104,18 @@ export class DeviceHandle implements Disposable, AsyncDisposable {
     return this.confirmed(this.guard(() => this.dm.table(this.id, options)));
   }
 
-  /** Each target's status line. */
-  status(options: TableQueryOptions = {}): TableQueryResult {
+  /** Each target's status line, as StatusRows (the text in `status`; never loadable as params). */
+  status(options: TableQueryOptions = {}): StatusQueryResult {
     return this.confirmed(this.guard(() => this.dm.status(this.id, options)));
+  }
+
+  /**
+   * Each target's status, typed by its target type: `parsedStatus()[0].status` is a ThinPoolStatus
+   * for a thin pool, a RawStatus (`{ type, raw }`) for a type without a status parser. For one
+   * type checked, `parseStatusRow(handle.status().rows[0], thinPool)` (refused for another type).
+   */
+  parsedStatus(options: TableQueryOptions = {}): ParsedStatusRow[] {
+    return this.status(options).rows.map((row) => parseStatusRow(row));
   }
 
   /** The devices the table uses. */
@@ -164,12 +175,12 @@ export class DeviceHandle implements Disposable, AsyncDisposable {
   }
 
   /** Waits until the event counter passes `eventNr`. Blocks the thread: prefer waitEventAsync. */
-  waitEvent(eventNr: number, options: TableQueryOptions = {}): TableQueryResult {
+  waitEvent(eventNr: number, options: TableQueryOptions = {}): StatusQueryResult {
     return this.confirmed(this.guard(() => this.dm.waitEvent(this.id, eventNr, options)));
   }
 
   /** waitEvent() without a blocked thread (on the handle's shared poll thread). */
-  async waitEventAsync(eventNr: number, options: TableQueryOptions = {}): Promise<TableQueryResult> {
+  async waitEventAsync(eventNr: number, options: TableQueryOptions = {}): Promise<StatusQueryResult> {
     return this.confirmed(await this.guardAsync(() => this.dm.waitEventAsync(this.id, eventNr, options)));
   }
 

@@ -12,6 +12,7 @@ import type {
   LoadOptions,
   RemoveOptions,
   ResumeOptions,
+  StatusQueryResult,
   SuspendOptions,
   TableQueryOptions,
   TableQueryResult,
@@ -59,13 +60,13 @@ export interface MapperVerbs {
   /** The devices the table uses (DeviceMapper.deps). */
   deps(device: DeviceId, options?: { inactive?: boolean }): { info: DeviceInfo; deps: DevNumber[] };
   /** Each target's status (DeviceMapper.status). */
-  status(device: DeviceId, options?: TableQueryOptions): TableQueryResult;
+  status(device: DeviceId, options?: TableQueryOptions): StatusQueryResult;
   /** The table as loaded (DeviceMapper.table). */
   table(device: DeviceId, options?: TableQueryOptions): TableQueryResult;
   /** Sends a target message; returns the reply text, if any (DeviceMapper.message). */
   message(device: DeviceId, sector: number | bigint, message: string): string | undefined;
   /** Waits for the device's event counter to pass `eventNr`, blocking (DeviceMapper.waitEvent). */
-  waitEvent(device: DeviceId, eventNr: number, options?: TableQueryOptions): TableQueryResult;
+  waitEvent(device: DeviceId, eventNr: number, options?: TableQueryOptions): StatusQueryResult;
   /** waitEvent() on the handle's poll thread (DeviceMapper.waitEventAsync). */
-  waitEventAsync(device: DeviceId, eventNr: number, options?: TableQueryOptions): Promise<TableQueryResult>;
+  waitEventAsync(device: DeviceId, eventNr: number, options?: TableQueryOptions): Promise<StatusQueryResult>;
 }

@@ -18,7 +18,7 @@ import type { DmIoctl, IoctlSpec } from '../ioctl/dm-ioctl.js';
 import { pause, type Steps } from '../ioctl/steps.js';
 import type { CreateOptions, LoadOptions, RemoveOptions, ResumeOptions } from '../options.js';
 import { BusyRetry } from '../retry.js';
-import { validateTable, type TableRow } from '../table/table.js';
+import { refuseStatusRows, validateTable, type TableRow } from '../table/table.js';
 import { createSpec, infoSpec, loadSpec, removeSpec, renameSpec, suspendSpec } from './specs.js';
 
 /** What the verbs work with: the ioctl core, the node strategy, the target-module check. */
@@ -49,6 +49,7 @@ export function* create(ctx: VerbContext, name: string, options: CreateOptions):
 /** Checks the rows (unless told not to), loads the target modules, sends TABLE_LOAD. */
 export function* load(ctx: VerbContext, device: DeviceId, rows: readonly TableRow[], options: LoadOptions): Steps<DeviceInfo> {
   if (options.validate !== false) validateTable(rows);
+  else refuseStatusRows(rows);
   ctx.checkTargets(rows);
   return yield* loadNamingMissing(ctx, loadSpec(device, rows, options), rows);
 }
@@ -144,6 +145,7 @@ export function* createDevice(
   options: CreateOptions & LoadOptions & ResumeOptions,
 ): Steps<DeviceInfo> {
   if (options.validate !== false) validateTable(rows);
+  else refuseStatusRows(rows);
   ctx.checkTargets(rows);
   const created = yield* create(ctx, name, options);
   try {

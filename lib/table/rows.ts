@@ -2,14 +2,27 @@
  * Table rows and status rows as different types, so status text can never be parsed as params:
  * a `StatusRow` carries `kind: 'status'` and its text in `status`, a `TableRow` its text in
  * `params`. `parseTableRow`/`parseStatusRow` look the row's type up in the target registry
- * (libdm's dm_get_next_target gives both as one untyped `params` string).
+ * (libdm's dm_get_next_target gives both as one untyped `params` string). `decodeInfoAndStatus`
+ * makes StatusRows of a status or event-wait reply, so `status()` never hands out params.
  */
+import type { DeviceInfo } from '../device/device-info.js';
 import { invalidArgument } from '../errors.js';
+import { decodeTargets, type ReplyHeader } from '../ioctl/codec.js';
+import { deviceInfoFromHeader } from '../ioctl/decoders.js';
 import type { TableRow } from './table.js';
 import { rawTarget, Target, type TargetLike, type TargetType } from '../targets/target.js';
 import { targetType } from '../targets/registry.js';
 
-/** One row of a device's status (`dmsetup status`). Not a TableRow: it has no params. */
+/**
+ * One row of a device's status (`dmsetup status`), as `status()` and `waitEvent()` give it. Not a
+ * TableRow: it has no params, and load/parseTableRow refuse it. Typed by its target:
+ *
+ * ```ts
+ * const [row] = dm.status({ name: 'pool' }).rows;
+ * const pool = parseStatusRow(row!, thinPool).status; // ThinPoolStatus (DmError for another type)
+ * if (pool.state === 'ok') console.log(`${pool.data.used}/${pool.data.total} data blocks`);
+ * ```
+ */
 export interface StatusRow {
   /** Tells a StatusRow from a TableRow, so status text is never taken for params. */
   readonly kind: 'status';
@@ -26,6 +39,11 @@ export interface StatusRow {
 /** A StatusRow from what the kernel replied to a status query (`{ start, length, type, params }`). */
 export function statusRow(reply: { start: number; length: number; type: string; params: string }): StatusRow {
   return { kind: 'status', start: reply.start, length: reply.length, type: reply.type, status: reply.params };
+}
+
+/** The decoder of a status query's or an event wait's reply: the device's state and its StatusRows. */
+export function decodeInfoAndStatus(buffer: Buffer, header: ReplyHeader): { info: DeviceInfo; rows: StatusRow[] } {
+  return { info: deviceInfoFromHeader(header), rows: decodeTargets(buffer, header).map(statusRow) };
 }
 
 /** A status of a type the library does not model (or that reports nothing typed): its text. */
@@ -72,8 +90,11 @@ function checkRow(row: unknown, field: 'params' | 'status'): void {
 export function parseTableRow<P>(row: TableRow, kind: TargetType<P, unknown>): ParsedTableRow<P> & { target: Target<P> };
 export function parseTableRow(row: TableRow): ParsedTableRow;
 export function parseTableRow(row: TableRow, kind?: TargetType<unknown, unknown>): ParsedTableRow {
+  // Before the params check: a StatusRow has none, and the error should say what it is.
+  if ((row as unknown as StatusRow | undefined)?.kind === 'status') {
+    throw invalidArgument('parseTableRow got a status row (from status()): status text cannot be parsed as table params; use parseStatusRow');
+  }
   checkRow(row, 'params');
-  if ((row as unknown as StatusRow).kind === 'status') throw invalidArgument('A status row cannot be parsed as table params');
   const found = kind ?? targetType(row.type);
   if (kind && row.type !== kind.type) throw invalidArgument(`The row is a ${row.type} target, not ${kind.type}`);
   const target = found ? new Target<unknown>(found, found.parse(row.params) as object) : rawTarget(row.type, row.params);

@@ -127,6 +127,7 @@ export function formatTable(rows: readonly TableRow[]): string {
  */
 export function validateTable(rows: readonly TableRow[]): void {
   if (!Array.isArray(rows) || rows.length === 0) throw invalidArgument('A table needs at least one row');
+  refuseStatusRows(rows);
   let expectedStart = 0;
   rows.forEach((row, index) => {
     const where = `Table row ${index + 1}`;
@@ -160,6 +161,20 @@ export function validateTable(rows: readonly TableRow[]): void {
  */
 export function escapeParamsForKernel(params: string): string {
   return params.replace(/\\/g, '\\\\');
+}
+
+/**
+ * Throws a DmError for a StatusRow among table rows (a status() row passed to load): its text is
+ * status, not params. Checked even when validation is off (load's `validate: false`): the kernel
+ * would take the text as params.
+ */
+export function refuseStatusRows(rows: readonly TableRow[]): void {
+  const index = rows.findIndex((row) => (row as { kind?: unknown } | null)?.kind === 'status');
+  if (index !== -1) {
+    throw invalidArgument(
+      `Table row ${index + 1} is a status row (from status() or waitEvent()): status text cannot be loaded as table params; load rows from table() or a target builder`,
+    );
+  }
 }
 
 /** Rows as the codec sends them. */

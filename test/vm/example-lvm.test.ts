@@ -14,6 +14,7 @@ describe('examples/lvm-style', () => {
     });
     expect(out).toContain('lvmex-vg-data: 4 extents');
     expect(out).toMatch(/^lvmex-vg-thin: 0 -$/m); // a thin volume with nothing written yet
+    expect(out).toMatch(/^lvmex-vg-pool: 0\/256 data blocks used$/m); // typed ThinPoolStatus: 2 extents of 64 KiB blocks
     expect(out).toMatch(/^lvmex-vg-lv1-real: held by lvmex-vg-lv1, lvmex-vg-snap$/m);
     expect(out).toContain('left: 0 devices');
     expect(execFileSync('losetup', ['-a'], { encoding: 'utf8' })).toBe('');

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import koffi from 'koffi';
 import { describe, expect, it } from 'vitest';
-import { type DeviceInfo, type Geometry } from '../../lib/index.js';
+import { statusRow, type DeviceInfo, type Geometry } from '../../lib/index.js';
 import { libc } from '../../lib/sys/libc.js';
 import { catchDmError, dmsetup, dmsetupInfo, zeroTable, useKernelFixture } from './lib-support.js';
 
@@ -24,7 +24,7 @@ describe('waitEvent', () => {
     dm.rename({ name: device.name }, names.of('nowait-2'));
     const result = dm.waitEvent({ name: names.of('nowait-2') }, device.eventNr);
     expect(result.info.eventNr).toBe(device.eventNr + 1);
-    expect(result.rows).toEqual(zeroTable(2048));
+    expect(result.rows).toEqual(zeroTable(2048).map(statusRow));
   });
 
   it('blocks until another process raises an event (dmsetup rename --setuuid)', async () => {
@@ -43,7 +43,7 @@ describe('waitEvent', () => {
       const waited = performance.now() - started;
       expect(waited).toBeGreaterThanOrEqual(250);
       expect(result.info).toMatchObject({ name: device.name, eventNr: device.eventNr + 1 });
-      expect(result.rows).toEqual(zeroTable(2048));
+      expect(result.rows).toEqual(zeroTable(2048).map(statusRow));
       expect(dmsetupInfo(device.name)).toMatchObject({ uuid, events: device.eventNr + 1 });
     } finally {
       trigger.kill();
@@ -67,7 +67,7 @@ describe('waitEventAsync', () => {
     dm.setUuid({ name: device.name }, 'TSDMT-EVENTS-ASYNC');
     const result = await waiting;
     expect(result.info.eventNr).toBe(device.eventNr + 1);
-    expect(result.rows).toEqual(zeroTable(2048));
+    expect(result.rows).toEqual(zeroTable(2048).map(statusRow));
     expect(dmsetupInfo(device.name)?.events).toBe(device.eventNr + 1);
   });
 

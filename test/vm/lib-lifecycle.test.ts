@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { DeviceMapper, type TableRow } from '../../lib/index.js';
 import { makeLoopDevice, type LoopDevice } from '../helpers/loop.js';
-import { catchDmError, dmsetup, dmsetupDeps, dmsetupDevices, dmsetupInfo, dmsetupRows, trimmedRows, zeroTable, useKernelFixture } from './lib-support.js';
+import { catchDmError, dmsetup, dmsetupDeps, dmsetupDevices, dmsetupInfo, dmsetupRows, dmsetupStatus, trimmedStatus, zeroTable, useKernelFixture } from './lib-support.js';
 
 const { dm, names, loops } = useKernelFixture('lib-lifecycle');
 const DM_MAJOR = 254;
@@ -265,7 +265,7 @@ describe('info, status and deps', () => {
       { start: 0, length: 1024, type: 'linear' },
       { start: 1024, length: 1024, type: 'zero' },
     ]);
-    expect(trimmedRows(status.rows)).toEqual(dmsetupRows('status', name));
+    expect(trimmedStatus(status.rows)).toEqual(dmsetupStatus(name));
     // The table form names the backing device by number.
     expect(dm.table({ name }).rows).toEqual(rows);
     expect(dmsetupRows('table', name)).toEqual(rows);

@@ -8,7 +8,7 @@ import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { type DeviceInfo, type TableRow } from '../../lib/index.js';
 import { makeLoopDevice } from '../helpers/loop.js';
-import { catchDmError, dmsetup, dmsetupDeps, dmsetupInfo, dmsetupRows, trimmedRows, zeroTable, useKernelFixture } from './lib-support.js';
+import { catchDmError, dmsetup, dmsetupDeps, dmsetupInfo, dmsetupRows, dmsetupStatus, trimmedStatus, zeroTable, useKernelFixture } from './lib-support.js';
 
 // Clean-up removes thins before their pool: it retries while removals make progress.
 const { dm, names, loops } = useKernelFixture('lib-messages');
@@ -37,13 +37,13 @@ describe('thin pool', () => {
   /** Pool status: `<transaction> <used>/<total metadata> <used>/<total data> …`. */
   function usedDataBlocks(pool: DeviceInfo): string {
     const [row] = dm.status({ name: pool.name }).rows;
-    return row!.params.split(' ')[2]!;
+    return row!.status.split(' ')[2]!;
   }
 
   it('create_thin makes a thin volume that a thin device can map; its status counts written sectors', () => {
     const { pool, dataBlocks } = thinPool();
     expect(usedDataBlocks(pool)).toBe(`0/${dataBlocks}`);
-    expect(trimmedRows(dm.status({ name: pool.name }).rows)).toEqual(dmsetupRows('status', pool.name));
+    expect(trimmedStatus(dm.status({ name: pool.name }).rows)).toEqual(dmsetupStatus(pool.name));
 
     expect(dm.message({ name: pool.name }, 0, 'create_thin 0')).toBeUndefined();
 
@@ -52,7 +52,7 @@ describe('thin pool', () => {
     expect(dm.deps({ name: thinName }).deps).toEqual([{ major: pool.major, minor: pool.minor }]);
     expect(dmsetupDeps(thinName)).toEqual([{ major: pool.major, minor: pool.minor }]);
     // Nothing mapped yet: `<mapped sectors> <highest mapped sector or ->`.
-    expect(dm.status({ name: thinName }).rows).toEqual([{ start: 0, length: 8192, type: 'thin', params: '0 -' }]);
+    expect(dm.status({ name: thinName }).rows).toEqual([{ kind: 'status', start: 0, length: 8192, type: 'thin', status: '0 -' }]);
     expect(dmsetupRows('status', thinName)).toEqual([{ start: 0, length: 8192, type: 'thin', params: '0 -' }]);
 
     // One data block written through the thin device.
@@ -63,11 +63,11 @@ describe('thin pool', () => {
     } finally {
       closeSync(fd);
     }
-    expect(dm.status({ name: thinName }).rows[0]!.params).toBe(`${DATA_BLOCK} ${DATA_BLOCK - 1}`);
+    expect(dm.status({ name: thinName }).rows[0]!.status).toBe(`${DATA_BLOCK} ${DATA_BLOCK - 1}`);
     expect(dmsetupRows('status', thinName)[0]!.params).toBe(`${DATA_BLOCK} ${DATA_BLOCK - 1}`);
     expect(usedDataBlocks(pool)).toBe(`1/${dataBlocks}`);
     // noFlush: the pool reports without committing its metadata first; the counts are the same.
-    expect(dm.status({ name: pool.name }, { noFlush: true }).rows[0]!.params.split(' ')[2]).toBe(`1/${dataBlocks}`);
+    expect(dm.status({ name: pool.name }, { noFlush: true }).rows[0]!.status.split(' ')[2]).toBe(`1/${dataBlocks}`);
 
     // The pool is held by its thin: removal order is thin, then pool.
     expect(catchDmError(() => dm.remove({ name: pool.name }))).toMatchObject({ code: 'EBUSY', command: 'DEV_REMOVE' });

@@ -5,7 +5,7 @@
  */
 import { closeSync, openSync } from 'node:fs';
 import { afterAll, afterEach, expect } from 'vitest';
-import { DeviceMapper, DmError, type TableRow } from '../../lib/index.js';
+import { DeviceMapper, DmError, statusRow, type StatusRow, type TableRow } from '../../lib/index.js';
 import { scratchSync, type ScratchKit } from '../../lib/testing/index.js';
 import { deviceNames, removeStrayNodes } from '../helpers/devices.js';
 import type { LoopDevice } from '../helpers/loop.js';
@@ -101,15 +101,20 @@ export function dmsetupRows(command: 'table' | 'status', name: string, inactive 
     });
 }
 
+/** `dmsetup status NAME` as StatusRows (text without the trailing space), to compare with `dm.status()`. */
+export function dmsetupStatus(name: string): StatusRow[] {
+  return dmsetupRows('status', name).map(statusRow);
+}
+
 /** `dmsetup deps NAME` as device numbers. */
 export function dmsetupDeps(name: string): { major: number; minor: number }[] {
   const out = dmsetup('deps', name);
   return [...out.matchAll(/\((\d+), (\d+)\)/g)].map((m) => ({ major: Number(m[1]), minor: Number(m[2]) }));
 }
 
-/** Rows with params trimmed at the end, to compare with dmsetup's printed form. */
-export function trimmedRows(rows: readonly TableRow[]): TableRow[] {
-  return rows.map((row) => ({ start: row.start, length: row.length, type: row.type, params: row.params.trimEnd() }));
+/** Status rows with their text trimmed at the end, to compare with dmsetup's printed form. */
+export function trimmedStatus(rows: readonly StatusRow[]): StatusRow[] {
+  return rows.map((row) => ({ ...row, status: row.status.trimEnd() }));
 }
 
 /** A one-row table of zeros. */

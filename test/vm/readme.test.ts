@@ -80,6 +80,7 @@ describe('README', () => {
     const out = runModule(example.replace("from 'tsdmsetup'", `from '${join(root, 'dist', 'lib', 'index.js')}'`));
     expect(out).toContain("type: 'zero'");
     expect(out).toContain('length: 2048');
+    expect(out).toContain("kind: 'status'");
   });
 
   it('the test kit example runs (`await using` compiled as TypeScript would) and leaves nothing behind', () => {

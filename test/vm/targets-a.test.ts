@@ -49,7 +49,7 @@ function createTyped(name: string, segments: t.Segment[]): DeviceInfo {
 
 /** The live status of every row, parsed. */
 function statusOf(info: DeviceInfo): unknown[] {
-  return dm.status({ name: info.name }).rows.map((reply) => t.parseStatusRow(t.statusRow(reply)).status);
+  return dm.status({ name: info.name }).rows.map((row) => t.parseStatusRow(row).status);
 }
 
 /** Direct writes with dd; returns false when dd failed (a full pool, an invalid snapshot). */

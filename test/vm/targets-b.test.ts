@@ -57,8 +57,8 @@ function createTyped(name: string, length: number, target: t.Target, options: { 
 }
 
 function statusOf<S>(info: DeviceInfo, kind: t.TargetType<unknown, S>): S {
-  const [reply] = dm.status({ name: info.name }).rows;
-  return t.parseStatusRow(t.statusRow(reply!), kind).status;
+  const [row] = dm.status({ name: info.name }).rows;
+  return t.parseStatusRow(row!, kind).status;
 }
 
 /** dd between a device and /dev/zero|urandom|null; false when dd failed (EIO, EILSEQ). */
@@ -161,7 +161,7 @@ describe('delay, flakey, dust, unstriped, switch, log-writes, era', () => {
     ];
     variants.forEach((params, index) => {
       const info = createTyped(`flakey${index}`, 8192, t.flakey(params));
-      expect(t.parseStatusRow(t.statusRow(dm.status({ name: info.name }).rows[0]!)).status).toEqual({ type: 'flakey', raw: '' });
+      expect(t.parseStatusRow(dm.status({ name: info.name }).rows[0]!).status).toEqual({ type: 'flakey', raw: '' });
     });
   });
 
@@ -181,8 +181,8 @@ describe('delay, flakey, dust, unstriped, switch, log-writes, era', () => {
     const sw = createTyped('switch', 16384, t.switchTarget({ regionSize: 64, paths: [{ device: devOf(a!), offset: 0 }, { device: devOf(b!), offset: 0 }] }));
     dm.message({ name: sw.name }, 0, 'set_region_mappings 0:1 1:0');
     for (const name of [names.of('unstriped'), sw.name]) {
-      const [reply] = dm.status({ name }).rows;
-      expect(t.parseStatusRow(t.statusRow(reply!)).status).toEqual({ type: reply!.type, raw: '' });
+      const [row] = dm.status({ name }).rows;
+      expect(t.parseStatusRow(row!).status).toEqual({ type: row!.type, raw: '' });
     }
     dm.remove({ name: sw.name });
     const logged = createTyped('log-writes', 16384, t.logWrites({ device: devOf(a!), log: devOf(b!) }));

@@ -100,7 +100,7 @@ describe('a transaction', () => {
     const originTags = readTags(dm.info(byName(origin.name)));
     for (let i = writes - BLOCKS; i < writes; i++) if (i >= 0) expect(originTags[i % BLOCKS]).toBe(`B:${i}`);
     expect(dmsetupRows('table', origin.name)[0]).toMatchObject({ type: 'snapshot-origin' });
-    expect(dm.status(byName(names.of('snap'))).rows[0]!.params).toMatch(/^\d+\/\d+ \d+$/);
+    expect(dm.status(byName(names.of('snap'))).rows[0]!.status).toMatch(/^\d+\/\d+ \d+$/);
   });
 
   it('rolls back when the snapshot table is bad: the origin is live and unchanged, no new device is left', async () => {

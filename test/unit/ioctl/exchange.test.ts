@@ -212,7 +212,7 @@ describe('async waits, scripted', () => {
     ]);
     const result = await dm.waitEventAsync({ name: 'a' }, 3);
     expect(transport.commands).toEqual(['DEV_ARM_POLL', 'DEV_STATUS', 'TABLE_STATUS']);
-    expect(result.rows).toEqual([{ start: 0, length: 8, type: 'zero', params: '' }]);
+    expect(result.rows).toEqual([{ kind: 'status', start: 0, length: 8, type: 'zero', status: '' }]);
   });
 
   it('an aborted signal stops an async operation before its next ioctl, and the revert still runs', async () => {
