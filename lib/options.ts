@@ -153,7 +153,7 @@ export interface Geometry {
 export interface TableQueryResult {
   /** The device's state, from the same reply as the rows. */
   info: DeviceInfo;
-  /** One entry per target, in table order: table params or status text, depending on the call. */
+  /** One entry per target, in table order, with its table params. */
   rows: TargetReply[];
 }
 
@@ -163,7 +163,9 @@ export interface TableQueryResult {
  * types a row's status.
  */
 export interface StatusQueryResult {
+  /** The device's state when the status was read. */
   info: DeviceInfo;
+  /** One StatusRow per target, in table order: where it starts, its length, type and status text. */
   rows: StatusRow[];
 }
 
