@@ -156,6 +156,11 @@ export interface ReplyHeader {
   dev: bigint;
   name: string;
   uuid: string;
+  /**
+   * The name as the kernel has it, when the exchange loop has unmangled `name` for the caller
+   * (lib/names): /dev/mapper nodes are named by this one.
+   */
+  kernelName?: string;
 }
 
 function readCString(buffer: Buffer, offset: number, limit: number): string {

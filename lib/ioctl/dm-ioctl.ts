@@ -11,6 +11,7 @@ import { DmFlag, DM_VERSION_MAJOR, type DmCommandName } from '../../native-defs/
 import { encodeKernelDev } from '../device/devt.js';
 import type { DevNumber, DeviceId } from '../device/device-id.js';
 import { describeDevice, validateDeviceId } from '../device/names.js';
+import { NameCodec } from '../names/name-codec.js';
 import { closedHandleError, dmError, DmError, type SentAddress } from '../errors.js';
 import { errnoName, strerror } from '../sys/errno.js';
 import { sharedBuffer } from '../sys/threads.js';
@@ -91,6 +92,8 @@ export interface DmIoctlOptions {
   transport?: Transport | undefined;
   /** Wraps requests that carry a udev cookie (set by whoever keeps the device nodes). */
   transactions?: TransactionSource | undefined;
+  /** How names and uuids are mangled on the way in and out (default: sent and read verbatim). */
+  names?: NameCodec | undefined;
 }
 
 /** Sends device-mapper ioctls on one open control node, which it owns. */
@@ -106,6 +109,8 @@ export class DmIoctl {
   private inFlight = 0;
   /** Set once by the handle that owns this DmIoctl, when it knows who keeps the nodes. */
   transactions: TransactionSource | undefined;
+  /** The handle's name mangling: requests' names mangled, replies' unmangled (lib/names). */
+  readonly names: NameCodec;
 
   /** @param fd an open /dev/mapper/control; this object closes it. */
   constructor(
@@ -116,6 +121,7 @@ export class DmIoctl {
     this.transport = options.transport ?? libcTransport();
     this.kernelLog = options.kernelLog;
     this.transactions = options.transactions;
+    this.names = options.names ?? new NameCodec('none');
   }
 
   /** True once close() was called. */
@@ -199,7 +205,7 @@ export class DmIoctl {
       });
     }
     if (spec.command !== 'VERSION') yield* this.checkDriverKnows(spec);
-    const { header, sent } = prepare(spec, flags);
+    const { header, sent } = prepare(spec, flags, this.names);
     const transaction = carriesUdevCookie(spec.command, flags) ? this.transactions?.(spec, flags) : undefined;
     if (transaction) header.eventNr = transaction.eventNr;
     let buffer = this.acquire(requestSize(spec.payload));
@@ -214,7 +220,7 @@ export class DmIoctl {
         }
         if (!command.growable || !(replyFlags(buffer) & DmFlag.BUFFER_FULL)) {
           const reply = decodeHeader(buffer);
-          const result = decode(buffer, reply);
+          const result = decode(buffer, this.names.reply(reply, spec.command));
           if (transaction) yield* transaction.end(reply);
           return result;
         }
@@ -274,17 +280,23 @@ export class DmIoctl {
   }
 }
 
-/** The header fields of a request, and what it carried to address the device (for messages). */
-function prepare(spec: IoctlSpec, flags: number): { header: RequestHeader; sent: SentAddress } {
-  let name = spec.name ?? '';
-  let uuid = spec.uuid ?? '';
+/**
+ * The header fields of a request, and what it carried to address the device (for messages). Device
+ * names and uuids go out mangled (a create's too; a target type's name as it is).
+ */
+function prepare(spec: IoctlSpec, flags: number, names: NameCodec): { header: RequestHeader; sent: SentAddress } {
+  const creates = spec.command === 'DEV_CREATE';
+  let name = spec.name !== undefined && creates ? names.toKernel(spec.name, 'name') : (spec.name ?? '');
+  let uuid = spec.uuid !== undefined && creates ? names.toKernel(spec.uuid, 'UUID') : (spec.uuid ?? '');
   let number: DevNumber | undefined = spec.dev;
   if (spec.device) {
     validateDeviceId(spec.device);
-    if (spec.device.name !== undefined) name = spec.device.name;
-    else if (spec.device.uuid !== undefined) uuid = spec.device.uuid;
-    else number = spec.device;
+    const device = names.deviceId(spec.device);
+    if (device.name !== undefined) name = device.name;
+    else if (device.uuid !== undefined) uuid = device.uuid;
+    else number = device;
   }
+  const label = spec.label?.name !== undefined ? names.toKernel(spec.label.name, 'name') : '';
   return {
     header: {
       version: COMMANDS[spec.command].minVersion,
@@ -296,7 +308,7 @@ function prepare(spec: IoctlSpec, flags: number): { header: RequestHeader; sent:
       uuid,
     },
     sent: {
-      name: name || (spec.label?.name ?? ''),
+      name: name || label,
       uuid: uuid || (spec.label?.uuid ?? ''),
       major: number?.major ?? 0,
       minor: number?.minor ?? 0,
