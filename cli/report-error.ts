@@ -1,5 +1,5 @@
 /** Prints library errors the way dmsetup prints libdevmapper's. */
-import { DmError, formatDev, strerror, TableSyntaxError } from '../lib/index.js';
+import { DmError, formatDev, NameManglingError, strerror, TableSyntaxError } from '../lib/index.js';
 import type { CliContext } from './context.js';
 
 /**
@@ -28,6 +28,9 @@ function driverErrorLines(error: DmError): string[] {
 export function reportError(context: CliContext, error: unknown): void {
   if (error instanceof TableSyntaxError) {
     context.error(error.message);
+  } else if (error instanceof NameManglingError) {
+    // libdm's own lines for a name or uuid its mangling mode refuses.
+    for (const line of error.lines) context.error(line);
   } else if (error instanceof DmError && error.kind === 'ioctl') {
     context.error(ioctlErrorLine(error));
   } else if (error instanceof DmError && error.kind === 'no-driver') {

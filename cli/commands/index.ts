@@ -6,6 +6,7 @@ import { helpCommand } from './help.js';
 import { infoCommand } from './info.js';
 import { loadCommandSpec, reloadCommandSpec } from './load.js';
 import { lsCommand } from './ls.js';
+import { mangleCommand } from './mangle.js';
 import { messageCommand } from './message.js';
 import { mknodesCommand } from './mknodes.js';
 import { removeAllCommand, removeCommand, wipeTableCommand } from './remove.js';
@@ -44,6 +45,7 @@ const all: CommandSpec[] = [
   versionCommand,
   setGeometryCommand,
   mknodesCommand,
+  mangleCommand,
   splitnameCommand,
   ...udevCommands,
   udevcompleteAllCommand,
