@@ -3,8 +3,9 @@
  * (opened on first use, so `help` or a parse error never touches the kernel), and the shared
  * output state of one run (the -c report, the --json document).
  */
-import type { DeviceMapper, DeviceMapperOptions } from '../lib/index.js';
+import type { DeviceMapper, DeviceMapperOptions, NameMangling } from '../lib/index.js';
 import { library } from './library.js';
+import { runNameMangling } from './mangle.js';
 import { libraryOptionsFrom } from './library-options.js';
 import { BaseContext } from './base-context.js';
 import type { CliOptions, DevNameType } from './options.js';
@@ -69,6 +70,11 @@ export class CliContext extends BaseContext {
     this.noLockfs = Boolean(options.nolockfs);
   }
 
+  /** The run's name mangling (--manglename, DM_DEFAULT_NAME_MANGLING_MODE, auto; none for `mangle`). */
+  get nameMangling(): NameMangling {
+    return runNameMangling(this.options, this.command);
+  }
+
   /** The library handle; opens /dev/mapper/control the first time, with the options dmsetup's switches imply. */
   dm(): DeviceMapper {
     // The library's warnings (udev too slow, udev's node wrong) are the command's stderr lines.
@@ -100,7 +106,7 @@ export class CliContext extends BaseContext {
    * the kernel cannot), so an unknown type fails, with its name, before any device is made.
    */
   private handleOptions(): DeviceMapperOptions {
-    return libraryOptionsFrom(this.options);
+    return { ...libraryOptionsFrom(this.options), nameMangling: this.nameMangling };
   }
 }
 

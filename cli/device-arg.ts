@@ -3,10 +3,10 @@
  * `-j MAJOR -m MINOR`, checked the way libdevmapper checks them before any ioctl.
  */
 import { dirname } from 'node:path';
-import { MAX_NAME_BYTES, nameFromPath, type DeviceId } from '../lib/index.js';
+import { MAX_NAME_BYTES, NameCodec, nameFromPath, type DeviceId, type MangledWhat } from '../lib/index.js';
 import { atoi } from './c-numbers.js';
 import type { CliContext } from './context.js';
-import { mangleName } from './mangle.js';
+import { manglingRefusal } from './mangle.js';
 
 /** True when the device may come from -u or -j/-m instead of an argument. */
 export function hasUuidOrMajor(context: CliContext): boolean {
@@ -36,15 +36,30 @@ export function persistentDev(context: CliContext, major: number, minor: number)
   return { major, minor };
 }
 
-/** dm_task_set_name: a path is looked up, a name must fit in DM_NAME_LEN. */
+/**
+ * dm_task_set_name: a path is looked up, a name must fit in DM_NAME_LEN and pass the run's
+ * mangling. A path names the device as the kernel has it, which libdm sends as it is: here it
+ * is given to the library unmangled, so that the library's mangling brings it back.
+ */
 export function checkedName(context: CliContext, name: string): string {
   if (name.includes('/')) {
     const found = nameFromPath(name, mapperDir(context));
     if ('error' in found) return context.fail(found.error);
-    return found.name;
+    try {
+      return new NameCodec(context.nameMangling).fromKernel(found.name, 'name');
+    } catch {
+      return found.name;
+    }
   }
   if (Buffer.byteLength(name) > MAX_NAME_BYTES) context.fail(`Name "${name}" too long.`);
+  checkMangling(context, name, 'name');
   return name;
+}
+
+/** Fails with libdm's lines when the run's mangling mode refuses `value` (before any ioctl, as libdm's setters). */
+export function checkMangling(context: CliContext, value: string, what: MangledWhat): void {
+  const refusal = manglingRefusal(value, what, context.nameMangling);
+  if (refusal) context.fail(...refusal);
 }
 
 /** The handle's /dev/mapper directory: the directory of the node paths it gives. */
@@ -52,10 +67,7 @@ function mapperDir(context: CliContext): string {
   return dirname(context.nodePath('_'));
 }
 
-/** dm_task_set_uuid: the only limit is the room for its mangled form. */
+/** dm_task_set_uuid: no length check of its own; the run's mangling must take it. */
 export function checkUuid(context: CliContext, uuid: string): void {
-  const mangled = mangleName(uuid, 'UUID');
-  if ('error' in mangled && mangled.error.startsWith('Mangled form')) {
-    context.fail(mangled.error, `Failed to mangle device uuid "${uuid}".`);
-  }
+  checkMangling(context, uuid, 'UUID');
 }

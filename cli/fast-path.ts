@@ -37,7 +37,6 @@ export async function runFastPath(argv: string[], io: { stdout: Output; stderr: 
   // What main would act on before the command: leave those lines to it.
   if (options.help || options.version || options.columns || options.tree || options.select !== undefined) return undefined;
   if (options.options !== undefined || options.count !== undefined || options.interval !== undefined) return undefined;
-  if (options.manglename !== undefined && options.manglename.toLowerCase() !== 'none') return undefined;
   for (const notice of parsed.notices) io.stderr.write(`${notice}\n`);
   const context = new BaseContext('tsdmsetup', spec.name, args, options, io.stdout, io.stderr, () => '');
   let status = 0;

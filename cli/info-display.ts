@@ -56,7 +56,8 @@ export function reportRowValues(context: CliContext, info: DeviceInfo): FieldVal
       return undefined;
     }
   }
-  const data = { info, deps, tree: report.tree, treeNode, readAhead: () => readAheadOf(info, context.nodePath(info.name), (line) => context.error(line)) };
+  const readAhead = (): number | undefined => readAheadOf(info, context.nodePath(info.name), (line) => context.error(line));
+  const data = { info, deps, tree: report.tree, treeNode, readAhead, nameMangling: context.nameMangling };
   const values: FieldValue[] = [];
   for (const column of report.columns) {
     const value = deviceFieldValue(column.def, data, (line) => context.error(line));

@@ -105,10 +105,6 @@ function findCommand(program: string, parsed: { command: string | undefined; arg
 async function prepareOutput(context: CliContext): Promise<boolean> {
   const { options } = context;
   const splitname = context.command === 'splitname';
-  // Accepted for scripts' sake, but not acted on yet: say so rather than differ silently.
-  if (options.manglename !== undefined && options.manglename.toLowerCase() !== 'none') {
-    context.error(`${context.program}: warning: name mangling is not supported yet; names are used as given (as with --manglename none).`);
-  }
   if (options.tree || (!context.columns && options.options !== undefined)) {
     try {
       if (options.tree) context.treeOptions = parseTreeOptions(options.options, utf8Locale());

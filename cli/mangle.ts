@@ -1,41 +1,59 @@
 /**
- * libdevmapper's `auto` name mangling (mangle_string), for the MangledName/MangledUUID report
- * fields: characters outside `0-9A-Za-z#+-.:=@_` become `\xNN`, sequences already in that form
- * are kept, and a mixture of both is an error.
+ * dmsetup's use of libdm's name mangling (lib/names): the mode of a run (`--manglename`, else
+ * DM_DEFAULT_NAME_MANGLING_MODE, else auto; `mangle` runs its lookups in none), the checks libdm's
+ * setters make before any ioctl, and the MangledName/UnmangledName report fields
+ * (dm_task_get_name_mangled and _unmangled).
  */
-import { MAX_NAME_BYTES, MAX_UUID_BYTES } from '../lib/device/names.js';
+// Single modules, not the lib/index.js barrel: kernel-free commands must not load the library.
+import { mangleString, nameManglingFromEnv, parseNameMangling, unmangleString, type MangledWhat, type NameMangling } from '../lib/names/mangle.js';
+import { NameCodec } from '../lib/names/name-codec.js';
+import type { CliOptions } from './options.js';
 
-const WHITELIST = /^[0-9A-Za-z#+\-.:=@_]$/;
-
-/** The mangled form of `value` (`what` is `name` or `UUID`, for the messages), or libdm's error line. */
+/** The auto-mode mangled form of `value` (`what` is `name` or `UUID`, for the messages), or libdm's error line. */
 export function mangleName(value: string, what: 'name' | 'UUID'): { mangled: string } | { error: string } {
-  const bytes = Buffer.from(value);
-  // DM_NAME_LEN or DM_UUID_LEN bytes, the NUL included.
-  const room = (what === 'name' ? MAX_NAME_BYTES : MAX_UUID_BYTES) + 1;
-  let needMangling: boolean | undefined;
-  let out = '';
-  const tooLong = { error: `Mangled form of the ${what} too long for "${value}".` };
-  const mixed = { error: `The ${what} "${value}" contains mixed mangled and unmangled characters or it's already mangled improperly.` };
-  for (let i = 0; i < bytes.length; i++) {
-    const char = String.fromCharCode(bytes[i]!);
-    if (char === '\\' && bytes[i + 1] === 0x78 /* x */) {
-      if (bytes.length - i < 4 || needMangling === true) return mixed;
-      if (room - out.length < 4) return tooLong;
-      out += bytes.subarray(i, i + 4).toString('latin1');
-      i += 3;
-      needMangling = false;
-      continue;
-    }
-    if (WHITELIST.test(char)) {
-      if (room - out.length < 1) return tooLong;
-      out += char;
-    } else {
-      if (needMangling === false) return mixed;
-      if (room - out.length < 4) return tooLong;
-      out += `\\x${bytes[i]!.toString(16).padStart(2, '0')}`;
-      needMangling = true;
-    }
+  const outcome = mangleString(value, what, 'auto');
+  return 'error' in outcome ? outcome : { mangled: outcome.value };
+}
+
+/**
+ * The library's mode for a run: `--manglename` (checked when the line was read), else the
+ * environment's as libdm reads it; dmsetup's `mangle` looks devices up in none mode.
+ */
+export function runNameMangling(options: Readonly<CliOptions>, command: string, env: NodeJS.ProcessEnv = process.env): NameMangling {
+  if (command === 'mangle') return 'none';
+  return (options.manglename !== undefined ? parseNameMangling(options.manglename) : undefined) ?? nameManglingFromEnv(env);
+}
+
+/**
+ * libdm's setter check of a name or uuid in `mode`: undefined when it can be sent, else libdm's
+ * error lines (the string mangled more than once, or its mangling refused and why).
+ */
+export function manglingRefusal(value: string, what: MangledWhat, mode: NameMangling): readonly string[] | undefined {
+  try {
+    new NameCodec(mode).toKernel(value, what);
+    return undefined;
+  } catch (error) {
+    if (error instanceof Error && 'lines' in error) return (error as { lines: readonly string[] }).lines;
+    throw error;
   }
-  if (room - out.length < 1) return tooLong;
-  return { mangled: needMangling ? out : value };
+}
+
+/**
+ * dm_task_get_name_mangled / _uuid_mangled: the shown value mangled in the run's mode (none
+ * mangles as auto), or libdm's error lines.
+ */
+export function mangledField(value: string, what: 'name' | 'UUID', mode: NameMangling): { value: string } | { lines: string[] } {
+  const outcome = mangleString(value, what, mode);
+  if (!('error' in outcome)) return { value: outcome.value };
+  return { lines: [outcome.error, `Failed to mangle device ${what === 'name' ? 'name' : 'uuid'} "${value}".`] };
+}
+
+/**
+ * dm_task_get_name_unmangled / _uuid_unmangled: in none mode the kernel's string unmangled
+ * (leniently); in the other modes the reply was unmangled already, so the value as shown.
+ */
+export function unmangledField(value: string, what: 'name' | 'UUID', mode: NameMangling): string {
+  if (mode !== 'none') return value;
+  const outcome = unmangleString(value, what, 'none');
+  return 'error' in outcome ? value : outcome.value;
 }

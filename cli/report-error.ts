@@ -5,6 +5,7 @@ import { DmError } from '../lib/errors.js';
 import { formatDev } from '../lib/device/devt.js';
 import { strerror } from '../lib/sys/errno.js';
 import { TableSyntaxError } from '../lib/table/table.js';
+import { NameManglingError } from '../lib/names/name-codec.js';
 import type { CliContext } from './context.js';
 
 /**
@@ -33,6 +34,9 @@ function driverErrorLines(error: DmError): string[] {
 export function reportError(context: CliContext, error: unknown): void {
   if (error instanceof TableSyntaxError) {
     context.error(error.message);
+  } else if (error instanceof NameManglingError) {
+    // libdm's own lines for a name or uuid its mangling mode refuses.
+    for (const line of error.lines) context.error(line);
   } else if (error instanceof DmError && error.kind === 'ioctl') {
     context.error(ioctlErrorLine(error));
   } else if (error instanceof DmError && error.kind === 'no-driver') {

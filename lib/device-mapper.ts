@@ -38,6 +38,8 @@ import type {
 } from './options.js';
 import { nodeOwnershipOf } from './options.js';
 import { decodeInfoAndStatus, parseStatusRow, type ParsedStatusRow } from './table/rows.js';
+import { NameCodec } from './names/name-codec.js';
+import { nameManglingFromEnv } from './names/mangle.js';
 import { TargetCheck } from './targets/modules.js';
 import { kernelLogMark, kernelLogSince, type KernelLogMark } from './host/kmsg.js';
 import type { TableRow } from './table/table.js';
@@ -87,6 +89,7 @@ export class DeviceMapper {
       maxBufferSize: options.maxBufferSize,
       transport: options.transport,
       transactions: this.keeper.transactions,
+      names: new NameCodec(options.nameMangling ?? nameManglingFromEnv()),
       kernelLog: options.kernelLog ? { mark: kernelLogMark, since: (mark) => kernelLogSince(mark as KernelLogMark) } : undefined,
     });
     this.targetCheck = new TargetCheck(this.ioctl, { enabled: options.ensureTargets ?? true, modprobe: options.modprobe });
@@ -111,9 +114,9 @@ export class DeviceMapper {
     return this.keeper.nodes;
   }
 
-  /** `<devDir>/mapper/<name>`, this handle's path for the device's node (whoever keeps it). */
+  /** `<devDir>/mapper/<name>` (the name mangled as the kernel has it), the device's node (whoever keeps it). */
   nodePath(name: string): string {
-    return (this.keeper.nodes ?? new DeviceNodes(this.devDir, this.nodeOwnership)).pathOf(name);
+    return (this.keeper.nodes ?? new DeviceNodes(this.devDir, this.nodeOwnership)).pathOf(this.ioctl.names.toKernel(name, 'name'));
   }
 
   /**
@@ -222,7 +225,9 @@ export class DeviceMapper {
    */
   syncNodes(names?: readonly string[]): NodeSyncReport {
     const nodes = this.keeper.nodes ?? new DeviceNodes(this.devDir, this.nodeOwnership);
-    return nodes.sync(this.list({ uuids: false }), names);
+    // Nodes carry the kernel's (mangled) names.
+    const devices = this.ioctl.perform(verbs.list(this.verbs, { uuids: false, kernelNames: true }));
+    return nodes.sync(devices, names?.map((name) => this.ioctl.names.toKernel(name, 'name')));
   }
 
   /** Renames the device. Returns its state under the new name. */

@@ -60,6 +60,17 @@ export { findModprobe } from './host/modprobe.js';
 export type { ControlOptions } from './host/control.js';
 export { blockDeviceName } from './host/sysfs.js';
 export { nameFromPath } from './device/device-path.js';
+export {
+  isWhitelistedByte,
+  mangleString,
+  unmangleString,
+  mangledMoreThanOnce,
+  parseNameMangling,
+  nameManglingFromEnv,
+  NAME_MANGLING_ENV,
+} from './names/mangle.js';
+export type { NameMangling, MangledWhat, MangleOutcome } from './names/mangle.js';
+export { NameCodec, NameManglingError } from './names/name-codec.js';
 export * from './targets/index.js';
 export { LoopDevice } from './host/loop.js';
 export type { LoopAttachOptions, LoopAttachMethod, LoopDetachResult, LoopInfo } from './host/loop.js';

@@ -11,6 +11,7 @@ import type { NameListEntry, TargetReply } from './ioctl/codec.js';
 import type { Transport } from './ioctl/transport.js';
 import type { RetryOptions } from './retry.js';
 import type { StatusRow } from './table/rows.js';
+import type { NameMangling } from './names/mangle.js';
 
 /** A device as LIST_DEVICES reports it. */
 export type ListedDevice = NameListEntry;
@@ -62,6 +63,14 @@ export interface DeviceMapperOptions extends ControlOptions {
   kernelLog?: boolean;
   /** Check a table's target types before create and load, modprobing missing ones (default true). */
   ensureTargets?: boolean;
+  /**
+   * How device names and uuids are mangled for the kernel, as libdevmapper does (so udev can take
+   * them): `'auto'` writes bytes outside `0-9A-Za-z#+-.:=@_` as `\xNN` unless the string is
+   * already in that form, `'hex'` always, `'none'` sends them as given. Replies are unmangled
+   * the same way (strictly: a kernel name with raw odd bytes is refused unless `'none'`).
+   * Default: DM_DEFAULT_NAME_MANGLING_MODE when it names a mode, else `'auto'` (libdm's).
+   */
+  nameMangling?: NameMangling;
 }
 
 /** The node ownership `options` ask for, over the defaults (a field left undefined keeps its default). */

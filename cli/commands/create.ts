@@ -10,7 +10,7 @@
 import { MAX_NAME_BYTES, validateName, type TableRow } from '../../lib/index.js';
 import { atoi } from '../c-numbers.js';
 import { CommandFailed, type CliContext, type CommandSpec } from '../context.js';
-import { checkUuid, persistentDev } from '../device-arg.js';
+import { checkMangling, checkUuid, persistentDev } from '../device-arg.js';
 import { displayInfo } from '../info-display.js';
 import { readAheadSetting } from '../library-options.js';
 import { parseTableText, readTable } from '../table-source.js';
@@ -49,6 +49,7 @@ export function createOne(context: CliContext, name: string, request: CreateRequ
   // Kernel 6.1 takes these names but the library refuses to address them afterwards (newer kernels
   // refuse them too): refuse before anything is made rather than leave a device half made.
   if (name === 'control' || name === '.' || name === '..') validateName(name);
+  checkMangling(context, name, 'name');
   const uuid = request.uuid ?? options.uuid;
   if (uuid !== undefined) checkUuid(context, uuid);
   const rows = options.notable ? [] : tableRows(context, request);

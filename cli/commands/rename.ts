@@ -5,7 +5,7 @@
  */
 import { MAX_NAME_BYTES, MAX_UUID_BYTES } from '../../lib/index.js';
 import type { CommandSpec } from '../context.js';
-import { taskDevice } from '../device-arg.js';
+import { checkMangling, taskDevice } from '../device-arg.js';
 
 export const renameCommand: CommandSpec = {
   name: 'rename',
@@ -17,12 +17,14 @@ export const renameCommand: CommandSpec = {
     const target = args[args.length - 1]!;
     if (context.options.setuuid) {
       if (Buffer.byteLength(target) > MAX_UUID_BYTES) context.fail(`Uuid "${target}" too long`);
+      checkMangling(context, target, 'new UUID');
       context.dm().setUuid(id, target);
       return;
     }
     if (target.includes('/')) context.fail(`Name "${target}" invalid. It contains "/".`);
     if (Buffer.byteLength(target) > MAX_NAME_BYTES) context.fail(`Name "${target}" too long`);
     if (target === '') context.fail('Non empty new name is required.');
+    checkMangling(context, target, 'new name');
     context.dm().rename(id, target);
   },
 };

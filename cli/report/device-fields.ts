@@ -2,10 +2,10 @@
  * The values of dmsetup's report fields for one device (`_dm_*_disp` in dmsetup.c), from what the
  * kernel said about it. Printing and lookups only; the ioctls are made by the command.
  */
-import type { DeviceInfo, DevNumber } from '../../lib/index.js';
+import type { DeviceInfo, DevNumber, NameMangling } from '../../lib/index.js';
 import { formatDev } from '../../lib/device/devt.js';
 import { blockDeviceName } from '../../lib/host/sysfs.js';
-import { mangleName } from '../mangle.js';
+import { mangledField, unmangledField } from '../mangle.js';
 import type { DepTree, TreeNode } from './dep-tree.js';
 import type { FieldDef } from './fields.js';
 import type { FieldValue } from './report.js';
@@ -20,6 +20,8 @@ export interface DeviceReportData {
   /** The dependency tree and this device's node in it, when a tree field was asked for. */
   tree?: DepTree | undefined;
   treeNode?: TreeNode | undefined;
+  /** The run's name mangling mode, for the mangled_* and unmangled_* fields (default auto). */
+  nameMangling?: NameMangling | undefined;
 }
 
 /**
@@ -28,17 +30,20 @@ export interface DeviceReportData {
  */
 export function deviceFieldValue(def: FieldDef, data: DeviceReportData, error: (line: string) => void): FieldValue | undefined {
   const { info } = data;
+  const mode = data.nameMangling ?? 'auto';
   switch (def.id) {
     case 'name':
-    case 'unmangled_name':
       return text(info.name);
+    case 'unmangled_name':
+      return text(unmangledField(info.name, 'name', mode));
     case 'mangled_name':
-      return mangled(info.name, 'name', error);
+      return mangled(info.name, 'name', mode, error);
     case 'uuid':
-    case 'unmangled_uuid':
       return text(info.uuid);
+    case 'unmangled_uuid':
+      return text(unmangledField(info.uuid, 'UUID', mode));
     case 'mangled_uuid':
-      return mangled(info.uuid, 'UUID', error);
+      return mangled(info.uuid, 'UUID', mode, error);
     case 'read_ahead':
       return uint(data.readAhead() ?? 0);
     case 'blkdevname':
@@ -118,14 +123,13 @@ function uint(value: number): FieldValue {
   return { text: String(value >>> 0), sort: BigInt(value >>> 0) };
 }
 
-function mangled(value: string, what: 'name' | 'UUID', error: (line: string) => void): FieldValue | undefined {
-  const result = mangleName(value, what);
-  if ('error' in result) {
-    error(result.error);
-    error(`Failed to mangle device ${what === 'name' ? 'name' : 'uuid'} "${value}".`);
+function mangled(value: string, what: 'name' | 'UUID', mode: NameMangling, error: (line: string) => void): FieldValue | undefined {
+  const result = mangledField(value, what, mode);
+  if ('lines' in result) {
+    for (const line of result.lines) error(line);
     return undefined;
   }
-  return text(result.mangled);
+  return text(result.value);
 }
 
 function kernelName(dev: DevNumber, error: (line: string) => void): FieldValue | undefined {

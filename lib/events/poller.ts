@@ -170,7 +170,10 @@ export class EventPoller {
 
   /** Every device with its event counter (one LIST_DEVICES) and whether it is suspended (DEV_STATUS each). */
   private lookAll(): Map<string, Seen> {
-    const devices = this.io.run({ command: 'LIST_DEVICES', operation: 'names', flags: DmFlag.UUID }, decodeNameList);
+    // Names as the handle's callers see them (unmangled).
+    const devices = this.io.run({ command: 'LIST_DEVICES', operation: 'names', flags: DmFlag.UUID }, (buffer, header) =>
+      this.io.names.entries(decodeNameList(buffer, header)),
+    );
     const seen = new Map<string, Seen>();
     for (const entry of devices) {
       try {

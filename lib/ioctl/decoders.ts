@@ -35,8 +35,16 @@ export const decodeInfo = (_: Buffer, header: ReplyHeader): DeviceInfo => device
 /** Nothing: the ioctl's success is the answer. */
 export const decodeNothing = (): void => undefined;
 
-/** The name of the device the reply is about (the kernel names a removed device however it was addressed). */
-export const decodeName = (_: Buffer, header: ReplyHeader): string => header.name;
+/**
+ * The kernel's name of the device the reply is about (it names a removed device however it was
+ * addressed), for its /dev/mapper node.
+ */
+export const decodeName = (_: Buffer, header: ReplyHeader): string => header.kernelName ?? header.name;
+
+/** A device's state as the caller sees it, and its name as the kernel has it (for its node). */
+export function decodeInfoAndKernelName(_: Buffer, header: ReplyHeader): { info: DeviceInfo; kernelName: string } {
+  return { info: deviceInfoFromHeader(header), kernelName: header.kernelName ?? header.name };
+}
 
 /** A device's state and its targets (table params or status text). */
 export function decodeInfoAndTargets(buffer: Buffer, header: ReplyHeader): { info: DeviceInfo; rows: TargetReply[] } {

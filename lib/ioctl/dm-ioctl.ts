@@ -11,6 +11,7 @@ import { DmFlag, DM_VERSION_MAJOR, type DmCommandName } from '../../native-defs/
 import { encodeKernelDev } from '../device/devt.js';
 import type { DevNumber, DeviceId } from '../device/device-id.js';
 import { describeDevice, validateDeviceId, validateName } from '../device/names.js';
+import { NameCodec } from '../names/name-codec.js';
 import { closedHandleError, dmError, DmError, type SentAddress } from '../errors.js';
 import { errnoName, strerror } from '../sys/errno.js';
 import { encodeRequest, requestSize, type ReplyHeader, type RequestHeader, type RequestPayload } from './codec.js';
@@ -105,6 +106,8 @@ export interface DmIoctlOptions {
   transport?: Transport | undefined;
   /** Wraps requests that carry a udev cookie (set by whoever keeps the device nodes). */
   transactions?: TransactionSource | undefined;
+  /** How names and uuids are mangled on the way in and out (default: sent and read verbatim). */
+  names?: NameCodec | undefined;
 }
 
 /** Buffers kept for the next requests (one per size a handle has needed, in practice). */
@@ -130,6 +133,8 @@ export class DmIoctl {
   private inFlight = 0;
   /** Set once by the handle that owns this DmIoctl, when it knows who keeps the nodes. */
   transactions: TransactionSource | undefined;
+  /** The handle's name mangling: requests' names mangled, replies' unmangled (lib/names). */
+  readonly names: NameCodec;
 
   /** @param fd an open /dev/mapper/control; this object closes it. */
   constructor(
@@ -140,6 +145,7 @@ export class DmIoctl {
     this.transport = options.transport ?? libcTransport();
     this.kernelLog = options.kernelLog;
     this.transactions = options.transactions;
+    this.names = options.names ?? new NameCodec('none');
   }
 
   /** True once close() was called. */
@@ -223,7 +229,7 @@ export class DmIoctl {
       });
     }
     if (spec.command !== 'VERSION') this.checkDriverKnows(command, spec, this.driver ?? (yield* this.driverVersionSteps()));
-    const header = requestHeader(spec, flags, command);
+    const header = requestHeader(spec, flags, command, this.names);
     const transaction = carriesUdevCookie(spec.command, flags) ? this.transactions?.(spec, flags) : undefined;
     if (transaction) header.eventNr = transaction.eventNr;
     const blocking = mayBlock(spec.command, flags);
@@ -239,14 +245,15 @@ export class DmIoctl {
         const errno = (yield step) as number;
         if (errno !== 0) {
           transaction?.cancel();
-          throw failure(spec, errno, this.kernelLog?.since(mark));
+          throw failure(spec, errno, this.names, this.kernelLog?.since(mark));
         }
         const reply = new ReplyView(slot.buffer);
         if (!command.growable || !(reply.flags & DmFlag.BUFFER_FULL)) {
           // The kernel copies back exactly data_size bytes; our request may have reached further.
           slot.dirty = Math.max(written, Math.min(reply.dataSize, slot.buffer.length));
           wipe ||= replyMayCarrySecrets(spec.command, flags);
-          const result = decode(slot.buffer, reply);
+          // Callers see names unmangled; the transaction (node keeping) gets the kernel's.
+          const result = decode(slot.buffer, this.names.reply(reply, spec.command));
           if (transaction) yield* transaction.end(reply);
           return result;
         }
@@ -320,16 +327,17 @@ export class DmIoctl {
   }
 }
 
-/** The header fields of a request. */
-function requestHeader(spec: IoctlSpec, flags: number, command: CommandRecord): RequestHeader {
-  const device = spec.device;
-  let name = spec.name ?? '';
-  let uuid = spec.uuid ?? '';
+/** The header fields of a request. Device names and uuids go out mangled (a create's too; a target type's name as it is). */
+function requestHeader(spec: IoctlSpec, flags: number, command: CommandRecord, names: NameCodec): RequestHeader {
+  const creates = spec.command === 'DEV_CREATE';
+  let name = spec.name !== undefined && creates ? names.toKernel(spec.name, 'name') : (spec.name ?? '');
+  let uuid = spec.uuid !== undefined && creates ? names.toKernel(spec.uuid, 'UUID') : (spec.uuid ?? '');
   let number: DevNumber | undefined = spec.dev;
-  if (device) {
+  if (spec.device) {
     // By name alone, the usual address: validateDeviceId's key count without its array.
-    if (typeof device.name === 'string' && !('uuid' in device) && !('major' in device)) validateName(device.name);
-    else validateDeviceId(device);
+    if (typeof spec.device.name === 'string' && !('uuid' in spec.device) && !('major' in spec.device)) validateName(spec.device.name);
+    else validateDeviceId(spec.device);
+    const device = names.deviceId(spec.device);
     if (device.name !== undefined) name = device.name;
     else if (device.uuid !== undefined) uuid = device.uuid;
     else number = device;
@@ -345,20 +353,27 @@ function requestHeader(spec: IoctlSpec, flags: number, command: CommandRecord): 
   };
 }
 
-/** What a request carried to address the device, for the error (made only when one failed). */
-function sentAddress(spec: IoctlSpec): SentAddress {
+/** What a request carried to address the device, as sent (mangled), for the error (made only when one failed). */
+function sentAddress(spec: IoctlSpec, names: NameCodec): SentAddress {
   const device = spec.device;
   const number = device && device.name === undefined && device.uuid === undefined ? device : spec.dev;
+  const sent = (value: string, what: 'name' | 'UUID'): string => {
+    try {
+      return names.toKernel(value, what);
+    } catch {
+      return value; // a label the mangling refuses: the ioctl's own error matters more
+    }
+  };
   return {
-    name: device?.name ?? (spec.name || (spec.label?.name ?? '')),
-    uuid: device?.uuid ?? (spec.uuid || (spec.label?.uuid ?? '')),
+    name: sent(device?.name ?? (spec.name || (spec.label?.name ?? '')), 'name'),
+    uuid: device?.uuid !== undefined ? sent(device.uuid, 'UUID') : spec.uuid || (spec.label?.uuid ?? ''),
     major: number?.major ?? 0,
     minor: number?.minor ?? 0,
   };
 }
 
-function failure(spec: IoctlSpec, errno: number, kernelLog?: string[]): DmError {
-  const sent = sentAddress(spec);
+function failure(spec: IoctlSpec, errno: number, names: NameCodec, kernelLog?: string[]): DmError {
+  const sent = sentAddress(spec, names);
   const target = spec.device ? describeDevice(spec.device) : sent.name || sent.uuid;
   const code = errnoName(errno);
   return new DmError(`device-mapper: ${spec.operation} ioctl${target ? ` on ${target}` : ''} failed: ${strerror(errno)}`, {

@@ -51,6 +51,11 @@ export interface ReplyHeader {
   name: string;
   /** The device's uuid (empty when it has none). */
   uuid: string;
+  /**
+   * The name as the kernel has it, when the exchange loop has unmangled `name` for the caller
+   * (lib/names): /dev/mapper nodes are named by this one.
+   */
+  kernelName?: string;
 }
 
 /** A reply header over the buffer it came in; see the file comment for when it may be read. */

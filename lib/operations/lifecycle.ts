@@ -12,8 +12,8 @@ import { DmError, isDmError } from '../errors.js';
 import { missingDeviceHint } from '../host/missing-device.js';
 import type { NodeKeeper } from '../host/node-keeper.js';
 import { applyReadAhead } from '../host/readahead.js';
-import { decodeNameList, type NameListEntry } from '../ioctl/codec.js';
-import { decodeInfo, decodeName, decodeNothing, deviceInfoFromHeader } from '../ioctl/decoders.js';
+import { decodeNameList, type NameListEntry, type ReplyHeader } from '../ioctl/codec.js';
+import { decodeInfo, decodeInfoAndKernelName, decodeName, decodeNothing, deviceInfoFromHeader } from '../ioctl/decoders.js';
 import type { DmIoctl, IoctlSpec } from '../ioctl/dm-ioctl.js';
 import { pause, type Steps } from '../ioctl/steps.js';
 import type { CreateOptions, LoadOptions, RemoveOptions, ResumeOptions } from '../options.js';
@@ -35,9 +35,10 @@ export function* create(ctx: VerbContext, name: string, options: CreateOptions):
     validateName(name);
     if (options.uuid !== undefined) validateUuid(options.uuid);
   }
-  const info = yield* ctx.io.exchange(createSpec(name, options), decodeInfo);
+  // Nodes are named as the kernel names the device (its mangled name).
+  const { info, kernelName } = yield* ctx.io.exchange(createSpec(name, options), decodeInfoAndKernelName);
   try {
-    ctx.keeper.afterCreate(info);
+    ctx.keeper.afterCreate({ ...info, name: kernelName });
   } catch (error) {
     // No half-made device: the caller gets the node error and no device.
     yield* ctx.io.exchange(removeSpec(byDev(info), {}), decodeName);
@@ -67,10 +68,10 @@ function* loadNamingMissing(ctx: VerbContext, spec: IoctlSpec, rows: readonly Ta
 
 /** Resumes the device, then makes its node and sets its read-ahead (as libdevmapper does, after the ioctl). */
 export function* resume(ctx: VerbContext, device: DeviceId, options: ResumeOptions): Steps<DeviceInfo> {
-  const info = yield* ctx.io.exchange(suspendSpec(device, false, options), decodeInfo);
-  ctx.keeper.afterResume(info);
+  const { info, kernelName } = yield* ctx.io.exchange(suspendSpec(device, false, options), decodeInfoAndKernelName);
+  ctx.keeper.afterResume({ ...info, name: kernelName });
   if (options.readAhead !== undefined) {
-    applyReadAhead(info, options.readAhead, info.name ? ctx.keeper.nodePath(info.name) : undefined);
+    applyReadAhead(info, options.readAhead, kernelName ? ctx.keeper.nodePath(kernelName) : undefined);
   }
   return info;
 }
@@ -102,12 +103,13 @@ function* nameOf(ctx: VerbContext, device: DeviceId): Steps<string> {
 export function* rename(ctx: VerbContext, device: DeviceId, newName: string): Steps<DeviceInfo> {
   validateName(newName, 'new device name');
   const oldName = yield* nameOf(ctx, device);
-  // The kernel's reply still carries the name the request was sent with.
-  const info = yield* ctx.io.exchange(renameSpec(oldName, newName, 'name'), (_, header) => ({
-    ...deviceInfoFromHeader(header),
-    name: newName,
+  const kernelNewName = ctx.io.names.toKernel(newName, 'new name');
+  // The kernel's reply still carries the name the request was sent with (the old one, mangled).
+  const { info, oldKernelName } = yield* ctx.io.exchange(renameSpec(oldName, kernelNewName, 'name'), (_, header) => ({
+    info: { ...deviceInfoFromHeader(header), name: ctx.io.names.fromKernel(kernelNewName, 'name') },
+    oldKernelName: header.kernelName ?? header.name,
   }));
-  ctx.keeper.afterRename(oldName, newName, info);
+  ctx.keeper.afterRename(oldKernelName, kernelNewName, info);
   return info;
 }
 
@@ -115,14 +117,22 @@ export function* rename(ctx: VerbContext, device: DeviceId, newName: string): St
 export function* setUuid(ctx: VerbContext, device: DeviceId, uuid: string): Steps<DeviceInfo> {
   validateUuid(uuid, 'new uuid');
   const name = yield* nameOf(ctx, device);
+  const kernelUuid = ctx.io.names.toKernel(uuid, 'new UUID');
   // The reply carries the uuid the request was sent with (none).
-  return yield* ctx.io.exchange(renameSpec(name, uuid, 'uuid'), (_, header) => ({ ...deviceInfoFromHeader(header), uuid }));
+  return yield* ctx.io.exchange(renameSpec(name, kernelUuid, 'uuid'), (_, header) => ({
+    ...deviceInfoFromHeader(header),
+    uuid: ctx.io.names.fromKernel(kernelUuid, 'UUID'),
+  }));
 }
 
-/** Every device; uuids when the driver can (4.45+) unless told. */
-export function* list(ctx: VerbContext, options: { uuids?: boolean | undefined }): Steps<NameListEntry[]> {
+/**
+ * Every device; uuids when the driver can (4.45+) unless told. Names and uuids as the caller sees
+ * them (unmangled), or with `kernelNames` as the kernel has them (for /dev/mapper).
+ */
+export function* list(ctx: VerbContext, options: { uuids?: boolean | undefined; kernelNames?: boolean }): Steps<NameListEntry[]> {
   const uuids = options.uuids ?? (yield* ctx.io.driverVersionSteps())[1] >= 45;
-  return yield* ctx.io.exchange({ command: 'LIST_DEVICES', operation: 'names', flags: uuids ? DmFlag.UUID : 0 }, decodeNameList);
+  const decode = options.kernelNames ? decodeNameList : (buffer: Buffer, header: ReplyHeader) => ctx.io.names.entries(decodeNameList(buffer, header));
+  return yield* ctx.io.exchange({ command: 'LIST_DEVICES', operation: 'names', flags: uuids ? DmFlag.UUID : 0 }, decode);
 }
 
 /** REMOVE_ALL, then the node directory made to match what is left. */
@@ -131,7 +141,7 @@ export function* removeAll(ctx: VerbContext, options: { deferred?: boolean | und
     { command: 'REMOVE_ALL', operation: 'remove_all', flags: options.deferred ? DmFlag.DEFERRED_REMOVE : 0 },
     decodeNothing,
   );
-  yield* ctx.keeper.afterRemoveAll(() => list(ctx, { uuids: false }));
+  yield* ctx.keeper.afterRemoveAll(() => list(ctx, { uuids: false, kernelNames: true }));
 }
 
 /**

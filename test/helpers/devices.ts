@@ -18,7 +18,8 @@ export function deviceNames(file: string): { prefix: string; of: (suffix: string
 
 /** Names of the kernel's devices that start with `prefix` (read with the real dmsetup, independent of our code). */
 export function devicesWithPrefix(prefix: string): string[] {
-  const out = execFileSync('dmsetup', ['ls'], { encoding: 'utf8', env: { ...process.env, DM_DISABLE_UDEV: '1' } });
+  // Kernel names as they are (a name with raw odd bytes would make dmsetup's default auto mode fail).
+  const out = execFileSync('dmsetup', ['ls', '--manglename', 'none'], { encoding: 'utf8', env: { ...process.env, DM_DISABLE_UDEV: '1' } });
   if (out.trim() === 'No devices found') return [];
   return out
     .split('\n')
@@ -28,7 +29,8 @@ export function devicesWithPrefix(prefix: string): string[] {
 
 /** Removes every device whose name starts with `prefix`, and their /dev/mapper nodes. */
 export function removeDevicesWithPrefix(prefix: string): void {
-  const dm = DeviceMapper.open();
+  // Kernel names as they are: a test may leave a raw name that auto mode would refuse to list.
+  const dm = DeviceMapper.open({ nameMangling: 'none' });
   try {
     for (let round = 0; round < 10; round++) {
       const names = dm

@@ -4,89 +4,20 @@
  * both get the same device numbers), and every step's exit status, stdout and stderr must be the
  * same, the program name in messages aside. Both run with DM_DISABLE_UDEV=1.
  */
-import { execFileSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runDmsetup, runTsdmsetup } from '../helpers/cli.js';
-import { deviceNames, removeDevicesWithPrefix } from '../helpers/devices.js';
+import { deviceNames } from '../helpers/devices.js';
+import { cmd, DIFFERENTIAL_ENV, Differential, type Step } from '../helpers/differential.js';
 import { makeLoopDevice, type LoopDevice } from '../helpers/loop.js';
 
 const names = deviceNames('clidiff');
 const dev = names.of;
-const env = { DM_DISABLE_UDEV: '1' };
-
-/** One step: a tool invocation, a shell command, or opening/closing a device node (to make it busy). */
-type Step =
-  | { args: string[]; input?: string }
-  | { shell: string }
-  | { hold: string }
-  | { release: true };
-
-interface StepResult {
-  step: string;
-  status?: number;
-  stdout?: string;
-  stderr?: string;
-}
-
-type Tool = 'dmsetup' | 'tsdmsetup';
-
-let held: number[] = [];
-
-function releaseAll(): void {
-  for (const fd of held) closeSync(fd);
-  held = [];
-}
-
-/** Our messages name our program; dmsetup's name dmsetup. Nothing else is normalised. */
-function normalise(text: string): string {
-  return text.replace(/\btsdmsetup\b/g, 'dmsetup');
-}
-
-function runStep(tool: Tool, step: Step): StepResult {
-  if ('shell' in step) {
-    execFileSync('sh', ['-c', step.shell], { env: { ...process.env, ...env } });
-    return { step: `sh: ${step.shell}` };
-  }
-  if ('hold' in step) {
-    held.push(openSync(`/dev/mapper/${step.hold}`, 'r'));
-    return { step: `hold ${step.hold}` };
-  }
-  if ('release' in step) {
-    releaseAll();
-    return { step: 'release' };
-  }
-  const run = tool === 'dmsetup' ? runDmsetup : runTsdmsetup;
-  const result = run(step.args, { env, input: step.input ?? '' });
-  return {
-    step: step.args.join(' '),
-    status: result.status,
-    stdout: normalise(result.stdout),
-    stderr: normalise(result.stderr),
-  };
-}
-
-function runWith(tool: Tool, steps: Step[]): StepResult[] {
-  try {
-    return steps.map((step) => runStep(tool, step));
-  } finally {
-    releaseAll();
-    removeDevicesWithPrefix(names.prefix);
-  }
-}
-
-/** Runs `steps` with both tools from the same clean state and compares them step by step. */
-function expectSameAsDmsetup(steps: Step[]): StepResult[] {
-  removeDevicesWithPrefix(names.prefix);
-  const theirs = runWith('dmsetup', steps);
-  const ours = runWith('tsdmsetup', steps);
-  expect(ours).toEqual(theirs);
-  return theirs;
-}
-
-const cmd = (...args: string[]): Step => ({ args });
+const env = DIFFERENTIAL_ENV;
+const differential = new Differential(names.prefix);
+const expectSameAsDmsetup = (steps: Step[]): ReturnType<Differential['expectSameAsDmsetup']> => differential.expectSameAsDmsetup(steps);
 
 let loop: LoopDevice;
 let scratch: string;
@@ -97,8 +28,7 @@ beforeAll(() => {
 });
 
 afterEach(() => {
-  releaseAll();
-  removeDevicesWithPrefix(names.prefix);
+  differential.cleanUp();
 });
 
 afterAll(() => {
