@@ -138,18 +138,23 @@ export class EventPoller {
     this.hear();
     for (const waiter of this.waiters) this.look(waiter);
     if (this.streams.size > 0) this.compare();
+    this.sleep();
+  }
+
+  /** Hands the thread the fds to poll, unless nothing waits (or it polls them already). */
+  private sleep(): void {
     if (this.waiters.size === 0 && this.streams.size === 0) return;
     const fds = this.uevents ? [this.io.fd, this.uevents.fd] : [this.io.fd];
     if (!this.polled) {
       this.polled = fds;
-      this.thread ??= new PollThread((errno) => this.woken(errno));
+      this.thread ??= new PollThread((errno, ready) => this.woken(errno, ready));
       this.thread.poll(fds);
     } else if (this.polled.length !== fds.length) {
       this.thread!.interrupt(); // a socket came: the next poll takes it in
     }
   }
 
-  private woken(errno: number): void {
+  private woken(errno: number, ready: number[]): void {
     if (this.closed) return; // close() finishes what is left
     this.polled = undefined;
     if (this.streams.size === 0) this.closeUevents();
@@ -158,7 +163,10 @@ export class EventPoller {
       const error = dmError('ioctl', 'EIO', `poll(2) on the control node failed (errno ${errno})`);
       for (const waiter of this.waiters) this.settle(waiter, () => waiter.reject(error));
     }
-    this.check();
+    // Only uevents of other devices (a loop device, a module): no look, and no re-arm either, as
+    // an arm would swallow an event counted since the poll returned.
+    if (errno === 0 && ready.length > 0 && !ready.includes(this.io.fd) && this.hear() === 0) this.sleep();
+    else this.check();
   }
 
   /** Closes the uevent socket once no stream is left, after the poll under way (if any) gave it back. */
@@ -181,11 +189,12 @@ export class EventPoller {
     for (const resolve of this.released.splice(0)) resolve();
   }
 
-  /** Hands the queued dm uevents to every open stream. */
-  private hear(): void {
-    if (!this.uevents) return;
+  /** Hands the queued dm uevents to every open stream; says how many there were. */
+  private hear(): number {
+    if (!this.uevents) return 0;
     const heard = this.uevents.drain();
     if (heard.length > 0) for (const stream of this.streams) stream.uevents.push(...heard);
+    return heard.length;
   }
 
   private look(waiter: Waiter): void {
