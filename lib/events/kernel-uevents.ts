@@ -85,7 +85,7 @@ export function dmUeventOf(uevent: KernelUevent): DmUevent | undefined {
  * kernel refuses it (no netlink in a sandbox, a seccomp filter): the stream then relies on the
  * control fd's event counter alone. In a network namespace owned by another user namespace (a
  * rootless container) the socket opens but the kernel sends it no device uevents, with the same
- * outcome. Anyone may bind the kernel group; only root can send to it.
+ * outcome. Anyone may bind the kernel group; only CAP_NET_ADMIN can send to it.
  */
 export class KernelUevents {
   private constructor(private readonly socket: UeventSocket) {}
