@@ -356,9 +356,9 @@ export class DeviceMapper {
 
   /**
    * Every change from the first iteration on: `for await (const ev of dm.events({ signal }))`
-   * yields `{ kind, device, eventNr }` when a device's event counter moves (a target event, a
-   * rename, a resume of a new table) and when a device comes or goes. Ends when `signal` aborts
-   * or the handle is closed.
+   * yields added/removed/renamed/event/resumed/suspended (see DeviceEvent: a suspend alone is
+   * seen at the next look), from the control fd and a kernel uevent socket (without it, e.g. no
+   * netlink, same-table resumes go unseen). Ends when `signal` aborts or the handle is closed.
    */
   events(options: AsyncOptions = {}): AsyncGenerator<DeviceEvent, void, undefined> {
     if (this.ioctl.isClosed) throw closedHandleError();

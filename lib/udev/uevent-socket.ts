@@ -3,6 +3,8 @@
  * multicast group (2): each message is systemd's `monitor_netlink_header` ("libudev", magic
  * 0xfeedcafe in network order) followed by NUL-separated KEY=value properties. No semaphore, no
  * daemon connection: it works across IPC namespaces and leaves nothing behind when we die.
+ * Bound to the kernel's group (1) instead, it hears the kernel's own uevents (receiveRaw; their
+ * parser is lib/events/kernel-uevents.ts).
  */
 import { netlinkLibc } from '../sys/libc.js';
 import { POLLIN, PollfdLayout, SockaddrNlLayout, Socket, UDEV_MONITOR_MAGIC, UDEV_MONITOR_PREFIX, UdevMonitorHeaderLayout, UeventGroup } from '../../native-defs/index.js';
@@ -61,8 +63,26 @@ export class UeventSocket {
     }
   }
 
-  /** The next queued message's properties; undefined when none is queued. Skips foreign messages. */
+  /** The socket's fd, for a poll(2) elsewhere (-1 once closed). */
+  get descriptor(): number {
+    return this.fd;
+  }
+
+  /** The next queued udevd message's properties; undefined when none is queued. Skips foreign messages. */
   receive(): Map<string, string> | undefined {
+    for (;;) {
+      const message = this.receiveRaw();
+      if (!message) return undefined;
+      const properties = parseUdevMessage(message);
+      if (properties) return properties;
+    }
+  }
+
+  /**
+   * The next queued message as it came (a view of the socket's buffer, valid until the next
+   * receive); undefined when none is queued.
+   */
+  receiveRaw(): Buffer | undefined {
     for (;;) {
       const count = this.libc.recv(this.fd, this.buffer, this.buffer.length, Socket.MSG_DONTWAIT);
       if (count < 0) {
@@ -72,8 +92,7 @@ export class UeventSocket {
         if (errno === EINTR || errno === ENOBUFS) continue;
         throw this.failure('recv');
       }
-      const properties = parseUdevMessage(this.buffer.subarray(0, count));
-      if (properties) return properties;
+      return this.buffer.subarray(0, count);
     }
   }
 
