@@ -52,12 +52,13 @@ export function parseTable(text: string, source = ''): TableRow[] {
   const rows: TableRow[] = [];
   let lineNumber = 0;
   let at = 0;
+  const nul = text.indexOf('\0');
   while (at < text.length) {
     let end = text.indexOf('\n', at);
     if (end === -1) end = text.length;
     lineNumber++;
     // dmsetup's C strings end at a NUL (so the rest of the line would silently vanish): refused.
-    const nul = text.indexOf('\0', at);
+    // The first NUL is found once, not per line, so the scan stays linear.
     if (nul !== -1 && nul < end) {
       throw new TableSyntaxError(`Invalid format on line ${lineNumber} of table ${source}: it contains a NUL byte.`, lineNumber, source);
     }
