@@ -268,8 +268,8 @@ export function decodeTargets(buffer: Buffer, header: ReplyHeader): TargetReply[
     const paramsStart = offset + SPEC.size;
     const paramsEnd = terminator(buffer, paramsStart, end, 'target list');
     targets.push({
-      start: Number(u64(buffer, offset + SPEC.sector_start)),
-      length: Number(u64(buffer, offset + SPEC.length)),
+      start: exactSectors(u64(buffer, offset + SPEC.sector_start), 'start', i),
+      length: exactSectors(u64(buffer, offset + SPEC.length), 'length', i),
       type: readCString(buffer, offset + SPEC.target_type, offset + SPEC.target_type + DM_MAX_TYPE_NAME),
       params: buffer.toString('utf8', paramsStart, paramsEnd),
     });
@@ -279,6 +279,17 @@ export function decodeTargets(buffer: Buffer, header: ReplyHeader): TargetReply[
     offset = next;
   }
   return targets;
+}
+
+/**
+ * A sector count of a reply row as a number; past 2^53-1 it is refused naming it exactly (a
+ * rounded count would be silently wrong; table rows carry numbers, see table/table.ts).
+ */
+function exactSectors(value: bigint, what: string, index: number): number {
+  if (value > BigInt(Number.MAX_SAFE_INTEGER)) {
+    throw dmError('unsupported', 'EOVERFLOW', `The ${what} of table row ${index + 1} is ${value} sectors, past 2^53-1 (${Number.MAX_SAFE_INTEGER}), which table rows do not carry`);
+  }
+  return Number(value);
 }
 
 /** Decodes a TABLE_DEPS reply: the devices the table uses. */

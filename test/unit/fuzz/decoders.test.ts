@@ -2,7 +2,8 @@
  * Fuzzing every decoder of kernel replies (lib/ioctl/codec.ts, lib/ioctl/decoders.ts): real
  * replies (as the scripted transport writes them, the kernel's layout) mutated byte by byte,
  * header fields set to edge values, truncated, or random bytes. Property: each decoder returns a
- * value or throws DmError kind 'protocol' (a malformed reply), never a RangeError or a TypeError,
+ * value or throws DmError kind 'protocol' (a malformed reply; or 'unsupported' EOVERFLOW for a
+ * row past 2^53 sectors), never a RangeError or a TypeError,
  * and no call hangs (each within the budget).
  */
 import { describe, expect, it } from 'vitest';
@@ -95,7 +96,9 @@ const DECODERS: Array<[string, (buffer: Buffer, header: ReplyHeader) => unknown]
   ['deviceInfoFromHeader', (_, h) => deviceInfoFromHeader(h)],
 ];
 
-const protocolError = (error: unknown): boolean => error instanceof DmError && error.kind === 'protocol';
+/** A malformed reply; or a row past 2^53 sectors, refused exactly (EOVERFLOW) rather than rounded. */
+const protocolError = (error: unknown): boolean =>
+  error instanceof DmError && (error.kind === 'protocol' || (error.kind === 'unsupported' && error.code === 'EOVERFLOW'));
 
 /** A mutated reply: bytes changed in the header or the payload, truncated, or random. */
 function candidate(next: () => number): Buffer {
