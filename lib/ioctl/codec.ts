@@ -2,6 +2,7 @@
  * Encodes dm_ioctl requests into a buffer and decodes the kernel's replies. Pure functions over
  * Buffer, no I/O: the unit tests check them against golden buffers.
  */
+import { isUtf8 } from 'node:buffer';
 import { endianness } from 'node:os';
 import {
   DmIoctlLayout as H,
@@ -156,12 +157,34 @@ export interface ReplyHeader {
   dev: bigint;
   name: string;
   uuid: string;
+  /** The name's bytes, only when they are not valid UTF-8 (`name` then has U+FFFD in their place). */
+  nameBytes?: Buffer;
+  /** The uuid's bytes, only when they are not valid UTF-8. */
+  uuidBytes?: Buffer;
 }
 
 function readCString(buffer: Buffer, offset: number, limit: number): string {
+  return buffer.toString('utf8', offset, cStringEnd(buffer, offset, limit));
+}
+
+function cStringEnd(buffer: Buffer, offset: number, limit: number): number {
   const end = buffer.indexOf(0, offset);
-  const stop = end === -1 || end > limit ? limit : end;
-  return buffer.toString('utf8', offset, stop);
+  return end === -1 || end > limit ? limit : end;
+}
+
+/**
+ * The bytes of a name or uuid that is not valid UTF-8 (dmsetup makes such names; the string then
+ * shows U+FFFD in their place), kept so that nothing is lost: `{ nameBytes }` beside `name`.
+ */
+export function bytesIfNotUtf8(buffer: Buffer, start: number, end: number): Buffer | undefined {
+  const bytes = buffer.subarray(start, end);
+  return isUtf8(bytes) ? undefined : Buffer.from(bytes);
+}
+
+/** `{ [key]: bytes }` for a field that is not valid UTF-8, else nothing (so common replies are unchanged). */
+function rawField(key: 'nameBytes' | 'uuidBytes', buffer: Buffer, start: number, end: number): { nameBytes?: Buffer; uuidBytes?: Buffer } {
+  const bytes = bytesIfNotUtf8(buffer, start, end);
+  return bytes ? { [key]: bytes } : {};
 }
 
 /** A reply shorter than struct dm_ioctl cannot be read. */
@@ -194,6 +217,8 @@ export function decodeHeader(buffer: Buffer): ReplyHeader {
     dev: u64(buffer, H.dev),
     name: readCString(buffer, H.name, H.name + DM_NAME_LEN),
     uuid: readCString(buffer, H.uuid, H.uuid + DM_UUID_LEN),
+    ...rawField('nameBytes', buffer, H.name, cStringEnd(buffer, H.name, H.name + DM_NAME_LEN)),
+    ...rawField('uuidBytes', buffer, H.uuid, cStringEnd(buffer, H.uuid, H.uuid + DM_UUID_LEN)),
   };
 }
 
@@ -213,6 +238,10 @@ export interface NameListEntry extends DevNumber {
   name: string;
   eventNr?: number;
   uuid?: string;
+  /** The name's bytes, only when they are not valid UTF-8 (`name` then has U+FFFD in their place). */
+  nameBytes?: Buffer;
+  /** The uuid's bytes, only when they are not valid UTF-8. */
+  uuidBytes?: Buffer;
 }
 
 /** Decodes a LIST_DEVICES reply; the reply's version (the driver's, 4.38+) says whether records carry event_nr and flags. */
@@ -234,13 +263,16 @@ export function decodeNameList(buffer: Buffer, header: ReplyHeader): NameListEnt
     const entry: NameListEntry = {
       name: buffer.toString('utf8', nameStart, nameEnd),
       ...decodeKernelDev(u64(buffer, offset + NL.dev)),
+      ...rawField('nameBytes', buffer, nameStart, nameEnd),
     };
     const extra = offset + align8(nameEnd + 1 - offset);
     if (hasEventNr && extra + 8 <= recordEnd) {
       entry.eventNr = u32(buffer, extra);
       const flags = u32(buffer, extra + 4);
       if (flags & DmNameListFlag.HAS_UUID) {
-        entry.uuid = buffer.toString('utf8', extra + 8, terminator(buffer, extra + 8, recordEnd, 'device list'));
+        const uuidEnd = terminator(buffer, extra + 8, recordEnd, 'device list');
+        entry.uuid = buffer.toString('utf8', extra + 8, uuidEnd);
+        Object.assign(entry, rawField('uuidBytes', buffer, extra + 8, uuidEnd));
       } else if (flags & DmNameListFlag.DOESNT_HAVE_UUID) entry.uuid = '';
     }
     entries.push(entry);

@@ -2,7 +2,8 @@
  * A full stdout (`tsdmsetup … > /dev/full`): StdioBuffer keeps the first write error and drops
  * the rest instead of throwing out of a command, and the program prints one line naming the
  * error and exits 1 (no Node stack trace). EPIPE stays quiet. (dmsetup 1.02.185 itself says
- * nothing and exits 0; test/vm/cli-faults.test.ts runs `ls`, `table`, `info` so in the guest.)
+ * nothing and exits 0; test/vm/rel-faults.test.ts runs `ls`, `table`, `info` so in the guest.)
+ * Arguments whose bytes are not UTF-8 are refused (cli/raw-argv.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync } from 'node:fs';
@@ -36,5 +37,16 @@ describe.runIf(existsSync('/dev/full'))('write errors on stdout', () => {
     } finally {
       closeSync(fd);
     }
+  });
+});
+
+describe('command-line arguments that are not valid UTF-8', () => {
+  it('are refused naming the argument (Node would turn \\xfe and \\xff into the same U+FFFD)', () => {
+    const run = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" remove "$(printf '\\376')"`], { encoding: 'utf8', env: { ...process.env, DM_DEV_DIR: '/nonexistent' } });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe("Argument 2 is not valid UTF-8: tsdmsetup cannot pass its bytes on unchanged.\nCouldn't process command line.\n");
+    // A real U+FFFD (ef bf bd) is valid UTF-8 and goes on as given.
+    const valid = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" remove "$(printf '\\357\\277\\275')"`], { encoding: 'utf8', env: { ...process.env, DM_DEV_DIR: '/nonexistent' } });
+    expect(valid.stderr).not.toContain('not valid UTF-8');
   });
 });
