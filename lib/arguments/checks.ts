@@ -154,3 +154,20 @@ export function listOf(check: Check): Check {
     for (const item of value as Iterable<unknown>) check(item, `${what}: item ${++index}`);
   };
 }
+
+/** A DeviceMapper (or anything with its verbs), for the toolkit's functions that take one. */
+export const mapper: Check = (value, what) => {
+  if (value === null || typeof value !== 'object' || typeof (value as { info?: unknown }).info !== 'function') {
+    refuse(what, 'a DeviceMapper', value);
+  }
+};
+
+/** Any object (a tree node, a plan member): a value that is not one is refused. */
+export const object: Check = (value, what) => {
+  if (value === null || typeof value !== 'object') refuse(what, 'an object', value);
+};
+
+/** A node of a DeviceTree: an object with `deps` and `holders` arrays. */
+export const treeNode: Check = (value, what) => {
+  if (!isPlainObject(value) || !Array.isArray(value['deps']) || !Array.isArray(value['holders'])) refuse(what, 'a tree node (from a DeviceTree)', value);
+};

@@ -26,6 +26,7 @@ import type {
   TableQueryResult,
 } from '../options.js';
 import type { TableRow } from '../table/table.js';
+import * as check from '../arguments/checks.js';
 
 export class DeviceHandle implements Disposable, AsyncDisposable {
   /** The device number every request is addressed by. */
@@ -297,6 +298,8 @@ function sysfsInode(dev: DevNumber): bigint | undefined {
 
 /** A handle on the device `id` addresses now. */
 export function deviceHandle(dm: MapperVerbs, id: DeviceId): DeviceHandle {
+  check.mapper(dm, 'Argument 1 of deviceHandle()');
+  check.device(id, 'Argument 2 of deviceHandle()');
   return DeviceHandle.resolve(dm, id);
 }
 
@@ -307,6 +310,7 @@ export function createDeviceHandle(
   rows: readonly TableRow[],
   options: CreateOptions & LoadOptions & ResumeOptions = {},
 ): DeviceHandle {
+  check.mapper(dm, 'Argument 1 of createDeviceHandle()');
   return DeviceHandle.fromInfo(dm, dm.createDevice(name, rows, options));
 }
 
@@ -317,5 +321,6 @@ export async function createDeviceHandleAsync(
   rows: readonly TableRow[],
   options: CreateOptions & LoadOptions & ResumeOptions = {},
 ): Promise<DeviceHandle> {
+  check.mapper(dm, 'Argument 1 of createDeviceHandleAsync()');
   return DeviceHandle.fromInfo(dm, await dm.createDeviceAsync(name, rows, options));
 }

@@ -1,6 +1,7 @@
 /** errno numbers, their names (`EBUSY`) and glibc's message text ("Device or resource busy"). */
 import { constants } from 'node:os';
 import { libc } from './libc.js';
+import { invalidArgument } from '../errors.js';
 
 const namesByNumber = new Map<number, string>();
 for (const [name, value] of Object.entries(constants.errno)) {
@@ -15,6 +16,7 @@ export function errnoName(errno: number): string {
 
 /** glibc's strerror text, exactly as dmsetup prints it. */
 export function strerror(errno: number): string {
+  if (!Number.isInteger(errno)) throw invalidArgument(`strerror needs an errno number, not ${typeof errno === 'symbol' ? 'a symbol' : String(errno)}`);
   return libc().strerror(errno);
 }
 

@@ -143,6 +143,7 @@ function exactRow(row: WrittenRow, line: number, source: string): TableRow {
 
 /** One row as `dmsetup table` prints it: `<start> <length> <type> <params>` (a space even when params are empty). */
 export function formatRow(row: TableRow): string {
+  rowsShape([row], 'The row given to formatRow');
   return `${row.start} ${row.length} ${row.type} ${row.params}`;
 }
 

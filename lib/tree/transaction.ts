@@ -249,5 +249,6 @@ export class DeviceTransaction {
 
 /** A new transaction on `dm`. */
 export function transaction(dm: MapperVerbs): DeviceTransaction {
+  check.mapper(dm, 'Argument 1 of transaction()');
   return new DeviceTransaction(dm);
 }
