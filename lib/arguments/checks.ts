@@ -69,8 +69,17 @@ export const sector: Check = (value, what) => {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) refuse(what, 'a whole number of sectors (or a bigint)', value);
 };
 
-export const device: Check = (value, what) => {
+/**
+ * A device address. The facade's methods only check that it is an object here: the exchange
+ * loop validates every address it sends (validateDeviceId), so the hot path checks it once.
+ */
+export const deviceShape: Check = (value, what) => {
   if (!isPlainObject(value)) refuse(what, 'a device: { name }, { uuid } or { major, minor }', value);
+};
+
+/** A device address, fully checked (for builders that keep it for later). */
+export const device: Check = (value, what) => {
+  deviceShape(value, what);
   try {
     validateDeviceId(value as never);
   } catch (error) {
@@ -129,9 +138,10 @@ export function oneOf(...values: readonly unknown[]): Check {
 
 /** An object whose listed fields, when defined, pass their checks (other fields are left alone). */
 export function fields(schema: Readonly<Record<string, Check>>): Check {
+  const entries = Object.entries(schema);
   return (value, what) => {
     if (!isPlainObject(value)) refuse(what, 'an options object', value);
-    for (const [key, check] of Object.entries(schema)) {
+    for (const [key, check] of entries) {
       if (value[key] !== undefined) check(value[key], `${what}: ${key}`);
     }
   };

@@ -39,56 +39,68 @@ const targetType: c.Check = (value, what) => {
   if (value === '') throw invalidArgument(`${what} is empty`);
 };
 
-/** Each method's argument checks, in order (a method not listed takes no arguments). */
+/**
+ * Each method's argument checks, in order (a method not listed takes no arguments). A device is
+ * checked fully (c.device) by methods that use it before an ioctl validates it (rename, setUuid
+ * and the event wait), else only its shape (the exchange loop validates what it sends).
+ */
 export const FACADE_ARGUMENTS: Readonly<Record<string, readonly c.Check[]>> = {
   nodePath: [c.name],
   list: [opts({ uuids: c.boolean, signal: c.signal })],
   listAsync: [opts({ uuids: c.boolean, signal: c.signal })],
   create: [c.text, opts(CREATE)],
   createAsync: [c.text, opts(CREATE)],
-  load: [c.device, c.rows, opts(LOAD)],
-  loadAsync: [c.device, c.rows, opts(LOAD)],
-  clear: [c.device],
-  suspend: [c.device, opts(SUSPEND)],
-  suspendAsync: [c.device, opts(SUSPEND)],
-  resume: [c.device, opts(RESUME)],
-  resumeAsync: [c.device, opts(RESUME)],
-  remove: [c.device, opts(REMOVE)],
-  removeAsync: [c.device, opts(REMOVE)],
-  cancelDeferredRemove: [c.device],
+  load: [c.deviceShape, c.rows, opts(LOAD)],
+  loadAsync: [c.deviceShape, c.rows, opts(LOAD)],
+  clear: [c.deviceShape],
+  suspend: [c.deviceShape, opts(SUSPEND)],
+  suspendAsync: [c.deviceShape, opts(SUSPEND)],
+  resume: [c.deviceShape, opts(RESUME)],
+  resumeAsync: [c.deviceShape, opts(RESUME)],
+  remove: [c.deviceShape, opts(REMOVE)],
+  removeAsync: [c.deviceShape, opts(REMOVE)],
+  cancelDeferredRemove: [c.deviceShape],
   removeAll: [opts({ deferred: c.boolean })],
   syncNodes: [c.optional(c.listOf(c.name))],
   rename: [c.device, c.text],
   renameAsync: [c.device, c.text, opts({ signal: c.signal })],
   setUuid: [c.device, c.text],
-  info: [c.device, opts(QUERY)],
-  infoAsync: [c.device, opts(QUERY)],
-  tryInfo: [c.device],
-  deps: [c.device, opts(QUERY)],
-  depsAsync: [c.device, opts(QUERY)],
-  status: [c.device, opts(QUERY)],
-  statusAsync: [c.device, opts(QUERY)],
-  table: [c.device, opts(QUERY)],
-  tableAsync: [c.device, opts(QUERY)],
+  info: [c.deviceShape, opts(QUERY)],
+  infoAsync: [c.deviceShape, opts(QUERY)],
+  tryInfo: [c.deviceShape],
+  deps: [c.deviceShape, opts(QUERY)],
+  depsAsync: [c.deviceShape, opts(QUERY)],
+  status: [c.deviceShape, opts(QUERY)],
+  statusAsync: [c.deviceShape, opts(QUERY)],
+  table: [c.deviceShape, opts(QUERY)],
+  tableAsync: [c.deviceShape, opts(QUERY)],
   targetVersion: [targetType],
-  message: [c.device, c.sector, c.text],
-  messageAsync: [c.device, c.sector, c.text, opts({ signal: c.signal })],
-  setGeometry: [c.device, requiredGeometry],
-  setGeometryText: [c.device, c.text],
-  waitEvent: [c.device, eventNr, opts(QUERY)],
+  message: [c.deviceShape, c.sector, c.text],
+  messageAsync: [c.deviceShape, c.sector, c.text, opts({ signal: c.signal })],
+  setGeometry: [c.deviceShape, requiredGeometry],
+  setGeometryText: [c.deviceShape, c.text],
+  waitEvent: [c.deviceShape, eventNr, opts(QUERY)],
   waitEventAsync: [c.device, eventNr, opts(QUERY)],
   events: [opts({ signal: c.signal })],
   createDevice: [c.text, c.rows, opts({ ...CREATE, ...LOAD, ...RESUME })],
   createDeviceAsync: [c.text, c.rows, opts({ ...CREATE, ...LOAD, ...RESUME })],
-  device: [c.device],
+  device: [c.deviceShape],
   tree: [opts({ kernelNames: c.boolean, devices: c.listOf(c.devNumber), inactive: c.boolean, onError: c.func })],
-  removeTree: [c.device, opts({ withHolders: c.boolean, deferred: c.boolean, retry })],
+  removeTree: [c.deviceShape, opts({ withHolders: c.boolean, deferred: c.boolean, retry })],
   ensureTargets: [c.listOf(targetType)],
 };
 
 /** Checks `args` of `method` against its table entry. */
 export function checkArguments(method: string, args: readonly unknown[]): void {
-  (FACADE_ARGUMENTS[method] ?? []).forEach((check, index) => check(args[index], `Argument ${index + 1} of ${method}()`));
+  const checks = FACADE_ARGUMENTS[method] ?? [];
+  for (let index = 0; index < checks.length; index++) {
+    try {
+      checks[index]!(args[index], '');
+    } catch {
+      // The label is built only for a refusal: this runs before every call of the facade.
+      checks[index]!(args[index], `Argument ${index + 1} of ${method}()`);
+    }
+  }
 }
 
 /**
