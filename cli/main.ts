@@ -4,6 +4,7 @@
  * options, --help/--version, the command and its argument count, `-o` or the -c report, then the
  * command once (or once per device argument), then the report, `Command failed.` and the status.
  */
+import { argumentNotUtf8 } from './raw-argv.js';
 import { atoi } from './c-numbers.js';
 import { CliContext, CommandFailed, type CommandSpec, type HandleSource, type Output } from './context.js';
 import { commands } from './commands/index.js';
@@ -42,6 +43,11 @@ export async function runCli(argv: string[], io: CliIo = { stdout: process.stdou
   const devDir = process.env['DM_DEV_DIR'];
   if (devDir && !devDir.startsWith('/')) {
     io.stderr.write('Invalid DM_DEV_DIR environment variable value.\n');
+    return 1;
+  }
+  const notUtf8 = argumentNotUtf8(argv);
+  if (notUtf8 !== undefined) {
+    io.stderr.write(`Argument ${notUtf8} is not valid UTF-8: ${program} cannot pass its bytes on unchanged.\nCouldn't process command line.\n`);
     return 1;
   }
   let parsed;

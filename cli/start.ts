@@ -25,12 +25,17 @@ export async function runProcess(argv: string[]): Promise<void> {
     const fast = await runFastPath(argv, { stdout, stderr });
     process.exitCode = fast ?? (await (await import('./main.js')).runCli(argv, { stdout, stderr }));
   } finally {
-    try {
-      stderr.flush(); // a last line without its newline
-      stdout.flush();
-    } catch (error) {
-      // A reader that went away (`tsdmsetup ls | head -1`): dmsetup would die of SIGPIPE, quietly.
-      if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw error;
+    stderr.flush(); // a last line without its newline
+    stdout.flush();
+    const failed = stdout.error;
+    // A reader that went away (`tsdmsetup ls | head -1`): dmsetup would die of SIGPIPE, quietly.
+    // Any other write error (`> /dev/full`: ENOSPC) is one line and exit 1; dmsetup 1.02.185 says
+    // nothing and exits 0, leaving a truncated output unnoticed.
+    if (failed && failed.code !== 'EPIPE') {
+      const { strerror } = await import('../lib/sys/errno.js'); // only now: the fast path loads no library
+      stderr.write(`Error writing to standard output: ${strerror(-(failed.errno ?? 0))} (${failed.code}).\n`);
+      stderr.flush();
+      process.exitCode = 1;
     }
   }
 }

@@ -16,6 +16,12 @@ const BUFFER_SIZE = 4096;
 export class StdioBuffer implements Output {
   private pending: Buffer[] = [];
   private size = 0;
+  /**
+   * The first write error (ENOSPC on /dev/full, EPIPE, EIO): like stdio's error flag, it is kept
+   * and later output is dropped, so a failed write never throws out of a command half-way; the
+   * program reports it once at exit (bin.ts).
+   */
+  error: NodeJS.ErrnoException | undefined;
 
   constructor(
     private readonly fd: number,
@@ -23,6 +29,7 @@ export class StdioBuffer implements Output {
   ) {}
 
   write(text: string): void {
+    if (this.error) return;
     const bytes = Buffer.from(text);
     this.pending.push(bytes);
     this.size += bytes.length;
@@ -40,7 +47,10 @@ export class StdioBuffer implements Output {
         offset += writeSync(this.fd, data, offset);
       } catch (error) {
         // A non-blocking pipe whose reader is slow: wait a moment and go on, as a blocking write would.
-        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') {
+          this.error ??= error as NodeJS.ErrnoException;
+          return;
+        }
         Atomics.wait(pause, 0, 0, 2);
       }
     }

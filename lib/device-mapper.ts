@@ -5,7 +5,7 @@
  * ioctl/dm-ioctl.ts, node keeping in host/node-keeper.ts.
  *
  * Every method addresses a device by `{ name }`, `{ uuid }` or `{ major, minor }` (see `byDev`),
- * checks its arguments before any ioctl, and throws a DmError (`code` = errno name) on failure.
+ * checks its arguments before any ioctl (their types: ./arguments/facade.ts), and throws a DmError (`code` = errno name) on failure.
  * Async forms never block the event loop (blocking ioctls run on the handle's own threads).
  */
 import type { DeviceId, DevNumber } from './device/device-id.js';
@@ -47,6 +47,7 @@ import { deviceHandle, type DeviceHandle } from './handle/device-handle.js';
 import { buildTree, type BuildTreeOptions, type DeviceTree } from './tree/tree.js';
 import { removeTree, type RemoveTreeOptions } from './tree/remove-tree.js';
 import { transaction, type DeviceTransaction } from './tree/transaction.js';
+import { checkArgumentsOf, checkOpenOptions } from './arguments/facade.js';
 
 export type { DeviceInfo } from './device/device-info.js';
 export type { NameListEntry, TargetReply, TargetVersion } from './ioctl/codec.js';
@@ -98,6 +99,7 @@ export class DeviceMapper {
 
   /** Opens the control node. Call close() (or use `using`) when done: it holds one fd. */
   static open(options: DeviceMapperOptions = {}): DeviceMapper {
+    checkOpenOptions(options, 'The options of DeviceMapper.open()');
     // A transport of the caller's reaches the kernel (or a script) its own way: no control node is
     // opened, and -1 stands for its fd.
     const fd = options.transport ? -1 : openControl(options);
@@ -418,3 +420,5 @@ export class DeviceMapper {
     return this.targetCheck.types(types);
   }
 }
+
+checkArgumentsOf(DeviceMapper.prototype); // each method checks its arguments' types first (arguments/facade.ts)

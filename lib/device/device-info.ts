@@ -26,5 +26,13 @@ export interface DeviceInfo {
   deferredRemove: boolean;
   /** Suspended internally by the kernel (e.g. a thin pool during a snapshot). */
   internalSuspend: boolean;
+  /**
+   * The name's bytes, present only when they are not valid UTF-8 (dmsetup can make such names;
+   * `name` then shows U+FFFD in their place and must not be used to address the device: use
+   * `byDev(info)`).
+   */
+  nameBytes?: Buffer;
+  /** The uuid's bytes, present only when they are not valid UTF-8. */
+  uuidBytes?: Buffer;
 }
 

@@ -6,9 +6,12 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import * as check from '../arguments/checks.js';
 
 /** The device-mapper name for `path`, or dmsetup's `Device … not found` line. */
 export function nameFromPath(path: string, mapperDir: string): { name: string } | { error: string } {
+  check.text(path, 'Argument 1 of nameFromPath()');
+  check.text(mapperDir, 'Argument 2 of nameFromPath()');
   const base = path.slice(path.lastIndexOf('/') + 1);
   let rdev = rdevOf(path);
   if (rdev === undefined) {

@@ -52,8 +52,9 @@ export function glibcSplitDev(rdev: number | bigint): DevNumber {
 }
 
 /** A device number as dmsetup and the kernel's tables write it: `253:0`. */
-export function formatDev({ major, minor }: DevNumber): string {
-  return `${major}:${minor}`;
+export function formatDev(dev: DevNumber): string {
+  if (dev === null || typeof dev !== 'object') throw invalidArgument(`formatDev needs a device number { major, minor }, not ${String(dev)}`);
+  return `${dev.major}:${dev.minor}`;
 }
 
 export function sameDev(a: DevNumber, b: DevNumber): boolean {

@@ -57,6 +57,7 @@ export function validateDeviceId(id: DeviceId): void {
 
 /** A short readable form of an address: `foo`, `uuid LVM-123`, `253:4`. */
 export function describeDevice(id: DeviceId): string {
+  if (id === null || typeof id !== 'object') throw invalidArgument(`describeDevice needs a device ({ name }, { uuid } or { major, minor }), not ${String(id)}`);
   if (id.name !== undefined) return id.name;
   if (id.uuid !== undefined) return `uuid ${id.uuid}`;
   return `${id.major}:${id.minor}`;

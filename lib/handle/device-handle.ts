@@ -28,6 +28,7 @@ import type {
 } from '../options.js';
 import { parseStatusRow, type ParsedStatusRow } from '../table/rows.js';
 import type { TableRow } from '../table/table.js';
+import * as check from '../arguments/checks.js';
 
 /**
  * A handle on one device, addressed by its device number: it follows the device across renames, and
@@ -329,6 +330,8 @@ function sysfsInode(dev: DevNumber): bigint | undefined {
 
 /** A handle on the device `id` addresses now. */
 export function deviceHandle(dm: MapperVerbs, id: DeviceId): DeviceHandle {
+  check.mapper(dm, 'Argument 1 of deviceHandle()');
+  check.device(id, 'Argument 2 of deviceHandle()');
   return DeviceHandle.resolve(dm, id);
 }
 
@@ -339,6 +342,7 @@ export function createDeviceHandle(
   rows: readonly TableRow[],
   options: CreateOptions & LoadOptions & ResumeOptions = {},
 ): DeviceHandle {
+  check.mapper(dm, 'Argument 1 of createDeviceHandle()');
   return DeviceHandle.fromInfo(dm, dm.createDevice(name, rows, options));
 }
 
@@ -349,5 +353,6 @@ export async function createDeviceHandleAsync(
   rows: readonly TableRow[],
   options: CreateOptions & LoadOptions & ResumeOptions = {},
 ): Promise<DeviceHandle> {
+  check.mapper(dm, 'Argument 1 of createDeviceHandleAsync()');
   return DeviceHandle.fromInfo(dm, await dm.createDeviceAsync(name, rows, options));
 }

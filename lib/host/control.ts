@@ -47,9 +47,16 @@ export interface ControlOptions {
   modprobe?: string | false | undefined;
 }
 
-/** The device directory: the option, else DM_DEV_DIR, else /dev. */
+/**
+ * The device directory: the option, else DM_DEV_DIR, else /dev. A relative one is refused (as
+ * libdm and dmsetup refuse a relative DM_DEV_DIR): it would make `mapper/control` under the cwd.
+ */
 export function resolveDevDir(devDir?: string): string {
-  return devDir ?? (process.env['DM_DEV_DIR'] || '/dev');
+  const dir = devDir ?? (process.env['DM_DEV_DIR'] || '/dev');
+  if (typeof dir !== 'string' || !dir.startsWith('/')) {
+    throw dmError('invalid-argument', 'EINVAL', `The device directory ${JSON.stringify(dir)} must be an absolute path`);
+  }
+  return dir;
 }
 
 /** The control node's path: `<devDir>/mapper/control` (devDir: the argument, else $DM_DEV_DIR, else /dev). */

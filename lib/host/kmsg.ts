@@ -13,6 +13,7 @@
 import { constants as osConstants } from 'node:os';
 import { closeSync, constants, openSync } from 'node:fs';
 import { libc, lseek, readRaw, Seek } from '../sys/libc.js';
+import * as check from '../arguments/checks.js';
 
 /** A position in the kernel log, taken before an ioctl. */
 export interface KernelLogMark {
@@ -41,6 +42,7 @@ const LOST = '(kernel log records were lost: the log wrapped before they were re
  * Parses one /dev/kmsg record; undefined for text that is not one. Pure.
  */
 export function parseKmsgRecord(text: string): KernelLogRecord | undefined {
+  if (typeof text !== 'string') check.text(text, 'Argument 1 of parseKmsgRecord()');
   const semicolon = text.indexOf(';');
   if (semicolon === -1) return undefined;
   const [priority, seq, timestamp] = text.slice(0, semicolon).split(',');
@@ -54,7 +56,7 @@ export function parseKmsgRecord(text: string): KernelLogRecord | undefined {
 }
 
 /** The default filter: device-mapper's own lines (DMERR/DMWARN/DMINFO all start so). */
-export const isDeviceMapperLine = (message: string): boolean => message.startsWith('device-mapper:');
+export const isDeviceMapperLine = (message: string): boolean => typeof message === 'string' && message.startsWith('device-mapper:');
 
 /** Reads /dev/kmsg from the moment it is opened on. */
 export class KernelLogReader {

@@ -9,6 +9,7 @@ import type { DevNumber } from '../device/device-id.js';
 import { formatDev, glibcSplitDev } from '../device/devt.js';
 import type { TableRow } from '../table/table.js';
 import { tableDevices, type DevicesOf } from '../table/table-devices.js';
+import * as check from '../arguments/checks.js';
 
 /** What the host says about a path: missing, not a block device, or the block device number it is a node of. */
 export type PathState = { kind: 'missing' } | { kind: 'not-block' } | { kind: 'block'; dev: DevNumber };
@@ -60,6 +61,7 @@ export function missingDeviceHint(
   rows: readonly TableRow[],
   options: { probe?: DeviceProbe; devicesOf?: DevicesOf } = {},
 ): string | undefined {
+  check.rows(rows, 'Argument 1 of missingDeviceHint()');
   const probe = options.probe ?? hostProbe;
   const problems = tableDevices(rows, options.devicesOf)
     .map((ref) => problemWith(ref, probe))

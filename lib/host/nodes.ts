@@ -26,7 +26,7 @@ import {
 import { join } from 'node:path';
 import { DM_CONTROL_NODE, DM_DIR, FileType, OpenFlag } from '../../native-defs/index.js';
 import { glibcMakedev, glibcSplitDev, type DevNumber } from '../device/devt.js';
-import { DmError } from '../errors.js';
+import { DmError, invalidArgument } from '../errors.js';
 import { errnoName, errnoOf, strerror } from '../sys/errno.js';
 import { libc } from '../sys/libc.js';
 import { validateName } from '../device/names.js';
@@ -100,6 +100,9 @@ export class DeviceNodes {
     /** Owner, group and mode of the nodes this makes. */
     readonly ownership: NodeOwnership = DEFAULT_NODE_OWNERSHIP,
   ) {
+    if (typeof devDir !== 'string' || !devDir.startsWith('/')) {
+      throw invalidArgument(`The device directory ${JSON.stringify(devDir)} of DeviceNodes must be an absolute path`);
+    }
     this.mapperDir = join(devDir, DM_DIR);
   }
 

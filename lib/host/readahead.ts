@@ -9,6 +9,7 @@ import type { DevNumber } from '../device/devt.js';
 import { DmError } from '../errors.js';
 import { errnoName, errnoOf, strerror } from '../sys/errno.js';
 import { libc } from '../sys/libc.js';
+import * as check from '../arguments/checks.js';
 
 function sysfsPath({ major, minor }: DevNumber): string {
   return `/sys/dev/block/${major}:${minor}/bdi/read_ahead_kb`;
@@ -19,6 +20,7 @@ function sysfsPath({ major, minor }: DevNumber): string {
  * (`nodePath`, if given) can tell.
  */
 export function getReadAhead(dev: DevNumber, nodePath?: string): number | undefined {
+  check.devNumber(dev, 'Argument 1 of getReadAhead()');
   try {
     return Number.parseInt(readFileSync(sysfsPath(dev), 'utf8'), 10) * 2;
   } catch {
@@ -40,6 +42,7 @@ export function getReadAhead(dev: DevNumber, nodePath?: string): number | undefi
 
 /** Sets the read-ahead of device `dev` to `sectors` (rounded up to whole KiB, as the kernel keeps KiB). */
 export function setReadAhead(dev: DevNumber, sectors: number, nodePath?: string): void {
+  check.devNumber(dev, 'Argument 1 of setReadAhead()');
   try {
     writeFileSync(sysfsPath(dev), `${Math.ceil(sectors / 2)}\n`);
     return;

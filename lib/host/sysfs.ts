@@ -2,6 +2,7 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { DevNumber } from '../device/devt.js';
+import * as check from '../arguments/checks.js';
 
 /**
  * The name sysfs gives block device `dev` (libdevmapper's dm_device_get_name): the kernel name
@@ -9,6 +10,7 @@ import type { DevNumber } from '../device/devt.js';
  * device. Undefined when sysfs does not know the device (a DM device that never had a table).
  */
 export function blockDeviceName(dev: DevNumber, preferKernelName = true): string | undefined {
+  check.devNumber(dev, 'Argument 1 of blockDeviceName()');
   const sysfs = `/sys/dev/block/${dev.major}:${dev.minor}`;
   if (!preferKernelName) {
     try {

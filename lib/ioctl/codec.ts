@@ -2,6 +2,7 @@
  * Encodes dm_ioctl requests into a buffer and decodes the kernel's replies. Pure functions over
  * Buffer, no I/O: the unit tests check them against golden buffers.
  */
+import { isUtf8 } from 'node:buffer';
 import { endianness } from 'node:os';
 import {
   DmIoctlLayout as H,
@@ -162,6 +163,25 @@ export function encodeRequest(buffer: Buffer, header: RequestHeader, payload: Re
   return needed;
 }
 
+function cStringEnd(buffer: Buffer, offset: number, limit: number): number {
+  const end = buffer.indexOf(0, offset);
+  return end === -1 || end > limit ? limit : end;
+}
+
+/**
+ * The bytes of a name or uuid that is not valid UTF-8 (dmsetup makes such names; the string then
+ * shows U+FFFD in their place), kept so that nothing is lost: `{ nameBytes }` beside `name`.
+ */
+export function bytesIfNotUtf8(buffer: Buffer, start: number, end: number): Buffer | undefined {
+  const bytes = buffer.subarray(start, end);
+  return isUtf8(bytes) ? undefined : Buffer.from(bytes);
+}
+
+/** `{ [key]: bytes }` for a field that is not valid UTF-8, else nothing (so common replies are unchanged). */
+function rawField(key: 'nameBytes' | 'uuidBytes', buffer: Buffer, start: number, end: number): { nameBytes?: Buffer; uuidBytes?: Buffer } {
+  const bytes = bytesIfNotUtf8(buffer, start, end);
+  return bytes ? { [key]: bytes } : {};
+}
 
 /** A reply shorter than struct dm_ioctl cannot be read. */
 function assertHeader(buffer: Buffer): void {
@@ -193,6 +213,8 @@ export function decodeHeader(buffer: Buffer): ReplyHeader {
     dev: u64(buffer, H.dev),
     name: cString(buffer, H.name, H.name + DM_NAME_LEN),
     uuid: cString(buffer, H.uuid, H.uuid + DM_UUID_LEN),
+    ...rawField('nameBytes', buffer, H.name, cStringEnd(buffer, H.name, H.name + DM_NAME_LEN)),
+    ...rawField('uuidBytes', buffer, H.uuid, cStringEnd(buffer, H.uuid, H.uuid + DM_UUID_LEN)),
   };
 }
 
@@ -215,6 +237,10 @@ export interface NameListEntry extends DevNumber {
   eventNr?: number;
   /** The device's uuid ('' when it has none), when the driver says (4.45 and later, with uuids asked for). */
   uuid?: string;
+  /** The name's bytes, only when they are not valid UTF-8 (`name` then has U+FFFD in their place). */
+  nameBytes?: Buffer;
+  /** The uuid's bytes, only when they are not valid UTF-8. */
+  uuidBytes?: Buffer;
 }
 
 /** Decodes a LIST_DEVICES reply; the reply's version (the driver's, 4.38+) says whether records carry event_nr and flags. */
@@ -246,11 +272,15 @@ export function decodeNameList(buffer: Buffer, header: ReplyHeader): NameListEnt
       const flags = u32(buffer, extra + 4);
       if (flags & DmNameListFlag.HAS_UUID) {
         const uuidStart = extra + 8;
-        const uuid = buffer.toString('utf8', uuidStart, terminator(buffer, uuidStart, recordEnd, 'device list'));
+        const uuidEnd = terminator(buffer, uuidStart, recordEnd, 'device list');
+        const uuid = buffer.toString('utf8', uuidStart, uuidEnd);
         entry = { name, major, minor, eventNr, uuid };
+        // Only a uuid of bytes that are not UTF-8 (rare) adds a field.
+        if (uuid.includes('\ufffd')) Object.assign(entry, rawField('uuidBytes', buffer, uuidStart, uuidEnd));
       } else if (flags & DmNameListFlag.DOESNT_HAVE_UUID) entry = { name, major, minor, eventNr, uuid: '' };
       else entry = { name, major, minor, eventNr };
     } else entry = { name, major, minor };
+    if (name.includes('\ufffd')) Object.assign(entry, rawField('nameBytes', buffer, nameStart, nameEnd));
     entries.push(entry);
     if (next === 0) return entries;
     offset += next;
@@ -279,8 +309,8 @@ export function decodeTargets(buffer: Buffer, header: ReplyHeader): TargetReply[
     const paramsStart = offset + SPEC.size;
     const paramsEnd = terminator(buffer, paramsStart, end, 'target list');
     targets.push({
-      start: u64n(buffer, offset + SPEC.sector_start),
-      length: u64n(buffer, offset + SPEC.length),
+      start: exactSectors(buffer, offset + SPEC.sector_start, 'start', i),
+      length: exactSectors(buffer, offset + SPEC.length, 'length', i),
       type: cString(buffer, offset + SPEC.target_type, offset + SPEC.target_type + DM_MAX_TYPE_NAME),
       params: buffer.toString('utf8', paramsStart, paramsEnd),
     });
@@ -290,6 +320,18 @@ export function decodeTargets(buffer: Buffer, header: ReplyHeader): TargetReply[
     offset = next;
   }
   return targets;
+}
+
+/**
+ * A sector count of a reply row as a number; past 2^53-1 it is refused naming it exactly (a
+ * rounded count would be silently wrong; table rows carry numbers, see table/table.ts).
+ */
+function exactSectors(buffer: Buffer, offset: number, what: string, index: number): number {
+  const value = u64n(buffer, offset);
+  if (value > Number.MAX_SAFE_INTEGER) {
+    throw dmError('unsupported', 'EOVERFLOW', `The ${what} of table row ${index + 1} is ${u64(buffer, offset)} sectors, past 2^53-1 (${Number.MAX_SAFE_INTEGER}), which table rows do not carry`);
+  }
+  return value;
 }
 
 /** Decodes a TABLE_DEPS reply: the devices the table uses. */

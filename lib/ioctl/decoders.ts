@@ -26,6 +26,8 @@ export function deviceInfoFromHeader(header: ReplyHeader): DeviceInfo {
     inactiveTable: (flags & DmFlag.INACTIVE_PRESENT) !== 0,
     deferredRemove: (flags & DmFlag.DEFERRED_REMOVE) !== 0,
     internalSuspend: (flags & DmFlag.INTERNAL_SUSPEND) !== 0,
+    ...(header.nameBytes ? { nameBytes: header.nameBytes } : {}),
+    ...(header.uuidBytes ? { uuidBytes: header.uuidBytes } : {}),
   };
 }
 

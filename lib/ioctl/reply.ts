@@ -8,6 +8,7 @@
  * A view reads the handle's buffer, so it is valid while the handle owns it: during the decode
  * and the transaction's end, never after the exchange returns (decoders copy what they keep).
  */
+import { isUtf8 } from 'node:buffer';
 import { endianness } from 'node:os';
 import { DmIoctlLayout as H, DM_NAME_LEN, DM_UUID_LEN } from '../../native-defs/index.js';
 
@@ -56,6 +57,10 @@ export interface ReplyHeader {
    * (lib/names): /dev/mapper nodes are named by this one.
    */
   kernelName?: string;
+  /** The name's bytes, only when they are not valid UTF-8 (`name` then has U+FFFD in their place). */
+  nameBytes?: Buffer | undefined;
+  /** The uuid's bytes, only when they are not valid UTF-8. */
+  uuidBytes?: Buffer | undefined;
 }
 
 /** A reply header over the buffer it came in; see the file comment for when it may be read. */
@@ -98,6 +103,24 @@ export class ReplyView implements ReplyHeader {
   get uuid(): string {
     return cString(this.buffer, H.uuid, H.uuid + DM_UUID_LEN);
   }
+
+  /** The name's bytes, only when they are not valid UTF-8 (`name` then has U+FFFD in their place). */
+  get nameBytes(): Buffer | undefined {
+    return rawBytes(this.buffer, H.name, H.name + DM_NAME_LEN);
+  }
+
+  /** The uuid's bytes, only when they are not valid UTF-8. */
+  get uuidBytes(): Buffer | undefined {
+    return rawBytes(this.buffer, H.uuid, H.uuid + DM_UUID_LEN);
+  }
+}
+
+/** A copy of the C string at `offset` when it is not valid UTF-8, else undefined (the common case: one scan). */
+function rawBytes(buffer: Buffer, offset: number, limit: number): Buffer | undefined {
+  if (buffer[offset] === 0) return undefined;
+  const end = buffer.indexOf(0, offset);
+  const bytes = buffer.subarray(offset, end === -1 || end > limit ? limit : end);
+  return isUtf8(bytes) ? undefined : Buffer.from(bytes);
 }
 
 /** The low 32 bits of a header's dev, read in place from a view, else from the BigInt. */

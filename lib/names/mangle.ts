@@ -6,6 +6,7 @@
  * Pure functions over strings (their UTF-8 bytes, as libdm sees C strings); the messages are
  * libdm's, word for word, because dmsetup prints them.
  */
+import { invalidArgument } from '../errors.js';
 
 /** How names and uuids reach the kernel: as given, every odd byte as `\xNN`, or `\xNN` unless already so. */
 export type NameMangling = 'none' | 'hex' | 'auto';
@@ -22,11 +23,21 @@ export const NAME_MANGLING_ENV = 'DM_DEFAULT_NAME_MANGLING_MODE';
 /** DM_NAME_LEN and DM_UUID_LEN: the room libdm gives a mangled string, its NUL included. */
 const ROOM: Record<MangledWhat, number> = { name: 128, 'new name': 128, UUID: 129, 'new UUID': 129 };
 
+const MODES: readonly string[] = ['none', 'hex', 'auto'];
+
+/** The arguments of mangleString/unmangleString, checked as every public entry point checks them. */
+function checkMangleArguments(fn: string, value: unknown, what: unknown, mode: unknown): void {
+  if (typeof value !== 'string') throw invalidArgument(`${fn}() needs the name or uuid as a string, not ${typeof value}`);
+  if (typeof what !== 'string' || !(what in ROOM)) throw invalidArgument(`${fn}() needs what the string is: one of ${Object.keys(ROOM).join(', ')}`);
+  if (typeof mode !== 'string' || !MODES.includes(mode)) throw invalidArgument(`${fn}() needs a mangling mode: none, hex or auto`);
+}
+
 const BACKSLASH = 0x5c;
 const LOWER_X = 0x78;
 
 /** `0-9 A-Z a-z` and `# + - . : = @ _`: the bytes udev takes in a name as they are. */
 export function isWhitelistedByte(byte: number): boolean {
+  if (typeof byte !== 'number') throw invalidArgument(`isWhitelistedByte() needs a byte value (a number), not ${typeof byte}`);
   return (
     (byte >= 0x30 && byte <= 0x39) ||
     (byte >= 0x41 && byte <= 0x5a) ||
@@ -38,6 +49,7 @@ export function isWhitelistedByte(byte: number): boolean {
 
 /** `none`, `auto` or `hex` in any case (libdm's strcasecmp); undefined for anything else. */
 export function parseNameMangling(text: string): NameMangling | undefined {
+  if (typeof text !== 'string') throw invalidArgument(`parseNameMangling() needs a string, not ${typeof text}`);
   const lower = text.toLowerCase();
   return lower === 'none' || lower === 'auto' || lower === 'hex' ? lower : undefined;
 }
@@ -47,6 +59,7 @@ export function parseNameMangling(text: string): NameMangling | undefined {
  * mode (any case), else `auto` (Debian's build default). An unknown value is ignored silently.
  */
 export function nameManglingFromEnv(env: NodeJS.ProcessEnv = process.env): NameMangling {
+  if (typeof env !== 'object' || env === null) throw invalidArgument('nameManglingFromEnv() needs an environment object (like process.env)');
   const text = env[NAME_MANGLING_ENV];
   return (text !== undefined ? parseNameMangling(text) : undefined) ?? 'auto';
 }
@@ -67,6 +80,7 @@ export function mangledMoreThanOnce(value: string, what: MangledWhat, mode: Name
  * must fit in DM_NAME_LEN (names) or DM_UUID_LEN (uuids) with its NUL.
  */
 export function mangleString(value: string, what: MangledWhat, mode: NameMangling): MangleOutcome {
+  checkMangleArguments('mangleString', value, what, mode);
   const bytes = Buffer.from(value);
   const room = ROOM[what];
   const hex = mode === 'hex';
@@ -104,6 +118,7 @@ export function mangleString(value: string, what: MangledWhat, mode: NameManglin
  * the string as it was when nothing was).
  */
 export function unmangleString(value: string, what: MangledWhat, mode: NameMangling): MangleOutcome {
+  checkMangleArguments('unmangleString', value, what, mode);
   const bytes = Buffer.from(value);
   const strict = mode !== 'none';
   const out: number[] = [];

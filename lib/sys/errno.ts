@@ -25,6 +25,8 @@ export function errnoName(errno: number): string {
 
 /** glibc's strerror text, exactly as dmsetup prints it (glibc's own words for an unknown number too). */
 export function strerror(errno: number): string {
+  // Not a number at all: glibc's text for a number it does not know (errors.ts imports this file, so no DmError here).
+  if (!Number.isInteger(errno)) return `Unknown error ${typeof errno === 'symbol' ? 'symbol' : String(errno)}`;
   if (errno === 0) return 'Success';
   return messagesByNumber.get(errno) ?? `Unknown error ${errno}`;
 }

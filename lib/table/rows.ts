@@ -12,6 +12,7 @@ import { deviceInfoFromHeader } from '../ioctl/decoders.js';
 import type { TableRow } from './table.js';
 import { rawTarget, Target, type TargetLike, type TargetType } from '../targets/target.js';
 import { targetType } from '../targets/registry.js';
+import { rows as rowsShape } from '../arguments/checks.js';
 
 /**
  * One row of a device's status (`dmsetup status`), as `status()` and `waitEvent()` give it. Not a
@@ -38,6 +39,7 @@ export interface StatusRow {
 
 /** A StatusRow from what the kernel replied to a status query (`{ start, length, type, params }`). */
 export function statusRow(reply: { start: number; length: number; type: string; params: string }): StatusRow {
+  rowsShape([{ ...reply }], 'The reply given to statusRow');
   return { kind: 'status', start: reply.start, length: reply.length, type: reply.type, status: reply.params };
 }
 

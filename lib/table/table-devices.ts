@@ -6,6 +6,7 @@
  */
 import type { DevNumber } from '../device/device-id.js';
 import type { TableRow } from './table.js';
+import * as check from '../arguments/checks.js';
 
 /** A device a table row names: by number (`7:0`) or by path (`/dev/loop0`, `/dev/mapper/vg-lv`). */
 export type TableDeviceRef = { kind: 'number'; text: string; dev: DevNumber } | { kind: 'path'; text: string; path: string };
@@ -16,10 +17,12 @@ export type DevicesOf = (row: TableRow) => readonly string[];
 const NUMBER = /^(\d+):(\d+)$/;
 
 /** The scan: every `major:minor` or absolute-path token of the row's params. */
-export const scanDevices: DevicesOf = (row) => row.params.split(/\s+/).filter((token) => NUMBER.test(token) || token.startsWith('/'));
+export const scanDevices: DevicesOf = (row) => (check.rows([row], 'The row given to scanDevices'), row.params).split(/\s+/).filter((token) => NUMBER.test(token) || token.startsWith('/'));
 
 /** The devices `rows` name, each once, in the order they first appear; `devicesOf` picks each row's device fields. */
 export function tableDevices(rows: readonly TableRow[], devicesOf: DevicesOf = scanDevices): TableDeviceRef[] {
+  check.rows(rows, 'Argument 1 of tableDevices()');
+  check.func(devicesOf, 'Argument 2 of tableDevices()');
   const seen = new Set<string>();
   const refs: TableDeviceRef[] = [];
   for (const row of rows) {

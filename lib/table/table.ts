@@ -6,6 +6,7 @@
 import { DM_MAX_TYPE_NAME } from '../../native-defs/index.js';
 import type { EncodedTarget } from '../ioctl/codec.js';
 import { DmError, invalidArgument } from '../errors.js';
+import { rows as rowsShape, statusRowRefusal, text as textShape } from '../arguments/checks.js';
 
 /** One row of a table. `start` and `length` are in 512-byte sectors. */
 export interface TableRow {
@@ -52,13 +53,20 @@ function isDigit(code: number): boolean {
  * index scans (no backtracking regex), so a long run of white space costs linear time.
  */
 export function parseTable(text: string, source = ''): TableRow[] {
+  if (typeof text !== 'string') textShape(text, 'The table text');
   const rows: TableRow[] = [];
   let lineNumber = 0;
   let at = 0;
+  const nul = text.indexOf('\0');
   while (at < text.length) {
     let end = text.indexOf('\n', at);
     if (end === -1) end = text.length;
     lineNumber++;
+    // dmsetup's C strings end at a NUL (so the rest of the line would silently vanish): refused.
+    // The first NUL is found once, not per line, so the scan stays linear.
+    if (nul !== -1 && nul < end) {
+      throw new TableSyntaxError(`Invalid format on line ${lineNumber} of table ${source}: it contains a NUL byte.`, lineNumber, source);
+    }
     const row = parseLine(text, at, end);
     at = end + 1;
     if (row === 'skip') continue;
@@ -66,7 +74,7 @@ export function parseTable(text: string, source = ''): TableRow[] {
     if (Buffer.byteLength(row.type) >= DM_MAX_TYPE_NAME) {
       throw new TableSyntaxError(`Target type name ${row.type} is too long.`, lineNumber, source);
     }
-    rows.push(row);
+    rows.push(exactRow(row, lineNumber, source));
   }
   return rows;
 }
@@ -78,7 +86,7 @@ export function parseTable(text: string, source = ''): TableRow[] {
  * amount of white space, none included, so `0 100linear` is three fields. A signed number is kept
  * as written (`-1` stays -1 where strtoull would wrap it); validateTable refuses it either way.
  */
-function parseLine(text: string, from: number, to: number): TableRow | 'skip' | undefined {
+function parseLine(text: string, from: number, to: number): WrittenRow | 'skip' | undefined {
   let last = to;
   while (last > from && isCSpace(text.charCodeAt(last - 1))) last--;
   let at = from;
@@ -87,13 +95,13 @@ function parseLine(text: string, from: number, to: number): TableRow | 'skip' | 
   const skipSpace = (): void => {
     while (at < last && isCSpace(text.charCodeAt(at))) at++;
   };
-  const number = (): number | undefined => {
+  const number = (): string | undefined => {
     skipSpace();
     const begin = at;
     if (text[at] === '+' || text[at] === '-') at++;
     const digits = at;
     while (at < last && isDigit(text.charCodeAt(at))) at++;
-    return at === digits ? undefined : Number(text.slice(begin, at));
+    return at === digits ? undefined : text.slice(begin, at);
   };
   const start = number();
   if (start === undefined) return undefined;
@@ -110,13 +118,43 @@ function parseLine(text: string, from: number, to: number): TableRow | 'skip' | 
   return { start, length, type, params: hash === -1 ? params : params.slice(0, hash) };
 }
 
+/** A row as parsed, its numbers as written (so one past 2^53 is named exactly, not rounded). */
+interface WrittenRow {
+  start: string;
+  length: string;
+  type: string;
+  params: string;
+}
+
+/**
+ * The row with its numbers; one past 2^53-1 is refused naming it as written: table rows carry
+ * numbers, and a rounded sector count would silently map another size (the builders refuse
+ * the same, see targets/units.ts toSafeNumber).
+ */
+function exactRow(row: WrittenRow, line: number, source: string): TableRow {
+  const value = (key: 'start' | 'length'): number => {
+    const number = Number(row[key]);
+    if (!Number.isSafeInteger(number)) {
+      throw new TableSyntaxError(
+        `The ${key} ${row[key].replace(/^\+/, '')} on line ${line} of table ${source} is past 2^53-1 (${Number.MAX_SAFE_INTEGER}), which table rows do not carry.`,
+        line,
+        source,
+      );
+    }
+    return number;
+  };
+  return { start: value('start'), length: value('length'), type: row.type, params: row.params };
+}
+
 /** One row as `dmsetup table` prints it: `<start> <length> <type> <params>` (a space even when params are empty). */
 export function formatRow(row: TableRow): string {
+  rowsShape([row], 'The row given to formatRow');
   return `${row.start} ${row.length} ${row.type} ${row.params}`;
 }
 
 /** Rows as dmsetup table text, one row a line, each ending in a newline. */
 export function formatTable(rows: readonly TableRow[]): string {
+  rowsShape(rows, 'The rows given to formatTable');
   return rows.map((row) => `${formatRow(row)}\n`).join('');
 }
 
@@ -126,7 +164,8 @@ export function formatTable(rows: readonly TableRow[]): string {
  * characters without white space, no NUL in params. Throws a DmError naming the row and the rule.
  */
 export function validateTable(rows: readonly TableRow[]): void {
-  if (!Array.isArray(rows) || rows.length === 0) throw invalidArgument('A table needs at least one row');
+  rowsShape(rows, 'The table');
+  if (rows.length === 0) throw invalidArgument('A table needs at least one row');
   refuseStatusRows(rows);
   let expectedStart = 0;
   rows.forEach((row, index) => {
@@ -143,13 +182,13 @@ export function validateTable(rows: readonly TableRow[]): void {
       );
     }
     expectedStart = row.start + row.length;
-    if (typeof row.type !== 'string' || !/^\S+$/.test(row.type)) {
+    if (!/^[^\s\0]+$/.test(row.type)) {
       throw invalidArgument(`${where}: the target type "${String(row.type)}" must be one word`);
     }
     if (Buffer.byteLength(row.type) >= DM_MAX_TYPE_NAME) {
       throw invalidArgument(`Target type name ${row.type} is too long.`);
     }
-    if (typeof row.params !== 'string' || row.params.includes('\0')) {
+    if (row.params.includes('\0')) {
       throw invalidArgument(`${where}: params must be a string without NUL characters`);
     }
   });
@@ -170,11 +209,7 @@ export function escapeParamsForKernel(params: string): string {
  */
 export function refuseStatusRows(rows: readonly TableRow[]): void {
   const index = rows.findIndex((row) => (row as { kind?: unknown } | null)?.kind === 'status');
-  if (index !== -1) {
-    throw invalidArgument(
-      `Table row ${index + 1} is a status row (from status() or waitEvent()): status text cannot be loaded as table params; load rows from table() or a target builder`,
-    );
-  }
+  if (index !== -1) throw statusRowRefusal(index);
 }
 
 /** Rows as the codec sends them. */

@@ -8,6 +8,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { inspect } from 'node:util';
 import { invalidArgument } from '../errors.js';
+import * as check from '../arguments/checks.js';
 
 const HEX = /^(?:[0-9a-fA-F]{2})*$/;
 /** ASCII codes of 0-9a-f. */
@@ -190,6 +191,8 @@ export function isKeyringKey(value: unknown): value is KeyringKey {
 
 /** `text` with the word from `start` to the next space turned into zeros, as dmsetup hides a key. */
 export function zeroWord(text: string, start: number): string {
+  check.text(text, 'Argument 1 of zeroWord()');
+  check.whole(0, Number.MAX_SAFE_INTEGER)(start, 'Argument 2 of zeroWord()');
   let end = text.indexOf(' ', start);
   if (end === -1) end = text.length;
   return text.slice(0, start) + '0'.repeat(end - start) + text.slice(end);

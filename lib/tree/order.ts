@@ -6,6 +6,7 @@
  */
 import { invalidArgument } from '../errors.js';
 import type { TreeNode } from './tree.js';
+import * as check from '../arguments/checks.js';
 
 /**
  * `items` so that each comes after every item `before(item)` names (the others are ignored);
@@ -17,6 +18,8 @@ export function ordered<T>(
   before: (item: T) => readonly T[],
   options: { rank?: (item: T) => number; label?: (item: T) => string } = {},
 ): T[] {
+  check.listOf(() => undefined)(items, 'Argument 1 of ordered()');
+  check.func(before, 'Argument 2 of ordered()');
   const rank = options.rank ?? (() => 0);
   const members = new Set(items);
   const waitingFor = new Map(items.map((item) => [item, new Set(before(item).filter((other) => other !== item && members.has(other)))]));
@@ -39,6 +42,7 @@ export function ordered<T>(
 
 /** Every device that holds `node`, directly or through others (not `node` itself), in tree order of discovery. */
 export function holdersAbove(node: TreeNode): TreeNode[] {
+  check.treeNode(node, 'Argument 1 of holdersAbove()');
   const found: TreeNode[] = [];
   const visit = (current: TreeNode): void => {
     for (const holder of current.holders) {
@@ -58,6 +62,7 @@ export function holdersAbove(node: TreeNode): TreeNode[] {
  * Non-DM devices (loop, disks) are never in it.
  */
 export function removalOrder(top: TreeNode, options: { withHolders?: boolean } = {}): TreeNode[] {
+  check.treeNode(top, 'Argument 1 of removalOrder()');
   const set = [top, ...(options.withHolders ? holdersAbove(top) : [])];
   for (let grew = true; grew; ) {
     grew = false;

@@ -13,6 +13,7 @@ import type { RetryOptions } from '../retry.js';
 import { removalOrder } from './order.js';
 import { buildTree } from './tree.js';
 import { step } from './verb-steps.js';
+import * as check from '../arguments/checks.js';
 
 /** Options of `dm.removeTree()` and `removeTree()`. */
 export interface RemoveTreeOptions {
@@ -54,10 +55,18 @@ export function* removeTreeSteps(dm: MapperVerbs, device: DeviceId, options: Rem
 
 /** Removes `device` and the devices below it that nothing else uses, top first; returns their names. */
 export function removeTree(dm: MapperVerbs, device: DeviceId, options: RemoveTreeOptions = {}): string[] {
+  check.mapper(dm, 'Argument 1 of removeTree()');
+  check.device(device, 'Argument 2 of removeTree()');
   return dm.ioctl.perform(removeTreeSteps(dm, device, options));
 }
 
 /** removeTree() without blocking the event loop. */
 export function removeTreeAsync(dm: MapperVerbs, device: DeviceId, options: RemoveTreeOptions = {}): Promise<string[]> {
+  try {
+    check.mapper(dm, 'Argument 1 of removeTreeAsync()');
+    check.device(device, 'Argument 2 of removeTreeAsync()');
+  } catch (error) {
+    return Promise.reject(error);
+  }
   return dm.ioctl.performAsync(removeTreeSteps(dm, device, options));
 }

@@ -9,6 +9,7 @@ import { invalidArgument } from '../errors.js';
 import type { MapperVerbs } from '../handle/mapper-verbs.js';
 import type { TableRow } from '../table/table.js';
 import { DeviceTransaction } from './transaction.js';
+import * as check from '../arguments/checks.js';
 
 /**
  * What `liveSnapshot(dm, options)` needs: the live origin, the snapshot's name and its COW table;
@@ -33,6 +34,8 @@ export interface LiveSnapshotOptions {
 
 /** The transaction that takes the snapshot; add to it if needed, then commit() or commitAsync(). */
 export function liveSnapshot(dm: MapperVerbs, options: LiveSnapshotOptions): DeviceTransaction {
+  check.mapper(dm, 'Argument 1 of liveSnapshot()');
+  check.object(options, 'Argument 2 of liveSnapshot()');
   const { info, rows } = dm.table(options.origin);
   if (rows.length === 0) throw invalidArgument(`${info.name} has no live table to take a snapshot of`);
   const sectors = rows.reduce((sum, row) => sum + row.length, 0);

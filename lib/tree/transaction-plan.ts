@@ -9,6 +9,7 @@ import { formatDev, sameDev } from '../device/devt.js';
 import type { TableRow } from '../table/table.js';
 import { tableDevices } from '../table/table-devices.js';
 import { ordered } from './order.js';
+import * as check from '../arguments/checks.js';
 
 /** One device of a transaction as the plan sees it. */
 export interface PlanMember extends DevNumber {
@@ -52,11 +53,13 @@ function memberNamed<M extends PlanMember>(members: readonly M[], text: string, 
 
 /** The default resume priority: origins after their snapshots. */
 export function defaultPriority(member: PlanMember): number {
+  check.object(member, 'Argument 1 of defaultPriority()');
   return member.rows?.some((row) => row.type === 'snapshot-origin' || row.type === 'snapshot-merge') ? 1 : 0;
 }
 
 /** The orders for `members` (throws DmError invalid-argument on a dependency cycle). */
 export function planTransaction<M extends PlanMember>(members: readonly M[]): TransactionPlan<M> {
+  check.listOf(check.object)(members, 'Argument 1 of planTransaction()');
   const uses = new Map<M, M[]>();
   for (const member of members) {
     const named = tableDevices(member.rows ?? []).map((ref) =>

@@ -20,6 +20,9 @@ import type { CreateOptions, LoadOptions, SuspendOptions } from '../options.js';
 import type { TableRow } from '../table/table.js';
 import { planTransaction, type PlanMember } from './transaction-plan.js';
 import { step } from './verb-steps.js';
+import * as check from '../arguments/checks.js';
+
+const rowsSource = check.either(check.func, check.rows, 'rows or a function that builds them');
 
 /** Rows, or rows built from the device numbers (`"254:3"`) of members and other devices, by name. */
 export type RowsSource = readonly TableRow[] | ((dev: (name: string) => string) => readonly TableRow[]);
@@ -62,6 +65,9 @@ export class DeviceTransaction {
 
   /** A new device with this table. */
   create(name: string, rows: RowsSource, options: CreateOptions & LoadOptions & MemberOptions = {}): this {
+    check.text(name, 'The name of transaction().create()');
+    if (check.isPlainObject(options) && options.validate !== false) check.name(name, 'The name of transaction().create()');
+    rowsSource(rows, 'The rows of transaction().create()');
     return this.add('create', name, undefined, rows, options, options);
   }
 
@@ -70,11 +76,14 @@ export class DeviceTransaction {
    * for the rollback (for crypt, key included: pass `secure` so the reload of either is wiped).
    */
   reload(device: DeviceId, rows: RowsSource, options: LoadOptions & MemberOptions = {}): this {
+    check.device(device, 'The device of transaction().reload()');
+    rowsSource(rows, 'The rows of transaction().reload()');
     return this.add('reload', describeDevice(device), device, rows, {}, options);
   }
 
   /** A live device held (suspended) while the others change, and resumed after. */
   suspend(device: DeviceId): this {
+    check.device(device, 'The device of transaction().suspend()');
     return this.add('suspend', describeDevice(device), device, undefined, {}, {});
   }
 
@@ -243,5 +252,6 @@ export class DeviceTransaction {
 
 /** A new, empty DeviceTransaction on `dm` (what `dm.transaction()` returns). */
 export function transaction(dm: MapperVerbs): DeviceTransaction {
+  check.mapper(dm, 'Argument 1 of transaction()');
   return new DeviceTransaction(dm);
 }

@@ -10,6 +10,7 @@ import { byDev, type DevNumber } from '../device/device-id.js';
 import type { DeviceInfo } from '../device/device-info.js';
 import { isDmError } from '../errors.js';
 import { blockDeviceName } from '../host/sysfs.js';
+import * as check from '../arguments/checks.js';
 
 /** One device in the tree. */
 export interface TreeNode extends DevNumber {
@@ -72,6 +73,8 @@ export class DeviceTree {
  * A dep that is not in `devices` is a leaf (a non-DM block device).
  */
 export function treeFrom(devices: readonly DevNumber[], source: DepsSource, options: TreeOptions = {}): DeviceTree {
+  check.listOf(check.devNumber)(devices, 'Argument 1 of treeFrom()');
+  check.func(source, 'Argument 2 of treeFrom()');
   const nodes = new Map<string, TreeNode>();
   const nodeOf = (dev: DevNumber, make: () => TreeNode): TreeNode => {
     let node = nodes.get(devKey(dev));
@@ -123,6 +126,8 @@ export interface BuildTreeOptions extends TreeOptions {
 
 /** The kernel's dependency tree: deps and holders of every device-mapper device, one TABLE_DEPS each. */
 export function buildTree(dm: MapperVerbs, options: BuildTreeOptions = {}): DeviceTree {
+  check.mapper(dm, 'Argument 1 of buildTree()');
+  if (options !== undefined) check.object(options, 'Argument 2 of buildTree()');
   const devices = options.devices ?? dm.list({ uuids: false });
   return treeFrom(
     devices,
