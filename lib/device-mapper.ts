@@ -10,13 +10,12 @@
  */
 import type { DeviceId, DevNumber } from './device/device-id.js';
 import type { DeviceInfo } from './device/device-info.js';
-import { closeControl, openControl, resolveDevDir } from './host/control.js';
-import { chooseNodeKeeper } from './host/choose-node-keeper.js';
+import { closeControl, openControl } from './host/control.js';
 import type { NodeKeeper } from './host/node-keeper.js';
 import { DeviceNodes, type NodeOwnership, type NodeSyncReport } from './host/nodes.js';
 import { decodeMessageReply, decodeTargetVersions, type TargetVersion } from './ioctl/codec.js';
 import { decodeInfo, decodeInfoAndDeps, decodeInfoAndTargets, decodeNothing } from './ioctl/decoders.js';
-import { DmIoctl } from './ioctl/dm-ioctl.js';
+import type { DmIoctl } from './ioctl/dm-ioctl.js';
 import { EventPoller, type DeviceEvent } from './events/poller.js';
 import { DmFlag } from '../native-defs/index.js';
 import { closedHandleError, isDmError } from './errors.js';
@@ -36,12 +35,9 @@ import type {
   TableQueryOptions,
   TableQueryResult,
 } from './options.js';
-import { nodeOwnershipOf } from './options.js';
 import { decodeInfoAndStatus, parseStatusRow, type ParsedStatusRow } from './table/rows.js';
-import { NameCodec } from './names/name-codec.js';
-import { nameManglingFromEnv } from './names/mangle.js';
-import { TargetCheck } from './targets/modules.js';
-import { kernelLogMark, kernelLogSince, type KernelLogMark } from './host/kmsg.js';
+import type { TargetCheck } from './targets/modules.js';
+import { handleParts } from './handle-parts.js';
 import type { TableRow } from './table/table.js';
 import { deviceHandle, type DeviceHandle } from './handle/device-handle.js';
 import { buildTree, type BuildTreeOptions, type DeviceTree } from './tree/tree.js';
@@ -72,28 +68,7 @@ export class DeviceMapper {
   private poller: EventPoller | undefined;
 
   private constructor(fd: number, options: DeviceMapperOptions) {
-    this.devDir = resolveDevDir(options.devDir);
-    this.nodeOwnership = nodeOwnershipOf(options);
-    this.keeper = chooseNodeKeeper({
-      nodes: options.nodes ?? 'auto',
-      devDir: this.devDir,
-      ownership: this.nodeOwnership,
-      addNodeOn: options.addNodeOn ?? 'resume',
-      udevSync: options.udevSync ?? 'cookie',
-      udevCookie: options.udevCookie,
-      udevTimeoutMs: options.udevTimeoutMs,
-      verifyUdev: options.verifyUdev,
-      noUdevRules: options.noUdevRules,
-      warn: options.onWarning ?? ((message) => process.emitWarning(message, 'DeviceMapperWarning')),
-    });
-    this.ioctl = new DmIoctl(fd, {
-      maxBufferSize: options.maxBufferSize,
-      transport: options.transport,
-      transactions: this.keeper.transactions,
-      names: new NameCodec(options.nameMangling ?? nameManglingFromEnv()),
-      kernelLog: options.kernelLog ? { mark: kernelLogMark, since: (mark) => kernelLogSince(mark as KernelLogMark) } : undefined,
-    });
-    this.targetCheck = new TargetCheck(this.ioctl, { enabled: options.ensureTargets ?? true, modprobe: options.modprobe });
+    ({ devDir: this.devDir, nodeOwnership: this.nodeOwnership, keeper: this.keeper, ioctl: this.ioctl, targetCheck: this.targetCheck } = handleParts(fd, options));
     this.verbs = { io: this.ioctl, keeper: this.keeper, checkTargets: (rows) => this.targetCheck.rows(rows) };
   }
 
