@@ -6,19 +6,10 @@
  * table line (which dmsetup's C strings would silently cut at) is refused naming the line.
  */
 import { describe, expect, it } from 'vitest';
+import { caught } from '../helpers/dm-error.js';
 import { DeviceMapper, DmError, parseTable, row, TableSyntaxError, zero } from '../../lib/index.js';
 import { DmTargetSpecLayout as SPEC, DmIoctlLayout as H } from '../../native-defs/index.js';
 import { answer, ScriptedTransport } from '../helpers/scripted-transport.js';
-
-function thrown(call: () => unknown): DmError {
-  try {
-    call();
-  } catch (error) {
-    expect(error).toBeInstanceOf(DmError);
-    return error as DmError;
-  }
-  throw new Error('expected a DmError');
-}
 
 describe('sector counts past 2^53', () => {
   it('parseTable refuses them naming the number as written', () => {
@@ -28,7 +19,7 @@ describe('sector counts past 2^53', () => {
       ['0 8 zero\n8 9007199254740992 zero', '9007199254740992'],
       ['9007199254740993 8 zero', '9007199254740993'],
     ] as const) {
-      const error = thrown(() => parseTable(text, 'in.txt'));
+      const error = caught(() => parseTable(text, 'in.txt'));
       expect(error).toBeInstanceOf(TableSyntaxError);
       expect(error.kind).toBe('invalid-argument');
       expect(error.message).toContain(` ${number} `);
@@ -39,7 +30,7 @@ describe('sector counts past 2^53', () => {
   });
 
   it('the row builder refuses a bigint past 2^53 naming it exactly', () => {
-    const error = thrown(() => row(0, 2n ** 53n + 1n, zero()));
+    const error = caught(() => row(0, 2n ** 53n + 1n, zero()));
     expect(error.kind).toBe('invalid-argument');
     expect(error.message).toContain('9007199254740993');
     expect(row(0, 2n ** 53n - 1n, zero()).length).toBe(Number.MAX_SAFE_INTEGER);
@@ -54,7 +45,7 @@ describe('sector counts past 2^53', () => {
       },
     ]);
     using dm = DeviceMapper.open({ transport: huge(9007199254740993n), nodes: false });
-    const error = thrown(() => dm.table({ name: 'big' }));
+    const error = caught(() => dm.table({ name: 'big' }));
     expect(error.kind).toBe('unsupported');
     expect(error.code).toBe('EOVERFLOW');
     expect(error.message).toContain('9007199254740993 sectors');
@@ -66,7 +57,7 @@ describe('sector counts past 2^53', () => {
 describe('a NUL byte in table text', () => {
   it('is refused naming the line, wherever it is', () => {
     for (const [text, line] of [['0 8 zero\0x', 1], ['0 8 zero\n8 8 linear /dev/lo\0op0 0\n', 2], ['# c\0mment\n0 8 zero', 1]] as const) {
-      const error = thrown(() => parseTable(text, 'on stdin'));
+      const error = caught(() => parseTable(text, 'on stdin'));
       expect(error).toBeInstanceOf(TableSyntaxError);
       expect(error.message).toBe(`Invalid format on line ${line} of table on stdin: it contains a NUL byte.`);
       expect((error as TableSyntaxError).line).toBe(line);

@@ -4,22 +4,12 @@
  * throw only DmError; status parsers never throw on text. TSDM_FUZZ_ROUNDS runs longer.
  */
 import { describe, expect, it } from 'vitest';
+import { rng } from '../fuzz/support.js';
 import { DmError } from '../../../lib/errors.js';
 import { allTargetTypes, SecretKey, targetType } from '../../../lib/targets/index.js';
 
 const ROUNDS = Number(process.env['TSDM_FUZZ_ROUNDS'] ?? 1000);
 
-/** mulberry32: small, seeded, reproducible. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let x = state;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = ['0', '1', '2', '8', '128', '-1', '7:0', '254:3', '/dev/loop0', 'P', 'PO', 'N', 's', 'p', 'Fail', 'Error', 'Invalid', 'rw', 'ro', '-', '1/2', '3/', '/4', 'x', ':32:logon:k', 'abcd', '18446744073709551616', 'writeback', 'smq', 'default', 'allow_discards', 'sector_size:4096', 'needs_check', '', ' ', '\t', 'A', 'AD'];
 const VALUES: unknown[] = [0, 1, -1, 1.5, 2 ** 53, 128, 4096, 1n, -1n, 1n << 65n, '', 'x', 'a b', '/dev/loop0', null, undefined, true, {}, [], { major: 7, minor: 0 }, { major: -1, minor: 0 }, SecretKey.fromHex('00ff'), Number.NaN, Symbol('s')];
@@ -92,7 +82,7 @@ function mutate(next: () => number, valid: Record<string, unknown>): Record<stri
 describe('fuzz', () => {
   for (const kind of allTargetTypes()) {
     it(`${kind.type}: only DmError from format, parse and the builder; status parsing never throws`, () => {
-      const next = random(0x5eed ^ kind.type.length ^ kind.type.charCodeAt(0));
+      const next = rng(0x5eed ^ kind.type.length ^ kind.type.charCodeAt(0));
       const builder = targetType(kind.type) as unknown as (params: unknown) => unknown;
       for (let round = 0; round < ROUNDS; round++) {
         const valid = VALID[kind.type];
