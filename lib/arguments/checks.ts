@@ -60,13 +60,12 @@ export const func: Check = (value, what) => {
   if (typeof value !== 'function') refuse(what, 'a function', value);
 };
 
-/** A sector: a whole number or bigint from 0 to 2^64-1. */
+/**
+ * A sector's type: a number or a bigint. Whether it is whole and from 0 to 2^64-1 is the request's
+ * own check (operations/specs.ts), whose message names the sector ("The sector 1.5 is not a whole number").
+ */
 export const sector: Check = (value, what) => {
-  if (typeof value === 'bigint') {
-    if (value < 0n || value > 0xffffffffffffffffn) refuse(what, 'a sector from 0 to 2^64-1', value);
-    return;
-  }
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) refuse(what, 'a whole number of sectors (or a bigint)', value);
+  if (typeof value !== 'number' && typeof value !== 'bigint') refuse(what, 'a whole number of sectors (or a bigint)', value);
 };
 
 /**
