@@ -231,7 +231,7 @@ class Report {
 function runSync(dm: DeviceMapper, step: TeardownStep): unknown {
   if ('sleep' in step) return sleepSync(step.sleep);
   try {
-    dm.remove({ name: step.remove }, { deferred: step.deferred });
+    dm.remove(step.dev ?? { name: step.remove }, { deferred: step.deferred });
     return undefined;
   } catch (error) {
     return error;
@@ -241,7 +241,7 @@ function runSync(dm: DeviceMapper, step: TeardownStep): unknown {
 async function runAsync(dm: DeviceMapper, step: TeardownStep): Promise<unknown> {
   if ('sleep' in step) return sleep(step.sleep);
   try {
-    await dm.removeAsync({ name: step.remove }, { deferred: step.deferred });
+    await dm.removeAsync(step.dev ?? { name: step.remove }, { deferred: step.deferred });
     return undefined;
   } catch (error) {
     return error;

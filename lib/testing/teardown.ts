@@ -6,9 +6,14 @@
  * when its last user closes it, and is reported.
  */
 import type { DeviceMapper } from '../device-mapper.js';
+import type { DevNumber } from '../device/device-id.js';
 
-/** One thing for a driver to do; the driver sends back the error it got, or undefined. */
-export type TeardownStep = { remove: string; deferred: boolean } | { sleep: number };
+/**
+ * One thing for a driver to do; the driver sends back the error it got, or undefined. A removal
+ * names the device and, when the list gave it, its number: removing by number also reaches a
+ * device whose name cannot be addressed (a kernel name `a\x2fb` reads back as `a/b`).
+ */
+export type TeardownStep = { remove: string; dev?: DevNumber | undefined; deferred: boolean } | { sleep: number };
 
 /** A device the plan could not remove now. */
 export interface Leftover {
@@ -23,12 +28,11 @@ export interface Leftover {
 const IDLE_ROUNDS = 40;
 const PAUSE_MS = 25;
 
-/** The devices whose names start with `prefix`. */
-export function devicesUnder(dm: DeviceMapper, prefix: string): string[] {
-  return dm
-    .list()
-    .map((device) => device.name)
-    .filter((name) => name.startsWith(prefix));
+/** The devices whose names start with `prefix`, by name, with their numbers when the list has them. */
+export function devicesUnder(dm: DeviceMapper, prefix: string, numbers?: Map<string, DevNumber>): string[] {
+  const devices = dm.list().filter((device) => device.name.startsWith(prefix));
+  for (const { name, major, minor } of devices) if (major !== undefined && minor !== undefined) numbers?.set(name, { major, minor });
+  return devices.map((device) => device.name);
 }
 
 /** Removed by someone else meanwhile: as good as removed. */
@@ -37,12 +41,13 @@ const isGone = (error: unknown): boolean => (error as { code?: string } | undefi
 /** Yields the removals (and pauses) that clear `prefix`; returns what is left. */
 export function* teardownPlan(dm: DeviceMapper, prefix: string): Generator<TeardownStep, Leftover[], unknown> {
   const lastError = new Map<string, unknown>();
+  const numbers = new Map<string, DevNumber>();
   for (let idle = 0; idle < IDLE_ROUNDS; ) {
-    const names = devicesUnder(dm, prefix);
+    const names = devicesUnder(dm, prefix, numbers);
     if (names.length === 0) return [];
     let progress = false;
     for (const name of names) {
-      const error = yield { remove: name, deferred: false };
+      const error = yield { remove: name, dev: numbers.get(name), deferred: false };
       if (error === undefined || isGone(error)) progress = true;
       else lastError.set(name, error);
     }
@@ -54,8 +59,8 @@ export function* teardownPlan(dm: DeviceMapper, prefix: string): Generator<Teard
     }
   }
   const deferredError = new Map<string, unknown>();
-  for (const name of devicesUnder(dm, prefix)) {
-    const error = yield { remove: name, deferred: true };
+  for (const name of devicesUnder(dm, prefix, numbers)) {
+    const error = yield { remove: name, dev: numbers.get(name), deferred: true };
     if (error !== undefined && !isGone(error)) deferredError.set(name, error);
   }
   // A deferred removal of a device nobody holds any more removes it at once: only the rest are left.

@@ -67,6 +67,12 @@ describe('teardown plan', () => {
     expect(leftovers[0]).toMatchObject({ name: 'p-held', deferred: true, error: { code: 'EBUSY' } });
   });
 
+  it('removes by device number when the list gives it (a name like `a/b` read back cannot be addressed)', () => {
+    const dm = { list: () => [{ name: 'p-a/b', major: 254, minor: 3 }] } as unknown as DeviceMapper;
+    const plan = teardownPlan(dm, 'p-');
+    expect(plan.next().value).toEqual({ remove: 'p-a/b', dev: { major: 254, minor: 3 }, deferred: false });
+  });
+
   it('nothing under the prefix: no step at all', () => {
     const { leftovers, steps } = run(fakeDm(['other']), 'p-');
     expect(steps).toEqual([]);
