@@ -77,41 +77,27 @@ export class MonitorSync implements UdevSync {
   waitSync(timeoutMs = DEFAULT_UDEV_TIMEOUT_MS): UdevWaitResult {
     const owed = this.finish();
     if (!owed) return { outcome: 'skipped', cookie: 0 };
-    const steps = this.waitSteps(owed, timeoutMs, undefined);
-    let step = steps.next();
-    while (!step.done) {
-      try {
-        owed.socket.waitReadable(step.value);
-        step = steps.next();
-      } catch (error) {
-        step = steps.throw(error); // a failed poll is the wait's failure
+    const { socket, expected } = owed;
+    const cookie = expected[0]!.cookie;
+    try {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        this.consume(socket, expected);
+        if (expected.length === 0) return { outcome: 'completed', cookie };
+        const remaining = deadline - Date.now();
+        if (remaining <= 0) return this.timedOut(cookie, timeoutMs);
+        socket.waitReadable(remaining);
       }
+    } catch (error) {
+      return { outcome: 'failed', cookie, error: error as UdevError };
+    } finally {
+      socket.close();
     }
-    return step.value;
   }
 
   async wait(timeoutMs = DEFAULT_UDEV_TIMEOUT_MS, signal?: AbortSignal): Promise<UdevWaitResult> {
     const owed = this.finish();
     if (!owed) return { outcome: 'skipped', cookie: 0 };
-    const steps = this.waitSteps(owed, timeoutMs, signal);
-    let step = steps.next();
-    while (!step.done) {
-      try {
-        // Slices, so an abort is seen between them.
-        await owed.socket.waitReadableOffLoop(Math.min(step.value, ASYNC_SLICE_MS));
-        step = steps.next();
-      } catch (error) {
-        step = steps.throw(error); // a failed poll is the wait's failure
-      }
-    }
-    return step.value;
-  }
-
-  /**
-   * The wait, written once for both drivers: yields how long to sleep until the socket is readable,
-   * and returns the outcome; the socket is closed at the end.
-   */
-  private *waitSteps(owed: { socket: UeventSocket; expected: ExpectedEvent[] }, timeoutMs: number, signal: AbortSignal | undefined): Generator<number, UdevWaitResult, void> {
     const { socket, expected } = owed;
     const cookie = expected[0]!.cookie;
     try {
@@ -122,7 +108,7 @@ export class MonitorSync implements UdevSync {
         if (signal?.aborted) return { outcome: 'interrupted', cookie };
         const remaining = deadline - Date.now();
         if (remaining <= 0) return this.timedOut(cookie, timeoutMs);
-        yield remaining;
+        await socket.waitReadableOffLoop(Math.min(remaining, ASYNC_SLICE_MS));
       }
     } catch (error) {
       return { outcome: 'failed', cookie, error: error as UdevError };
