@@ -14,6 +14,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { umlPreloadEnv } from './uml-xstate.js';
 
 /** How the guest is set up before the command runs. */
 export interface VmOptions {
@@ -158,7 +159,8 @@ export async function runInVm(argv: string[], options: VmOptions, io: RunInVmIo 
   const scratch = mkdtempSync(join(scratchParent(), 'tsdm-vm-'));
   try {
     prepareScratch(scratch, options, argv, io.env ?? process.env);
-    return { ...(await boot(linuxUml, scratch, options, io)), scratch };
+    const preload = umlPreloadEnv(scratch, repoRoot);
+    return { ...(await boot(linuxUml, scratch, options, io, preload)), scratch };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
@@ -188,14 +190,14 @@ function kernelArguments(scratch: string, options: VmOptions): string[] {
   ];
 }
 
-function boot(linuxUml: string, scratch: string, options: VmOptions, io: RunInVmIo): Promise<Omit<VmResult, 'scratch'>> {
+function boot(linuxUml: string, scratch: string, options: VmOptions, io: RunInVmIo, preload: NodeJS.ProcessEnv): Promise<Omit<VmResult, 'scratch'>> {
   return new Promise((resolvePromise) => {
     // taskset execs linux.uml, so the child's pid is the guest's; detached puts it in its own
     // process group, which UML keeps, so one kill(-pid) reaches all of its helper processes.
     const child = spawn('taskset', ['-c', String(options.cpu), linuxUml, ...kernelArguments(scratch, options)], {
       stdio: ['ignore', io.stdio ?? 'inherit', io.stdio ?? 'inherit'],
       detached: true,
-      env: { ...process.env, TMPDIR: scratch },
+      env: { ...process.env, ...preload, TMPDIR: scratch },
     });
     if (io.stdio === 'pipe') {
       child.stdout?.on('data', (chunk: Buffer) => io.onStdout?.(chunk));
