@@ -94,3 +94,4 @@ export type { MapperVerbs } from './handle/mapper-verbs.js';
 export { liveSnapshot } from './tree/snapshot.js';
 export type { LiveSnapshotOptions } from './tree/snapshot.js';
 export * from './udev/index.js';
+export * from './stats/index.js';
