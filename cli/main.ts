@@ -16,6 +16,7 @@ import { fieldList, Report, ReportInitError, reportLayout } from './report/repor
 import { SPLITNAME_FIELDS } from './commands/splitname.js';
 import { parseTreeOptions } from './tree-view.js';
 import { usageText } from './usage.js';
+import { statsUsage } from './stats-usage.js';
 import { udevCommands } from './fast-path.js';
 
 /**
@@ -74,7 +75,7 @@ export async function runCli(argv: string[], io: CliIo = { stdout: process.stdou
   }
   try {
     if (!KERNEL_FREE.has(spec.name)) await loadLibrary();
-    if (!alwaysSucceeds && !(await prepareOutput(context))) return 1;
+    if (!alwaysSucceeds && spec.name !== 'stats' && !(await prepareOutput(context))) return 1;
     context.multipleDevices = multipleDevices(spec, parsed.args, options);
     const succeeded = alwaysSucceeds ? await runInvocations(context, spec, parsed.args) : await runCycles(context, spec, parsed.args);
     if (alwaysSucceeds) finishCycle(context);
@@ -98,7 +99,8 @@ function findCommand(program: string, parsed: { command: string | undefined; arg
   }
   const count = parsed.args.length;
   if (count < spec.minArgs || (spec.maxArgs >= 0 && count > spec.maxArgs)) {
-    io.stderr.write(`Incorrect number of arguments.\n${usageText(program)}`);
+    const usage = parsed.command === 'stats' ? statsUsage(program) : usageText(program);
+    io.stderr.write(`Incorrect number of arguments.\n${usage}`);
     return undefined;
   }
   return spec;

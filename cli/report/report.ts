@@ -96,6 +96,8 @@ export class Report {
     allOf?: SectionName,
     /** `-S`: parsed as dm_report_init_with_selection does, after the fields and sort keys. */
     selection?: string,
+    /** A `stats` report: its statistics and region fields are computed by the caller. */
+    statsReport = false,
   ) {
     eachWord(fields, (word) => {
       const defs = matchFields(word, allOf);
@@ -145,7 +147,8 @@ export class Report {
     }
     this.columns.forEach((column, index) => this.columnOf.set(column.def, index));
     if (this.helpRequested) return;
-    const unsupported = this.columns.find((c) => !SUPPORTED_SECTIONS.has(c.def.section));
+    const statsSection = (section: SectionName): boolean => statsReport && (section === 'stats' || section === 'region');
+    const unsupported = this.columns.find((c) => !SUPPORTED_SECTIONS.has(c.def.section) && !statsSection(c.def.section));
     if (unsupported) {
       const what = `${unsupported.def.id} report field (${SECTIONS[unsupported.def.section].desc})`;
       throw new ReportInitError(`tsdmsetup does not support the ${what}.`, false);

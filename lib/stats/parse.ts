@@ -42,18 +42,31 @@ export interface StatsGroupTag {
 
 /** One area's counters; times in nanoseconds (millisecond counters scaled, as libdm does). */
 export interface StatsCounters {
+  /** Reads completed. */
   reads: bigint;
+  /** Reads merged. */
   readsMerged: bigint;
+  /** Sectors read. */
   readSectors: bigint;
+  /** Time spent reading (ns). */
   readNs: bigint;
+  /** Writes completed. */
   writes: bigint;
+  /** Writes merged. */
   writesMerged: bigint;
+  /** Sectors written. */
   writeSectors: bigint;
+  /** Time spent writing (ns). */
   writeNs: bigint;
+  /** Requests in flight now. */
   inProgress: bigint;
+  /** Time with requests in flight (ns): io_ticks. */
   ioNs: bigint;
+  /** Requests in flight times the time (ns): time_in_queue. */
   weightedIoNs: bigint;
+  /** Time with reads in flight (ns). */
   totalReadNs: bigint;
+  /** Time with writes in flight (ns). */
   totalWriteNs: bigint;
   /** Counts per histogram bin, when the region has a histogram. */
   histogram?: bigint[];
@@ -61,8 +74,11 @@ export interface StatsCounters {
 
 /** One area of a region, with its counters. */
 export interface StatsArea {
+  /** First sector of the area. */
   start: bigint;
+  /** Length in sectors (the last area may be shorter). */
   length: bigint;
+  /** The area's counters. */
   counters: StatsCounters;
 }
 
@@ -79,6 +95,17 @@ function parseError(summary: string): DmError {
   return dmError('parse', 'EINVAL', summary);
 }
 
+/** Refuses what is not a string (the parsers' inputs), as every entry point refuses junk. */
+export function checkText(value: unknown, what: string): asserts value is string {
+  if (typeof value !== 'string') throw dmError('invalid-argument', 'EINVAL', `The ${what} must be a string, not ${typeof value}`);
+}
+
+function checkIds(value: unknown): asserts value is number[] {
+  if (!Array.isArray(value) || !value.every((id) => Number.isSafeInteger(id) && id >= 0)) {
+    throw dmError('invalid-argument', 'EINVAL', 'Region ids must be an array of whole numbers, 0 or more');
+  }
+}
+
 const U64 = /^\d+$/;
 function u64(text: string, what: string): bigint {
   if (!U64.test(text)) throw parseError(`Could not parse ${what}: "${text}"`);
@@ -87,6 +114,7 @@ function u64(text: string, what: string): bigint {
 
 /** Parses a `@stats_list` reply: one region per line (no lines: no regions). */
 export function parseStatsList(reply: string | undefined): StatsRegion[] {
+  if (reply !== undefined) checkText(reply, '@stats_list reply');
   return (reply ?? '').split('\n').filter((line) => line !== '').map(parseListRow);
 }
 
@@ -131,6 +159,7 @@ function areaCount(length: bigint, step: bigint): number {
  * dm_bitset_parse_list's form (`0-2,5`). Undefined when the aux data has no tag.
  */
 export function parseGroupTag(aux: string): { group: StatsGroupTag; userData: string } | undefined {
+  checkText(aux, 'aux data');
   const at = aux.indexOf(GROUP_TAG);
   if (at === -1) return undefined;
   const rest = aux.slice(at + GROUP_TAG.length);
@@ -148,6 +177,7 @@ export function parseGroupTag(aux: string): { group: StatsGroupTag; userData: st
 
 /** dm_bitset_parse_list: `0,2-4` → [0, 2, 3, 4] (sorted, unique); undefined when malformed. */
 export function parseIdList(list: string): number[] | undefined {
+  checkText(list, 'region list');
   const ids = new Set<number>();
   for (const word of list.split(',')) {
     const range = /^(\d+)(?:-(\d+))?$/.exec(word.trim());
@@ -162,6 +192,7 @@ export function parseIdList(list: string): number[] | undefined {
 
 /** Region ids in libdm's range notation: [0, 1, 2, 5] → `0-2,5`. */
 export function formatIdList(ids: readonly number[]): string {
+  checkIds(ids);
   const sorted = [...new Set(ids)].sort((a, b) => a - b);
   const parts: string[] = [];
   for (let i = 0; i < sorted.length; ) {
@@ -175,6 +206,12 @@ export function formatIdList(ids: readonly number[]): string {
 
 /** The aux data libdm writes for a region: the group tag (on a leader) and the user's data, `-` for none. */
 export function formatAuxData(group: StatsGroupTag | undefined, userData: string): string {
+  checkText(userData, 'user data');
+  if (group !== undefined) {
+    if (typeof group !== 'object' || group === null) throw dmError('invalid-argument', 'EINVAL', 'A group must be an object with alias and members');
+    checkText(group.alias, 'group alias');
+    checkIds(group.members);
+  }
   const tag = group ? `${GROUP_TAG}${group.alias}:${formatIdList(group.members)}#` : '';
   return `${tag}${userData === '' ? '-' : userData}`;
 }
@@ -185,6 +222,7 @@ export function formatAuxData(group: StatsGroupTag | undefined, userData: string
  * in nanoseconds (otherwise they are milliseconds and are scaled, as libdm scales them).
  */
 export function parseStatsPrint(reply: string | undefined, precise: boolean): StatsArea[] {
+  if (reply !== undefined) checkText(reply, '@stats_print reply');
   const scale = precise ? 1n : NS_PER_MS;
   return (reply ?? '').split('\n').filter((line) => line !== '').map((line) => {
     const words = line.split(' ');
@@ -205,6 +243,7 @@ export function parseStatsPrint(reply: string | undefined, precise: boolean): St
  * (invalid-argument) with libdm's message for a malformed list.
  */
 export function parseHistogramBounds(text: string): bigint[] {
+  checkText(text, 'histogram bounds');
   const bounds: bigint[] = [];
   let mult = 1n;
   let at = 0;

@@ -42,6 +42,7 @@ export interface CreateRegionOptions {
 
 /** A group made by createGroup: its id (its first member) and libdm's warnings. */
 export interface CreatedGroup {
+  /** The group's id: its first member's region id. */
   groupId: number;
   /** libdm's warnings, e.g. `WARNING: region IDs 0 and 1 overlap. Some events will be counted twice.` */
   warnings: string[];
@@ -78,6 +79,7 @@ function checkId(id: number, what: string): void {
  * ```
  */
 export class DeviceStats {
+  /** The statistics of `device`, sent through `dm` (a DeviceMapper). */
   constructor(
     private readonly dm: StatsMessenger,
     /** The device whose regions these are. */
@@ -229,6 +231,7 @@ export class DeviceStats {
 
 /** Region id → the id of the group it belongs to, for every grouped region. */
 export function groupOf(regions: readonly StatsRegion[]): Map<number, number> {
+  if (!Array.isArray(regions) || !regions.every((r) => typeof r === 'object' && r !== null)) invalid('The regions must be an array of StatsRegion');
   const map = new Map<number, number>();
   for (const region of regions) {
     for (const member of region.group?.members ?? []) map.set(member, region.regionId);

@@ -1,0 +1,135 @@
+/**
+ * `dmsetup stats` (dmstats's command set), tsdmsetup against Debian's dmsetup 1.02.185: regions
+ * made with each create option, list, print, counters after known O_DIRECT I/O, clear, group,
+ * ungroup, delete, the error messages and exit codes; same stdout, stderr and status per step.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { cmd, Differential, type Step } from '../helpers/differential.js';
+import { deviceNames } from '../helpers/devices.js';
+
+const names = deviceNames('stats');
+const dev = names.of;
+const differential = new Differential(names.prefix);
+const stats = (...args: string[]): Step => cmd('stats', ...args);
+const zero = ['--table', '0 2048 zero'];
+const counters = ['-o', 'stats_name,region_id,obj_type,area_id,read_count,read_sector_count,write_count,write_sector_count,in_progress_count'];
+
+afterEach(() => {
+  differential.cleanUp();
+});
+
+describe('stats: tsdmsetup and dmsetup print the same', { timeout: 300_000 }, () => {
+  it('create with each option, list, the kernel list, print, delete', () => {
+    const a = dev('a');
+    const results = differential.expectSameAsDmsetup([
+      cmd('create', a, ...zero),
+      stats('list'),
+      stats('create', a),
+      stats('create', a, '--start', '100', '--length', '200', '--areas', '4'),
+      stats('create', a, '--areasize', '512', '--programid', 'myprog'),
+      stats('create', a, '--bounds', '1ms,10ms', '--precise', '--userdata', 'mine'),
+      stats('create', a, '--bounds', '1ms,10ms'),
+      stats('create', a, '--start', '1k', '--length', '64k', '--areasize', '16k'),
+      cmd('message', a, '0', '@stats_list'),
+      stats('list'),
+      stats('list', a),
+      stats('list', '--allprograms'),
+      stats('list', '--programid', 'myprog', a),
+      stats('list', '--histogram', a),
+      stats('print', '--regionid', '1', a),
+      stats('print', '--regionid', '3', a),
+      stats('print', '--allregions', a),
+      stats('print', a),
+      stats('print', '--regionid', '9', a),
+      stats('report', ...counters, a),
+      stats('report', '--noheadings', '-o', 'region_id,region_start,region_len,area_count,area_len,precise,user_data', a),
+      stats('delete', '--regionid', '9', a),
+      stats('delete', a),
+      stats('delete', '--regionid', '4', a),
+      stats('delete', '--regionid', '0', '--groupid', '1', a),
+      stats('list', a),
+      stats('delete', '--allregions', a),
+      stats('delete', '--allregions', '--allprograms', a),
+      cmd('message', a, '0', '@stats_list'),
+      stats('list'),
+    ]);
+    expect(results.find((r) => r.step.startsWith('message') && r.stdout)?.stdout).toContain('histogram:1000000,10000000');
+  });
+
+  it('counters after known O_DIRECT reads and writes; a report clears them (@stats_print_clear); clear, print --clear', () => {
+    const a = dev('c');
+    const read = (blocks: number, size: number): Step => ({ shell: `dd if=/dev/mapper/${a} of=/dev/null bs=${size} count=${blocks} iflag=direct status=none` });
+    const results = differential.expectSameAsDmsetup([
+      cmd('create', a, ...zero),
+      stats('create', a, '--areas', '2'),
+      read(3, 4096),
+      { shell: `dd if=/dev/zero of=/dev/mapper/${a} bs=512 count=5 seek=1500 oflag=direct status=none` },
+      stats('report', '--area', ...counters, a),
+      stats('report', '--area', ...counters, a),
+      read(2, 512),
+      stats('report', '--region', ...counters, a),
+      read(1, 512),
+      stats('print', '--regionid', '0', a),
+      stats('print', '--clear', '--regionid', '0', a),
+      stats('print', '--regionid', '0', a),
+      read(4, 512),
+      stats('clear', '--regionid', '0', a),
+      stats('print', '--regionid', '0', a),
+      stats('clear', '--regionid', '5', a),
+      stats('clear', a),
+      stats('delete', '--allregions', a),
+    ]);
+    const [first, second] = results.filter((r) => r.step.startsWith('stats report --area')).map((r) => r.stdout ?? '');
+    // 3 reads of 8 sectors in area 0; 5 writes of 1 sector at 1500, in area 1.
+    expect(first).toMatch(/ 0\s+3\s+24\s+0\s+0\s+0$/m);
+    expect(first).toMatch(/ 1\s+0\s+0\s+5\s+5\s+0$/m);
+    expect(second).toMatch(/ 0\s+0\s+0\s+0\s+0\s+0$/m);
+    expect(results.find((r) => r.step.startsWith('stats report --region'))?.stdout).toMatch(/region\s+0\s+2\s+2\s+0\s+0\s+0$/m);
+  });
+
+  it('group and ungroup: aliases, overlap warnings, refusals', () => {
+    const a = dev('g');
+    differential.expectSameAsDmsetup([
+      cmd('create', a, ...zero),
+      stats('create', a),
+      stats('create', a, '--start', '100', '--length', '200', '--areas', '4'),
+      stats('create', a, '--start', '1024', '--length', '512'),
+      stats('group', a),
+      stats('group', '--regions', '0,1', a),
+      cmd('message', a, '0', '@stats_list'),
+      stats('list', a),
+      stats('group', '--regions', '0,1', '--alias', 'grp', a),
+      stats('group', '--regions', '2,7', a),
+      stats('ungroup', a),
+      stats('ungroup', '--groupid', '2', a),
+      stats('ungroup', '--groupid', '0', a),
+      stats('group', '--regions', '1-2', '--alias', 'grp', a),
+      cmd('message', a, '0', '@stats_list'),
+      stats('list', a),
+      stats('delete', '--regionid', '2', a),
+      cmd('message', a, '0', '@stats_list'),
+      stats('delete', '--allregions', a),
+    ]);
+  });
+
+  it('errors: no subcommand, unknown ones, conflicting options, missing devices', () => {
+    differential.expectSameAsDmsetup([
+      cmd('stats'),
+      stats('foo'),
+      stats('help'),
+      stats('create'),
+      stats('create', dev('nosuch')),
+      stats('create', '--areas', '2', '--areasize', '8', dev('nosuch')),
+      stats('create', '--allregions', dev('nosuch')),
+      stats('create', '--allprograms', dev('nosuch')),
+      stats('create', '--programid', '', dev('nosuch')),
+      stats('list', '--allprograms', '--programid', 'x'),
+      stats('print', '--allregions', '--regionid', '1', dev('nosuch')),
+      stats('delete', '--regionid', '1', '--groupid', '1', dev('nosuch')),
+      stats('group', dev('nosuch')),
+      stats('ungroup', dev('nosuch')),
+      stats('print', dev('nosuch')),
+      stats('clear', dev('nosuch')),
+    ]);
+  });
+});
