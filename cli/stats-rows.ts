@@ -6,6 +6,7 @@
 import { COUNTER_NAMES, formatIdList, groupOf, type StatsArea, type StatsCounters, type StatsRegion } from '../lib/index.js';
 import type { FieldDef, FieldValue } from './report/fields.js';
 import { humanSize } from './stats-units.js';
+import { METRIC_FIELDS, metricValue } from './stats-metrics.js';
 
 /** One object of the walk. */
 export interface StatsRow {
@@ -117,9 +118,9 @@ const num = (value: bigint): FieldValue => ({ text: value.toString(), sort: valu
 const size = (sectors: bigint): FieldValue => ({ text: humanSize(sectors), sort: sectors });
 const str = (text: string): FieldValue => ({ text, sort: text });
 
-/** The fields tsdmsetup computes for stats rows (the rates need two samples: not implemented). */
+/** The fields tsdmsetup computes for stats rows (not the histogram counts and the interval fields). */
 export function statsFieldSupported(id: string): boolean {
-  return id in COUNTER_FIELDS || META_FIELDS.has(id);
+  return id in COUNTER_FIELDS || META_FIELDS.has(id) || METRIC_FIELDS.has(id);
 }
 
 const META_FIELDS = new Set([
@@ -128,9 +129,10 @@ const META_FIELDS = new Set([
 ]);
 
 /** A stats row's value of one field; undefined for a field of another section. */
-export function statsFieldValue(def: FieldDef, row: StatsRow): FieldValue | undefined {
+export function statsFieldValue(def: FieldDef, row: StatsRow, intervalNs = 1e9): FieldValue | undefined {
   const counter = COUNTER_FIELDS[def.id];
   if (counter) return num(row.counters?.[counter] as bigint ?? 0n);
+  if (METRIC_FIELDS.has(def.id)) return metricValue(def.id, row.counters ?? ZERO, intervalNs);
   const { region } = row;
   switch (def.id) {
     case 'stats_name': return str(row.name);

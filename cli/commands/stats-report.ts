@@ -1,10 +1,11 @@
 /**
  * `stats list` and `stats report`: dmsetup's stats reports (its _report_init field lists for
  * stats, the walk flags of _stats and _stats_report), filled per device from `@stats_list` and,
- * for counters, `@stats_print`. The rate fields (R/s, util, await…) need two samples and an
- * interval: tsdmsetup refuses them.
+ * for counters and rates, `@stats_print_clear` (so each report shows what happened since the last).
+ * Rates are over `--interval` seconds (default 1), as dmstats's first report assumes.
  */
 import { DeviceStats, DMSTATS_PROGRAM_ID, type StatsArea } from '../../lib/index.js';
+import { atoi } from '../c-numbers.js';
 import type { CliContext } from '../context.js';
 import { hasUuidOrMajor, taskDevice } from '../device-arg.js';
 import { forEachDevice } from '../each-device.js';
@@ -15,6 +16,8 @@ import { opt } from '../stats-options.js';
 const DEV_INFO = 'stats_name,group_id,region_id,obj_type';
 const REGION_INFO = `${DEV_INFO},region_start,region_len,area_count,area_len`;
 const AREA_INFO_FULL = `${DEV_INFO},region_start,region_len,area_count,area_id,area_start,area_len`;
+const METRICS =
+  'reads_merged_per_sec,writes_merged_per_sec,reads_per_sec,writes_per_sec,read_size_per_sec,write_size_per_sec,avg_request_size,queue_size,util,await,read_await,write_await';
 const COUNTERS =
   'read_count,reads_merged_count,read_sector_count,read_time,read_ticks,write_count,writes_merged_count,write_sector_count,write_time,write_ticks,in_progress_count,io_ticks,queue_ticks';
 
@@ -26,8 +29,7 @@ function defaultFields(context: CliContext, subcommand: 'list' | 'report'): stri
     if (histogram) return verbose ? `${AREA_INFO_FULL},hist_bins,hist_bounds` : `${REGION_INFO},hist_bins,hist_bounds`;
     return verbose ? `${AREA_INFO_FULL},program_id` : `${REGION_INFO},program_id`;
   }
-  // The default report is of rates, which tsdmsetup does not compute; --raw is the counters.
-  return `${DEV_INFO},area_id,area_start,area_len,${COUNTERS}`;
+  return `${DEV_INFO},area_id,area_start,area_len,${opt(context, 'raw') ? COUNTERS : METRICS}`;
 }
 
 /** The walk _stats and _stats_report choose from --area/--region/--group, the subcommand and -v. */
@@ -54,7 +56,7 @@ function makeReport(context: CliContext, subcommand: 'list' | 'report'): Report 
     return context.fail();
   }
   const unsupported = report.columns.find((c) => (c.def.section === 'stats' || c.def.section === 'region') && !statsFieldSupported(c.def.id));
-  if (unsupported) context.fail(`tsdmsetup does not support the ${unsupported.def.id} stats field (rates need two samples).`);
+  if (unsupported) context.fail(`tsdmsetup does not support the ${unsupported.def.id} stats field.`);
   const other = report.columns.find((c) => c.def.section !== 'stats' && c.def.section !== 'region' && c.def.section !== 'special');
   if (other) context.fail(`tsdmsetup does not support the ${other.def.id} field in a stats report.`);
   context.report = report;
@@ -73,11 +75,12 @@ export async function statsReport(context: CliContext, name: string | undefined,
     const handle = new DeviceStats(context.dm(), id);
     const regions = handle.list(program);
     // dm_stats_populate reads with @stats_print_clear: a report zeroes the counters it shows.
+    const intervalNs = (context.options.interval !== undefined ? Math.max(1, atoi(context.options.interval)) : 1) * 1e9;
     const wantsCounters = report.columns.some((c) => c.def.section === 'stats');
     const areas = new Map<number, StatsArea[]>();
     if (wantsCounters) for (const region of regions) areas.set(region.regionId, handle.print(region.regionId, { clear: true }));
     for (const row of statsRows(info.name, regions, areas, walkFlags(context, subcommand))) {
-      report.addRow(report.columns.map((c) => statsFieldValue(c.def, row) ?? { text: '', sort: '' }));
+      report.addRow(report.columns.map((c) => statsFieldValue(c.def, row, intervalNs) ?? { text: '', sort: '' }));
     }
   };
   if (name !== undefined || hasUuidOrMajor(context)) return one(name);

@@ -3,8 +3,12 @@
  * made with each create option, list, print, counters after known O_DIRECT I/O, clear, group,
  * ungroup, delete, the error messages and exit codes; same stdout, stderr and status per step.
  */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cmd, Differential, type Step } from '../helpers/differential.js';
+import { cliPath } from '../helpers/cli.js';
+import { cmd, DIFFERENTIAL_ENV, Differential, type Step } from '../helpers/differential.js';
 import { deviceNames } from '../helpers/devices.js';
 
 const names = deviceNames('stats');
@@ -36,6 +40,11 @@ describe('stats: tsdmsetup and dmsetup print the same', { timeout: 300_000 }, ()
       stats('list', '--allprograms'),
       stats('list', '--programid', 'myprog', a),
       stats('list', '--histogram', a),
+      stats('list', '-v', a),
+      stats('list', '-v', '--histogram', a),
+      stats('report', '--noheadings', a),
+      stats('report', '--group', a),
+      stats('report', '--region', '--allprograms', '-o', 'stats_name,region_id,area_count,program_id,read_size_per_sec,util', a),
       stats('print', '--regionid', '1', a),
       stats('print', '--regionid', '3', a),
       stats('print', '--allregions', a),
@@ -66,6 +75,9 @@ describe('stats: tsdmsetup and dmsetup print the same', { timeout: 300_000 }, ()
       { shell: `dd if=/dev/zero of=/dev/mapper/${a} bs=512 count=5 seek=1500 oflag=direct status=none` },
       stats('report', '--area', ...counters, a),
       stats('report', '--area', ...counters, a),
+      read(4, 4096),
+      stats('report', a),
+      stats('report', '--raw', a),
       read(2, 512),
       stats('report', '--region', ...counters, a),
       read(1, 512),
@@ -79,6 +91,7 @@ describe('stats: tsdmsetup and dmsetup print the same', { timeout: 300_000 }, ()
       stats('clear', a),
       stats('delete', '--allregions', a),
     ]);
+    expect(results.find((r) => r.step === `stats report ${a}`)?.stdout).toMatch(/area\s+0\s+0\s+512\.00k\s+0\.00\s+0\.00\s+4\.00\s+0\.00\s+16\.00k/);
     const [first, second] = results.filter((r) => r.step.startsWith('stats report --area')).map((r) => r.stdout ?? '');
     // 3 reads of 8 sectors in area 0; 5 writes of 1 sector at 1500, in area 1.
     expect(first).toMatch(/ 0\s+3\s+24\s+0\s+0\s+0$/m);
@@ -98,6 +111,8 @@ describe('stats: tsdmsetup and dmsetup print the same', { timeout: 300_000 }, ()
       stats('group', '--regions', '0,1', a),
       cmd('message', a, '0', '@stats_list'),
       stats('list', a),
+      stats('list', '-v', a),
+      stats('report', a),
       stats('group', '--regions', '0,1', '--alias', 'grp', a),
       stats('group', '--regions', '2,7', a),
       stats('ungroup', a),
@@ -131,5 +146,44 @@ describe('stats: tsdmsetup and dmsetup print the same', { timeout: 300_000 }, ()
       stats('print', dev('nosuch')),
       stats('clear', dev('nosuch')),
     ]);
+  });
+
+  it('measure: the IMA text of each target (DM_IMA_MEASUREMENT_FLAG), missing devices', () => {
+    const z = dev('mz');
+    const l = dev('ml');
+    const results = differential.expectSameAsDmsetup([
+      cmd('create', z, ...zero),
+      cmd('create', l, '--table', `0 1024 linear /dev/mapper/${z} 8`),
+      cmd('measure', z),
+      cmd('measure', l),
+      cmd('measure', z, l),
+      cmd('measure', '-v', l),
+      cmd('measure', dev('nosuch')),
+      cmd('measure', '-j', '254', '-m', '250'),
+    ]);
+    expect(results.find((r) => r.step === `measure ${z}`)?.stdout).toBe('0 2048 zero \n');
+  });
+
+  it('run as dmstats (a link of that name): the stats commands without `stats`', () => {
+    const a = dev('ds');
+    // The guest's /tmp is its own tmpfs: the link is made there.
+    mkdirSync('/tmp', { recursive: true });
+    const dir = mkdtempSync('/tmp/dmstats-');
+    const link = join(dir, 'dmstats');
+    symlinkSync(cliPath, link);
+    const run = (file: string, args: string[]): unknown => {
+      const result = spawnSync(file, args, { encoding: 'utf8', env: { ...process.env, ...DIFFERENTIAL_ENV } });
+      return { args: args.join(' '), status: result.status, stdout: result.stdout, stderr: result.stderr };
+    };
+    const lines = [['create', a], ['list'], ['list', a], ['bogus'], [], ['stats', 'list', a], ['delete', '--allregions', a]];
+    try {
+      differential.runStep('dmsetup', cmd('create', a, ...zero));
+      const theirs = lines.map((args) => run('dmstats', args));
+      const ours = lines.map((args) => run(link, args));
+      expect(ours).toEqual(theirs);
+      expect((theirs[1] as { stdout: string }).stdout).toContain(`${a} `);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
