@@ -144,6 +144,11 @@ export interface TableQueryOptions {
   inactive?: boolean;
   /** Do not flush (e.g. a thin pool then does not commit metadata for status). */
   noFlush?: boolean;
+  /**
+   * status(): ask for the targets' IMA measurement text (DM_IMA_MEASUREMENT_FLAG, driver 4.45 and
+   * later) instead of their status, as `dmsetup measure` does.
+   */
+  imaMeasurement?: boolean;
 }
 
 /** The geometry a device reports to HDIO_GETGEO. */

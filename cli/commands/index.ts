@@ -60,6 +60,7 @@ export const lazyCommands: readonly LazyCommandSpec[] = [
   lazy('setgeometry', 5, 5, 0, async () => (await import('./setgeometry.js')).setGeometryCommand),
   lazy('mknodes', 0, ANY, 0, async () => (await import('./mknodes.js')).mknodesCommand),
   lazy('mangle', 0, ANY, 1, async () => (await import('./mangle.js')).mangleCommand),
+  lazy('measure', 0, ANY, 2, async () => (await import('./table-status.js')).measureCommand),
   lazy('stats', 1, ANY, 0, async () => (await import('./stats.js')).statsCommand),
   lazy('splitname', 1, 2, 0, async () => (await import('./splitname.js')).splitnameCommand),
   lazy('udevcomplete_all', 0, 1, 0, async () => (await import('./udevcomplete-all.js')).udevcompleteAllCommand),

@@ -20,7 +20,7 @@ import { execForDevice } from '../exec-command.js';
 import { formatConciseDevice, formatLsTargetLine, formatTargetLine, hideKeys } from '../format.js';
 import { displayInfo } from '../info-display.js';
 
-type StatusKind = 'table' | 'status' | 'ls';
+type StatusKind = 'table' | 'status' | 'measure' | 'ls';
 
 export const tableCommand: CommandSpec = {
   name: 'table',
@@ -36,6 +36,15 @@ export const statusCommand: CommandSpec = {
   maxArgs: -1,
   repeatable: 2,
   run: (context) => showTargets(context, 'status'),
+};
+
+/** `measure`: status with DM_IMA_MEASUREMENT_FLAG (the targets' IMA text; empty for targets without one). */
+export const measureCommand: CommandSpec = {
+  name: 'measure',
+  minArgs: 0,
+  maxArgs: -1,
+  repeatable: 2,
+  run: (context) => showTargets(context, 'measure'),
 };
 
 /** table, status, or `ls --target/--exec` (status lines reduced to one `NAME\t(M, m)` line). */
@@ -72,7 +81,7 @@ function showDevice(context: CliContext, kind: StatusKind, name: string | undefi
 
 /** The device's rows; a status row's text in `params`, where dmsetup prints it (and --json has always had it). */
 function query(context: CliContext, kind: StatusKind, id: DeviceId): TableQueryResult {
-  const queryOptions = { inactive: Boolean(context.options.inactive), noFlush: context.noFlush };
+  const queryOptions = { inactive: Boolean(context.options.inactive), noFlush: context.noFlush, imaMeasurement: kind === 'measure' };
   try {
     if (kind === 'table') return context.dm().table(id, queryOptions);
     const { info, rows } = context.dm().status(id, queryOptions);

@@ -84,7 +84,8 @@ export function tableQuerySpec(device: DeviceId, operation: 'table' | 'status', 
     flags:
       flag(operation === 'table', DmFlag.STATUS_TABLE) |
       flag(options.inactive, DmFlag.QUERY_INACTIVE_TABLE) |
-      flag(options.noFlush, DmFlag.NOFLUSH),
+      flag(options.noFlush, DmFlag.NOFLUSH) |
+      flag(operation === 'status' && options.imaMeasurement, DmFlag.IMA_MEASUREMENT),
   };
 }
 
