@@ -89,8 +89,13 @@ export async function runCli(argv: string[], io: CliIo = { stdout: process.stdou
 /** The command named on the line, after dmsetup's usage checks (printed here); undefined on failure. */
 function findCommand(program: string, parsed: { command: string | undefined; args: string[] }, io: CliIo): CommandSpec | undefined {
   if (parsed.command === undefined) {
-    io.stderr.write(usageText(program));
+    io.stderr.write(program === 'dmstats' ? statsUsage(program) : usageText(program));
     return undefined;
+  }
+  // dmstats: every command line is a stats one (`dmstats stats …` too, as dmsetup's _process_switches).
+  if (program === 'dmstats' && parsed.command !== 'stats') {
+    parsed.args.unshift(parsed.command);
+    parsed.command = 'stats';
   }
   const spec = commands.get(parsed.command);
   if (!spec) {

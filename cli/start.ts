@@ -21,6 +21,11 @@ export async function runProcess(argv: string[]): Promise<void> {
       process.exitCode = await (await import('./batch.js')).runBatchProcess(argv, { stdout, stderr });
       return;
     }
+    // Run as `dmstats` (a link of that name), the command line is dmstats's: `stats` is implied.
+    if (invokedAs() === 'dmstats') {
+      process.exitCode = await (await import('./main.js')).runCli(argv, { stdout, stderr, program: 'dmstats' });
+      return;
+    }
     // udev rules run the udev commands on every event: those start without loading the library.
     const fast = await runFastPath(argv, { stdout, stderr });
     process.exitCode = fast ?? (await (await import('./main.js')).runCli(argv, { stdout, stderr }));
@@ -38,6 +43,12 @@ export async function runProcess(argv: string[]): Promise<void> {
       process.exitCode = 1;
     }
   }
+}
+
+/** The basename of the script as invoked (process.argv[1]): `dmstats` when run through a link of that name. */
+function invokedAs(): string {
+  const script = process.argv[1] ?? '';
+  return script.slice(script.lastIndexOf('/') + 1).replace(/\.c?js$/, '');
 }
 
 /** Linux's major number of the memory devices (/dev/null, /dev/zero, …): character devices, never terminals. */
