@@ -91,6 +91,16 @@ const treeNode: JsonSchema = {
   additionalProperties: false,
 };
 
+const counterNames = ['reads', 'readsMerged', 'readSectors', 'readNs', 'writes', 'writesMerged', 'writeSectors', 'writeNs', 'inProgress', 'ioNs', 'weightedIoNs', 'totalReadNs', 'totalWriteNs'];
+const statsCounters = object(
+  { ...Object.fromEntries(counterNames.map((name) => [name, exact])), histogram: list(exact) },
+  ['histogram'],
+  'The kernel\'s 13 counters of one area (times in nanoseconds), and its histogram bins if it has them.',
+);
+const statsArea = object({ start: exact, length: exact, counters: statsCounters }, [], 'One area of a region; sectors.');
+const deviceRegion = object({ name: string, regionId: exact });
+const statsDocument = (key: string, item: JsonSchema): JsonSchema => object({ [key]: list(item) });
+
 /** One document: the command line that prints it, and its schema. */
 export interface JsonDocument {
   /** The command, and the option that picks this document among the command's, if any. */
@@ -118,6 +128,15 @@ export const JSON_DOCUMENTS: readonly JsonDocument[] = [
   { command: 'version', schema: object({ library: string, driver: { type: 'string', pattern: '^[0-9]+\\.[0-9]+\\.[0-9]+$' } }) },
   { command: 'message', schema: object({ response: { type: ['string', 'null'], description: 'null when the target answered nothing.' } }) },
   { command: 'splitname', schema: report },
+  { command: 'measure', schema: object({ devices: list(object({ name: string, rows })) }) },
+  { command: 'stats', variant: 'list', schema: report },
+  { command: 'stats', variant: 'report', schema: report },
+  { command: 'stats', variant: 'create', schema: statsDocument('regions', object({ name: string, regionId: uint, areaCount: exact })) },
+  { command: 'stats', variant: 'print', schema: statsDocument('regions', object({ name: string, regionId: exact, areas: list(statsArea) })) },
+  { command: 'stats', variant: 'delete', schema: statsDocument('deleted', object({ name: string, regionId: exact, groupId: exact }, ['regionId', 'groupId'])) },
+  { command: 'stats', variant: 'clear', schema: statsDocument('cleared', deviceRegion) },
+  { command: 'stats', variant: 'group', schema: statsDocument('groups', object({ name: string, groupId: uint, alias: string, regions: string })) },
+  { command: 'stats', variant: 'ungroup', schema: statsDocument('ungrouped', object({ name: string, groupId: exact })) },
   { command: 'udevflags', schema: object({ cookie: hex, flags: list({ type: 'string', pattern: '^DM_[A-Z0-9_]+$' }) }) },
   { command: 'udevcookies', schema: object({ cookies: list(object({ cookie: hex, semid: uint, value: uint, lastSemopTime: uint, lastChangeTime: uint })) }) },
   { command: 'udevcomplete', schema: object({ completed: hex }) },
@@ -126,7 +145,7 @@ export const JSON_DOCUMENTS: readonly JsonDocument[] = [
 ];
 
 /** The schema of the document `command` prints with these options; undefined when it prints none. */
-export function jsonSchemaFor(command: string, options: { columns?: boolean; target?: string; tree?: boolean }): JsonSchema | undefined {
-  const variant = command === 'info' && options.columns ? '-c' : command === 'ls' && options.target !== undefined ? '--target' : command === 'ls' && options.tree ? '--tree' : undefined;
+export function jsonSchemaFor(command: string, options: { columns?: boolean; target?: string; tree?: boolean; subcommand?: string }): JsonSchema | undefined {
+  const variant = command === 'stats' ? options.subcommand : command === 'info' && options.columns ? '-c' : command === 'ls' && options.target !== undefined ? '--target' : command === 'ls' && options.tree ? '--tree' : undefined;
   return JSON_DOCUMENTS.find((document) => document.command === command && document.variant === variant)?.schema;
 }

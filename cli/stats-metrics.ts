@@ -17,7 +17,8 @@ export const METRIC_FIELDS: ReadonlySet<string> = new Set([
   'service_time', 'util',
 ]);
 
-const fixed = (value: number): FieldValue => ({ text: value.toFixed(2), sort: BigInt(Math.trunc(value)) });
+// A fractional value sorts (and goes to --json) as its text: FieldValue's numbers are whole.
+const fixed = (value: number): FieldValue => ({ text: value.toFixed(2), sort: value.toFixed(2) });
 const sectors = (value: number): FieldValue => {
   // dmsetup passes (uint64_t) of the double to dm_size_to_string.
   const whole = BigInt(Math.trunc(value));
@@ -73,7 +74,8 @@ export function metricValue(id: string, c: StatsCounters, intervalNs: number): F
     }
     case 'util': {
       const util = utilisation(c, intervalNs);
-      return { text: percentText(util), sort: BigInt(Math.trunc(util * 1e8)) };
+      const text = percentText(util);
+      return { text, sort: text };
     }
     default: return undefined;
   }

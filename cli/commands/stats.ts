@@ -3,7 +3,7 @@
  * exit codes): create, delete, clear, print, group, ungroup here; list and report in
  * stats-report.ts. Each device argument runs the subcommand once, stopping at the first failure.
  */
-import { DeviceStats, DMSTATS_PROGRAM_ID, isDmError, parseHistogramBounds, type StatsRegion } from '../../lib/index.js';
+import { DeviceStats, DMSTATS_PROGRAM_ID, isDmError, parseHistogramBounds, parseStatsPrint, type StatsRegion } from '../../lib/index.js';
 import { atoi, strtoull } from '../c-numbers.js';
 import { CommandFailed, type CliContext, type CommandSpec } from '../context.js';
 import { hasUuidOrMajor, taskDevice } from '../device-arg.js';
@@ -67,6 +67,7 @@ function createOne(context: CliContext, name: string | undefined): void {
   const areaBytes = opt(context, 'areasize') !== undefined ? sizeArg(context, 'areasize', 'areasize') : 0n;
   const start = opt(context, 'start') !== undefined ? sizeArg(context, 'start', 'start') / 512n : 0n;
   const length = opt(context, 'length') !== undefined ? sizeArg(context, 'length', 'length') / 512n : 0n;
+  if (opt(context, 'alias') !== undefined && opt(context, 'nogroup')) context.fail('Cannot set alias with --nogroup.');
   const bounds = text(context, 'bounds');
   let histogramBounds: bigint[] | undefined;
   if (bounds !== undefined) {
@@ -82,26 +83,45 @@ function createOne(context: CliContext, name: string | undefined): void {
   const table = context.dm().table(id);
   const deviceName = table.info.name;
   const deviceLength = table.rows.reduce((total, row) => total + BigInt(row.length), 0n);
-  const regionLength = start || length ? length : deviceLength;
   const step = areaBytes ? areaBytes / 512n : -BigInt(areas || 1);
   const handle = new DeviceStats(context.dm(), id);
-  let regionId: number;
-  try {
-    regionId = handle.createRegion({
-      start,
-      length,
-      ...(step > 0n ? { areaLength: step } : { areas: Number(-step) }),
-      precise: Boolean(opt(context, 'precise')),
-      ...(histogramBounds ? { histogramBounds } : {}),
-      programId: text(context, 'programid') ?? DMSTATS_PROGRAM_ID,
-      userData: text(context, 'userdata') ?? '',
-    });
-  } catch (error) {
-    reportError(context, error);
-    context.fail(`${deviceName}: Could not create statistics region.`);
+  const segments = Boolean(opt(context, 'segments'));
+  // --segments: a region per target (dmsetup's _do_stats_create_regions); else one region.
+  const pieces = segments ? table.rows.map((row) => ({ start: BigInt(row.start), length: BigInt(row.length) })) : [{ start, length }];
+  const made: number[] = [];
+  for (const piece of pieces) {
+    let regionId: number;
+    try {
+      regionId = handle.createRegion({
+        start: piece.start,
+        length: piece.length,
+        ...(step > 0n ? { areaLength: step } : { areas: Number(-step) }),
+        precise: Boolean(opt(context, 'precise')),
+        ...(histogramBounds ? { histogramBounds } : {}),
+        programId: text(context, 'programid') ?? DMSTATS_PROGRAM_ID,
+        userData: text(context, 'userdata') ?? '',
+      });
+    } catch (error) {
+      reportError(context, error);
+      context.fail(`${deviceName}: Could not create statistics region.`);
+    }
+    made.push(regionId);
+    const regionLength = segments || piece.start || piece.length ? piece.length : deviceLength;
+    const count = step > 0n ? (regionLength === 0n ? 1n : regionLength / step + (regionLength % step ? 1n : 0n)) : -step;
+    if (context.options.json) context.jsonItem('regions', { name: deviceName, regionId, areaCount: count });
+    else context.print(`${deviceName}: Created new region with ${count} area(s) as region ID ${regionId}`);
   }
-  const count = step > 0n ? (regionLength === 0n ? 1n : regionLength / step + (regionLength % step ? 1n : 0n)) : -step;
-  context.print(`${deviceName}: Created new region with ${count} area(s) as region ID ${regionId}`);
+  if (!segments || opt(context, 'nogroup')) return;
+  const list = made.join(',');
+  const alias = text(context, 'alias');
+  try {
+    const group = handle.createGroup(list, alias);
+    for (const warning of group.warnings) context.error(warning);
+    if (!context.options.json) context.print(`Grouped regions ${list} as group ID ${group.groupId}${alias !== undefined ? ` with alias ${alias}` : ''}`);
+  } catch (error) {
+    if (!isDmError(error) || error.kind !== 'invalid-argument') throw error;
+    context.fail(error.summary, `Failed to create group for regions ${list}.`);
+  }
 }
 
 const del: Sub = (context, name) => {
@@ -118,14 +138,19 @@ const del: Sub = (context, name) => {
     if (groupid) {
       const id = idArg(c, 'groupid');
       checked(c, () => handle.deleteGroup(Number(id), { deleteRegions: true }), 'Could not delete statistics group.');
-      c.print(`Deleted statistics group ${id}.`);
+      if (c.options.json) c.jsonItem('deleted', { name: n ?? '', groupId: id });
+      else c.print(`Deleted statistics group ${id}.`);
     } else if (allregions) {
-      for (const region of regions) checked(c, () => handle.deleteRegion(region.regionId, handle.list(program)), 'Could not delete statistics region.');
+      for (const region of regions) {
+        checked(c, () => handle.deleteRegion(region.regionId, handle.list(program)), 'Could not delete statistics region.');
+        if (c.options.json) c.jsonItem('deleted', { name: n ?? '', regionId: region.regionId });
+      }
     } else {
       const id = idArg(c, 'regionid');
       if (regions.length === 0) c.fail(`Could not delete region ID ${id}: no regions found`, 'Could not delete statistics region');
       if (!present(regions, id)) c.fail(`Region ID ${id} does not exist`, 'Could not delete statistics region');
       checked(c, () => handle.deleteRegion(Number(id), regions), 'Could not delete statistics region');
+      if (c.options.json) c.jsonItem('deleted', { name: n ?? '', regionId: id });
     }
   }, 'needs-alldevices');
 };
@@ -151,6 +176,7 @@ const clear: Sub = (context, name) => {
     for (const id of targets) {
       if (!present(regions, id)) c.fail(`No such region: ${id}.`);
       checked(c, () => handle.clearRegion(Number(id)), `Clearing statistics region ${id} failed.`);
+      if (c.options.json) c.jsonItem('cleared', { name: n ?? '', regionId: id });
     }
   }, 'all');
 };
@@ -164,13 +190,15 @@ const print: Sub = (context, name) => {
     const show = (id: bigint): void => {
       let text: string | undefined;
       checked(c, () => (text = handle.printText(Number(BigInt.asIntN(64, id)), clearing)), 'Could not print statistics region.');
-      c.stdout.write(text ?? '');
+      if (!c.options.json) return void c.stdout.write(text ?? '');
+      const precise = Boolean(present(regions, id)?.precise);
+      c.jsonItem('regions', { name: n ?? '', regionId: id, areas: parseStatsPrint(text, precise) });
     };
     if (!opt(c, 'allregions')) return show(idArg(c, 'regionid'));
-    // dmsetup 1.02.185 prints each region twice with --allregions.
+    // dmsetup 1.02.185 prints each region twice with --allregions (--json: once).
     for (const region of regions) {
       show(BigInt(region.regionId));
-      show(BigInt(region.regionId));
+      if (!c.options.json) show(BigInt(region.regionId));
     }
   }, 'all');
 };
@@ -189,7 +217,8 @@ const group: Sub = (context, name) => {
     }
     if (!created) return c.fail(`Could not create group on ${n}: ${regions}`);
     for (const warning of created.warnings) c.error(warning);
-    c.print(`Grouped regions ${regions} as group ID ${created.groupId} on ${n}`);
+    if (c.options.json) c.jsonItem('groups', { name: n ?? '', groupId: created.groupId, alias: alias ?? '', regions });
+    else c.print(`Grouped regions ${regions} as group ID ${created.groupId} on ${n}`);
   }, 'needs-alldevices');
 };
 
@@ -208,7 +237,8 @@ const ungroup: Sub = (context, name) => {
       failed = true;
     }
     // dmsetup prints this line whether or not the group went.
-    c.print(`Removed group ID ${id} on ${n}`);
+    if (c.options.json) c.jsonItem('ungrouped', { name: n ?? '', groupId: id });
+    else c.print(`Removed group ID ${id} on ${n}`);
     if (failed) throw new CommandFailed();
   }, 'needs-alldevices');
 };
@@ -217,6 +247,11 @@ const SUBCOMMANDS: Readonly<Record<string, Sub>> = {
   clear, create, delete: del, group, print, ungroup,
   list: (context, name) => statsReport(context, name, 'list'),
   report: (context, name) => statsReport(context, name, 'report'),
+};
+
+/** The list each subcommand's --json document holds (list and report print the report's rows). */
+const JSON_KEYS: Readonly<Record<string, string>> = {
+  create: 'regions', print: 'regions', delete: 'deleted', clear: 'cleared', group: 'groups', ungroup: 'ungrouped',
 };
 
 export const statsCommand: CommandSpec = {
@@ -241,6 +276,9 @@ export const statsCommand: CommandSpec = {
     if (opt(context, 'allregions') && opt(context, 'regionid') !== undefined) context.fail('Please supply one of --allregions and --regionid');
     const units = text(context, 'units');
     if (units !== undefined && units !== 'h') context.fail('tsdmsetup stats supports only --units h.');
+    // --json: one document per subcommand, printed even when nothing was done (its list empty).
+    const documentKey = JSON_KEYS[subcommand];
+    if (context.options.json && documentKey) context.json ??= { [documentKey]: [] };
     const invocations = devices.length > 1 ? devices.map((d) => [d]) : [devices];
     for (const [name] of invocations) await sub(context, name);
   },

@@ -7,7 +7,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cliPath } from '../helpers/cli.js';
+import { jsonSchemaFor } from '../../cli/json-schemas.js';
+import { cliPath, runTsdmsetup } from '../helpers/cli.js';
+import { validateJson } from '../helpers/json-schema.js';
 import { cmd, DIFFERENTIAL_ENV, Differential, type Step } from '../helpers/differential.js';
 import { deviceNames } from '../helpers/devices.js';
 
@@ -119,6 +121,16 @@ describe('stats: tsdmsetup and dmsetup print the same', { timeout: 300_000 }, ()
       stats('ungroup', '--groupid', '2', a),
       stats('ungroup', '--groupid', '0', a),
       stats('group', '--regions', '1-2', '--alias', 'grp', a),
+      cmd('create', dev('seg'), '--table', '0 100 zero\n100 300 zero\n400 24 error'),
+      stats('create', '--segments', dev('seg')),
+      stats('create', '--segments', '--alias', 'parts', '--areas', '2', dev('seg')),
+      stats('create', '--segments', '--nogroup', dev('seg')),
+      stats('create', '--segments', '--nogroup', '--alias', 'x', dev('seg')),
+      stats('list', dev('seg')),
+      stats('delete', '--groupid', '0', dev('seg')),
+      stats('delete', '--groupid', '0', dev('seg')),
+      stats('list', dev('seg')),
+      stats('delete', '--allregions', dev('seg')),
       cmd('message', a, '0', '@stats_list'),
       stats('list', a),
       stats('delete', '--regionid', '2', a),
@@ -185,5 +197,39 @@ describe('stats: tsdmsetup and dmsetup print the same', { timeout: 300_000 }, ()
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('--json: each stats document (and measure) against its schema, with the facts dmstats prints', () => {
+    const a = dev('j');
+    const json = (args: string[], subcommand?: string): { status: number; document: Record<string, unknown[]> } => {
+      const result = runTsdmsetup([...args, '--json'], { env: DIFFERENTIAL_ENV });
+      const lines = result.stdout.split('\n').filter(Boolean);
+      expect(lines, args.join(' ')).toHaveLength(1);
+      const document = JSON.parse(lines[0]!) as Record<string, unknown[]>;
+      const schema = jsonSchemaFor(args[0]!, { ...(subcommand ? { subcommand } : {}) });
+      expect(schema, args.join(' ')).toBeDefined();
+      expect(validateJson(document, schema!), args.join(' ')).toEqual([]);
+      return { status: result.status, document };
+    };
+    differential.runStep('dmsetup', cmd('create', a, ...zero));
+    expect(json(['stats', 'create', '--areas', '2', a], 'create').document['regions']).toEqual([{ name: a, regionId: 0, areaCount: 2 }]);
+    json(['stats', 'create', '--bounds', '1ms', a], 'create');
+    differential.runStep('dmsetup', { shell: `dd if=/dev/mapper/${a} of=/dev/null bs=4096 count=2 iflag=direct status=none` });
+    const printed = json(['stats', 'print', '--regionid', '0', a], 'print').document['regions'] as { areas: { counters: Record<string, unknown> }[] }[];
+    expect(printed[0]!.areas.map((area) => [area.counters['reads'], area.counters['readSectors']])).toEqual([[2, 16], [0, 0]]);
+    const listed = json(['stats', 'list', a], 'list').document['report'];
+    const theirs = differential.runStep('dmsetup', cmd('stats', 'list', '--noheadings', '--separator', '|', '-o', 'region_id,area_count', a)).stdout!;
+    expect(listed!.map((row) => { const r = row as Record<string, unknown>; return `${r['region_id']}|${r['area_count']}`; })).toEqual(theirs.trim().split('\n'));
+    const report = json(['stats', 'report', '-o', 'region_id,area_id,read_count,reads_per_sec', '--area', a], 'report').document['report'];
+    expect(report).toEqual([
+      { region_id: 0, area_id: 0, read_count: 2, reads_per_sec: '2.00' },
+      { region_id: 0, area_id: 1, read_count: 0, reads_per_sec: '0.00' },
+      { region_id: 1, area_id: 0, read_count: 2, reads_per_sec: '2.00' },
+    ]);
+    expect(json(['stats', 'group', '--regions', '0,1', a], 'group').document['groups']).toEqual([{ name: a, groupId: 0, alias: '', regions: '0,1' }]);
+    expect(json(['stats', 'clear', '--regionid', '1', a], 'clear').document['cleared']).toEqual([{ name: a, regionId: 1 }]);
+    expect(json(['stats', 'ungroup', '--groupid', '0', a], 'ungroup').document['ungrouped']).toEqual([{ name: a, groupId: 0 }]);
+    expect(json(['stats', 'delete', '--allregions', a], 'delete').document['deleted']).toEqual([{ name: a, regionId: 0 }, { name: a, regionId: 1 }]);
+    expect(json(['measure', a]).document['devices']).toEqual([{ name: a, rows: [{ start: 0, length: 2048, type: 'zero', params: '' }] }]);
   });
 });
