@@ -55,7 +55,7 @@ afterEach(() => {
 describe('README', () => {
   it('every block the tests run is marked, each marker once', () => {
     const markers = [...readme.matchAll(/<!-- readme-test: ([\w-]+) -->\n```/g)].map((match) => match[1]);
-    expect(markers.sort()).toEqual(['real-host-sh', 'real-host-ts', 'test-kit', 'toolkit']);
+    expect(markers.sort()).toEqual(['real-host-sh', 'real-host-ts', 'stats', 'test-kit', 'toolkit']);
   });
 
   it('the toolkit example runs as written: the thin volume follows its rename, the tree shows it, removeTree takes the stack top first', () => {
@@ -99,5 +99,12 @@ describe('README', () => {
     const script = block.replace(/sudo npx /g, '');
     const out = execFileSync('sh', ['-e', '-c', script], { encoding: 'utf8' });
     expect(out).toMatch(/^Library version: .*\nDriver version: {4}4\.47\.0\n0 2048 zero \n$/);
+  });
+
+  it('the statistics example runs and prints the region and areas it describes', () => {
+    const example = markedBlock('stats', 'ts');
+    const out = runModule(transpiled(example.replace("from 'tsdmsetup'", `from '${join(root, 'dist', 'lib', 'index.js')}'`)));
+    expect(out).toBe("[ '0: 0+2048, 2 areas' ]\n[ '0+1024', '1024+1024' ] bigint\n");
+    expect(execFileSync('dmsetup', ['ls'], { encoding: 'utf8', env: { ...process.env, DM_DISABLE_UDEV: '1' } })).not.toContain('zeros-stats');
   });
 });
