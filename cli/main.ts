@@ -76,6 +76,8 @@ export async function runCli(argv: string[], io: CliIo = { stdout: process.stdou
   try {
     if (!KERNEL_FREE.has(spec.name)) await loadLibrary();
     if (!alwaysSucceeds && spec.name !== 'stats' && !(await prepareOutput(context))) return 1;
+    // stats: dmsetup's _report_init for the subcommand, before it runs.
+    if (!alwaysSucceeds && spec.name === 'stats' && !(await import('./commands/stats-report.js')).prepareStatsReport(context)) return 1;
     context.multipleDevices = multipleDevices(spec, parsed.args, options);
     const succeeded = alwaysSucceeds ? await runInvocations(context, spec, parsed.args) : await runCycles(context, spec, parsed.args);
     if (alwaysSucceeds) finishCycle(context);

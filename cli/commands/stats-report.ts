@@ -43,8 +43,13 @@ function walkFlags(context: CliContext, subcommand: 'list' | 'report'): WalkFlag
   return all ? { areas: true, regions: true, groups: true, skipSingleArea: true } : flags;
 }
 
-function makeReport(context: CliContext, subcommand: 'list' | 'report'): Report {
-  if (context.report) return context.report;
+/**
+ * dmsetup's _report_init for `stats <subcommand>`, run before the subcommand: the report of the
+ * subcommand's fields (list's, or the report's for every other subcommand), its errors printed and
+ * false returned (the run then fails without `Command failed.`). Only list and report keep it.
+ */
+export function prepareStatsReport(context: CliContext): boolean {
+  const subcommand = context.args[0] === 'list' ? 'list' : 'report';
   const fields = fieldList(context.options.options, defaultFields(context, subcommand));
   const warn = (line: string): void => context.error(line);
   let report: Report;
@@ -53,21 +58,32 @@ function makeReport(context: CliContext, subcommand: 'list' | 'report'): Report 
   } catch (error) {
     if (!(error instanceof ReportInitError)) throw error;
     if (!error.printed) context.error(error.message);
-    return context.fail();
+    return false;
   }
   const unsupported = report.columns.find((c) => (c.def.section === 'stats' || c.def.section === 'region') && !statsFieldSupported(c.def.id));
-  if (unsupported) context.fail(`tsdmsetup does not support the ${unsupported.def.id} stats field.`);
   const other = report.columns.find((c) => c.def.section !== 'stats' && c.def.section !== 'region' && c.def.section !== 'special');
-  if (other) context.fail(`tsdmsetup does not support the ${other.def.id} field in a stats report.`);
-  context.report = report;
-  context.columns = true;
-  return report;
+  const refusal = unsupported
+    ? `tsdmsetup does not support the ${unsupported.def.id} stats field.`
+    : other
+      ? `tsdmsetup does not support the ${other.def.id} field in a stats report.`
+      : context.options.other['units'] !== undefined && context.options.other['units'] !== 'h'
+        ? 'tsdmsetup stats supports only --units h.'
+        : undefined;
+  if (refusal) {
+    context.error(refusal);
+    return false;
+  }
+  if (context.args[0] === 'list' || context.args[0] === 'report') {
+    context.report = report;
+    context.columns = true;
+  }
+  return true;
 }
 
 /** Adds one device's rows (or every device's, when none is named) to the run's report. */
 export async function statsReport(context: CliContext, name: string | undefined, subcommand: 'list' | 'report'): Promise<void> {
-  const report = makeReport(context, subcommand);
-  if (report.helpRequested) return;
+  const report = context.report;
+  if (!report || report.helpRequested) return;
   const one = (deviceName: string | undefined): void => {
     const id = taskDevice(context, deviceName);
     const info = context.dm().info(id);

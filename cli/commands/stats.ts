@@ -247,6 +247,8 @@ const SUBCOMMANDS: Readonly<Record<string, Sub>> = {
   clear, create, delete: del, group, print, ungroup,
   list: (context, name) => statsReport(context, name, 'list'),
   report: (context, name) => statsReport(context, name, 'report'),
+  // dmsetup's _version, once per device argument as the stats table says.
+  version: async (context) => (await import('./version.js')).versionCommand.run(context),
 };
 
 /** The list each subcommand's --json document holds (list and report print the report's rows). */
@@ -274,8 +276,6 @@ export const statsCommand: CommandSpec = {
     }
     if (opt(context, 'allprograms') && opt(context, 'programid') !== undefined) context.fail('Please supply one of --allprograms and --programid');
     if (opt(context, 'allregions') && opt(context, 'regionid') !== undefined) context.fail('Please supply one of --allregions and --regionid');
-    const units = text(context, 'units');
-    if (units !== undefined && units !== 'h') context.fail('tsdmsetup stats supports only --units h.');
     // --json: one document per subcommand, printed even when nothing was done (its list empty).
     const documentKey = JSON_KEYS[subcommand];
     if (context.options.json && documentKey) context.json ??= { [documentKey]: [] };

@@ -60,6 +60,13 @@ describe('stats: tsdmsetup and dmsetup print the same', { timeout: 300_000 }, ()
       stats('delete', '--regionid', '0', '--groupid', '1', a),
       stats('list', a),
       stats('delete', '--allregions', a),
+      stats('report', '-S', 'region_id=1', '-o', 'region_id,area_id,area_start', a),
+      stats('report', '-S', 'area_id>1 && region_id=5', '-o', 'region_id,area_id', '-O', '-area_id', a),
+      stats('report', '-o', 'region_id,bogus', a),
+      stats('report', '--count', '2', '--interval', '1', '-o', 'region_id,area_id,read_count', '--region', a),
+      stats('list', '--count', '2', '--interval', '1', a),
+      stats('list', '--nameprefixes', '-o', 'stats_name,region_id,program_id,user_data', '--allprograms', a),
+      stats('list', '--rows', '--group', a),
       stats('delete', '--allregions', '--allprograms', a),
       cmd('message', a, '0', '@stats_list'),
       stats('list'),
@@ -136,6 +143,18 @@ describe('stats: tsdmsetup and dmsetup print the same', { timeout: 300_000 }, ()
       stats('delete', '--regionid', '2', a),
       cmd('message', a, '0', '@stats_list'),
       stats('delete', '--allregions', a),
+    ]);
+  });
+
+  it('addressed by uuid', () => {
+    const a = dev('u');
+    differential.expectSameAsDmsetup([
+      cmd('create', a, '-u', 'STATS-UUID-1', ...zero),
+      stats('create', '-u', 'STATS-UUID-1', '--areas', '3'),
+      stats('list', '-u', 'STATS-UUID-1'),
+      stats('print', '--regionid', '0', '-u', 'STATS-UUID-1'),
+      stats('create', '-u', 'STATS-UUID-NONE'),
+      stats('delete', '--allregions', '-u', 'STATS-UUID-1'),
     ]);
   });
 
