@@ -100,5 +100,5 @@ export async function statsReport(context: CliContext, name: string | undefined,
     }
   };
   if (name !== undefined || hasUuidOrMajor(context)) return one(name);
-  await forEachDevice(context, (device) => one(device.name), true);
+  await forEachDevice(context, (device) => one(device.name));
 }

@@ -31,7 +31,7 @@ function stats(context: CliContext, name: string | undefined): DeviceStats {
 function onDevice(context: CliContext, name: string | undefined, sub: Sub, everyDevice: 'all' | 'needs-alldevices'): void | Promise<void> {
   if (name !== undefined || hasUuidOrMajor(context)) return sub(context, name);
   if (everyDevice === 'needs-alldevices' && !opt(context, 'alldevices')) context.fail('Please specify device(s) or use --alldevices.');
-  return forEachDevice(context, (device) => sub(context, device.name), true);
+  return forEachDevice(context, (device) => sub(context, device.name));
 }
 
 function present(regions: readonly StatsRegion[], id: bigint): StatsRegion | undefined {

@@ -160,6 +160,11 @@ describe('stats: tsdmsetup and dmsetup print the same', { timeout: 300_000 }, ()
 
   it('errors: no subcommand, unknown ones, conflicting options, missing devices', () => {
     differential.expectSameAsDmsetup([
+      // No device at all: _process_all's line.
+      stats('list'),
+      stats('report'),
+      stats('print', '--allregions'),
+      stats('create', '--alldevices'),
       cmd('stats'),
       stats('foo'),
       stats('help'),
