@@ -7,6 +7,7 @@ import { COUNTER_NAMES, formatIdList, groupOf, type StatsArea, type StatsCounter
 import type { FieldDef, FieldValue } from './report/fields.js';
 import { humanSize } from './stats-units.js';
 import { METRIC_FIELDS, metricValue } from './stats-metrics.js';
+import { histogramText, type HistogramFormat } from './stats-histogram.js';
 
 /** One object of the walk. */
 export interface StatsRow {
@@ -43,8 +44,12 @@ const ZERO: StatsCounters = {
 
 function sum(list: readonly (StatsCounters | undefined)[]): StatsCounters | undefined {
   if (list.some((c) => c === undefined)) return undefined;
-  const total = { ...ZERO };
+  const total: StatsCounters = { ...ZERO };
   for (const counters of list) for (const key of COUNTER_NAMES) total[key] += counters![key];
+  const histograms = list.map((counters) => counters!.histogram);
+  if (histograms.every((h) => h !== undefined) && histograms.length > 0) {
+    total.histogram = histograms[0]!.map((_, bin) => histograms.reduce((sum, h) => sum + (h[bin] ?? 0n), 0n));
+  }
   return total;
 }
 
@@ -118,18 +123,31 @@ const num = (value: bigint): FieldValue => ({ text: value.toString(), sort: valu
 const size = (sectors: bigint): FieldValue => ({ text: humanSize(sectors), sort: sectors });
 const str = (text: string): FieldValue => ({ text, sort: text });
 
-/** The fields tsdmsetup computes for stats rows (not the histogram counts and the interval fields). */
+/** The fields tsdmsetup computes for stats rows (all but interval and interval_ns). */
 export function statsFieldSupported(id: string): boolean {
-  return id in COUNTER_FIELDS || META_FIELDS.has(id) || METRIC_FIELDS.has(id);
+  return id in COUNTER_FIELDS || id in HISTOGRAM_FIELDS || META_FIELDS.has(id) || METRIC_FIELDS.has(id);
 }
+
+const HISTOGRAM_FIELDS: Readonly<Record<string, Omit<HistogramFormat, 'suffix' | 'unaligned'>>> = {
+  hist_count: { values: true, percent: false, bounds: undefined },
+  hist_count_bounds: { values: true, percent: false, bounds: 'lower' },
+  hist_count_ranges: { values: true, percent: false, bounds: 'range' },
+  hist_percent: { values: true, percent: true, bounds: undefined },
+  hist_percent_bounds: { values: true, percent: true, bounds: 'lower' },
+  hist_percent_ranges: { values: true, percent: true, bounds: 'range' },
+  hist_bounds: { values: false, percent: false, bounds: 'lower' },
+  hist_ranges: { values: false, percent: false, bounds: 'range' },
+};
 
 const META_FIELDS = new Set([
   'stats_name', 'group_id', 'region_id', 'obj_type', 'region_start', 'region_len', 'area_id', 'area_start',
-  'area_len', 'area_offset', 'area_count', 'program_id', 'user_data', 'precise', 'hist_bins', 'hist_bounds',
+  'area_len', 'area_offset', 'area_count', 'program_id', 'user_data', 'precise', 'hist_bins',
 ]);
 
 /** A stats row's value of one field; undefined for a field of another section. */
-export function statsFieldValue(def: FieldDef, row: StatsRow, intervalNs = 1e9): FieldValue | undefined {
+export function statsFieldValue(def: FieldDef, row: StatsRow, intervalNs = 1e9, format: { suffix: boolean; unaligned: boolean } = { suffix: true, unaligned: false }): FieldValue | undefined {
+  const histogram = HISTOGRAM_FIELDS[def.id];
+  if (histogram) return str(histogramText(row.region.histogramBounds, row.counters?.histogram, { ...histogram, ...format }));
   const counter = COUNTER_FIELDS[def.id];
   if (counter) return num(row.counters?.[counter] as bigint ?? 0n);
   if (METRIC_FIELDS.has(def.id)) return metricValue(def.id, row.counters ?? ZERO, intervalNs);
@@ -154,20 +172,6 @@ export function statsFieldValue(def: FieldDef, row: StatsRow, intervalNs = 1e9):
     case 'user_data': return str(region.userData && (region.precise || region.histogramBounds) ? region.userData.slice(0, -1) : region.userData);
     case 'precise': return { text: region.precise ? '1' : '0', sort: region.precise ? 1n : 0n };
     case 'hist_bins': return str(`${region.histogramBounds ? region.histogramBounds.length + 1 : 0}`);
-    case 'hist_bounds': return str(region.histogramBounds ? boundsText(region.histogramBounds) : '');
     default: return undefined;
   }
-}
-
-/** dm_histogram_to_string's bounds form with time suffixes: `0s,1ms,10ms`. */
-function boundsText(bounds: readonly bigint[]): string {
-  return [0n, ...bounds].map(timeText).join(',');
-}
-
-function timeText(ns: bigint): string {
-  if (ns === 0n) return '0s';
-  if (ns % 1_000_000_000n === 0n) return `${ns / 1_000_000_000n}s`;
-  if (ns % 1_000_000n === 0n) return `${ns / 1_000_000n}ms`;
-  if (ns % 1000n === 0n) return `${ns / 1000n}us`;
-  return `${ns}ns`;
 }

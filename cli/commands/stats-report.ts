@@ -29,6 +29,7 @@ function defaultFields(context: CliContext, subcommand: 'list' | 'report'): stri
     if (histogram) return verbose ? `${AREA_INFO_FULL},hist_bins,hist_bounds` : `${REGION_INFO},hist_bins,hist_bounds`;
     return verbose ? `${AREA_INFO_FULL},program_id` : `${REGION_INFO},program_id`;
   }
+  if (histogram) return `${REGION_INFO},util,await,${opt(context, 'relative') ? 'hist_percent_bounds' : 'hist_count_bounds'}`;
   return `${DEV_INFO},area_id,area_start,area_len,${opt(context, 'raw') ? COUNTERS : METRICS}`;
 }
 
@@ -91,12 +92,13 @@ export async function statsReport(context: CliContext, name: string | undefined,
     const handle = new DeviceStats(context.dm(), id);
     const regions = handle.list(program);
     // dm_stats_populate reads with @stats_print_clear: a report zeroes the counters it shows.
+    const format = { suffix: !opt(context, 'notimesuffix'), unaligned: Boolean(context.options.noheadings) };
     const intervalNs = (context.options.interval !== undefined ? Math.max(1, atoi(context.options.interval)) : 1) * 1e9;
     const wantsCounters = report.columns.some((c) => c.def.section === 'stats');
     const areas = new Map<number, StatsArea[]>();
     if (wantsCounters) for (const region of regions) areas.set(region.regionId, handle.print(region.regionId, { clear: true }));
     for (const row of statsRows(info.name, regions, areas, walkFlags(context, subcommand))) {
-      report.addRow(report.columns.map((c) => statsFieldValue(c.def, row, intervalNs) ?? { text: '', sort: '' }));
+      report.addRow(report.columns.map((c) => statsFieldValue(c.def, row, intervalNs, format) ?? { text: '', sort: '' }));
     }
   };
   if (name !== undefined || hasUuidOrMajor(context)) return one(name);

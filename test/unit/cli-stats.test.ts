@@ -9,6 +9,7 @@ import { FIELDS } from '../../cli/report/fields.js';
 import { metricValue } from '../../cli/stats-metrics.js';
 import { statsFieldValue, statsRows } from '../../cli/stats-rows.js';
 import { humanSize } from '../../cli/stats-units.js';
+import { histogramText } from '../../cli/stats-histogram.js';
 
 const field = (id: string) => FIELDS.find((def) => def.id === id)!;
 
@@ -61,5 +62,23 @@ describe('metrics', () => {
   it('util: dm_percent_t, a non-zero value under 0.01% shows as 0.01', () => {
     const util = (ioNs: bigint): string => metricValue('util', { ...area!.counters, ioNs }, 1e9)!.text;
     expect([util(0n), util(20_000n), util(500_000_000n), util(2_000_000_000n)]).toEqual(['0.00', '0.01', '50.00', '100.00']);
+  });
+});
+
+describe('histogramText (dm_histogram_to_string)', () => {
+  const bounds = [10_000_000n, 1_000_000_000n];
+  const counts = [3n, 1n, 0n];
+  const format = { values: true, percent: false, bounds: undefined, suffix: true, unaligned: false } as const;
+  it('counts padded to 6 in an aligned report, `:`-separated without', () => {
+    expect(histogramText(bounds, counts, format)).toBe('     3     1     0');
+    expect(histogramText(bounds, counts, { ...format, unaligned: true })).toBe('3:1:0');
+  });
+
+  it('with lower bounds, ranges and percentages (--noheadings: `:` after each bin too, as libdm); nothing without a histogram', () => {
+    expect(histogramText(bounds, counts, { ...format, bounds: 'lower', unaligned: true })).toBe('0s:3:10ms:1:1s:0');
+    expect(histogramText(bounds, counts, { ...format, bounds: 'range', unaligned: true })).toBe('0s-10ms:3:10ms-1s:1:>1s:0');
+    expect(histogramText(bounds, counts, { ...format, percent: true, unaligned: true })).toBe('75.00%:25.00%:0.00%');
+    expect(histogramText(bounds, undefined, { ...format, values: false, bounds: 'lower' })).toBe('0s,10ms,1s');
+    expect(histogramText(undefined, undefined, format)).toBe('');
   });
 });

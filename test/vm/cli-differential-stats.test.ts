@@ -109,6 +109,32 @@ describe('stats: tsdmsetup and dmsetup print the same', { timeout: 300_000 }, ()
     expect(results.find((r) => r.step.startsWith('stats report --region'))?.stdout).toMatch(/region\s+0\s+2\s+2\s+0\s+0\s+0$/m);
   });
 
+  it('histograms: counts, bounds, ranges and percentages of a --bounds region', () => {
+    const a = dev('h');
+    const read = (blocks: number): Step => ({ shell: `dd if=/dev/mapper/${a} of=/dev/null bs=512 count=${blocks} iflag=direct status=none` });
+    const hist = 'region_id,area_id,hist_bins,hist_count,hist_count_bounds,hist_count_ranges,hist_percent,hist_percent_bounds,hist_percent_ranges,hist_bounds,hist_ranges';
+    const results = differential.expectSameAsDmsetup([
+      cmd('create', a, ...zero),
+      // Reads of a zero device take far less than 10 ms: every count is in the first bin.
+      stats('create', '--bounds', '10ms,1s,2s', '--areas', '2', a),
+      stats('create', '--bounds', '500us', a),
+      read(6),
+      stats('print', '--regionid', '0', a),
+      stats('report', '--histogram', '-o', 'region_id,area_id,hist_count_bounds', a),
+      read(3),
+      stats('report', '--histogram', '--relative', '-o', 'region_id,hist_percent_bounds', '--region', a),
+      read(2),
+      stats('report', '-o', hist, '--area', a),
+      read(2),
+      stats('report', '--noheadings', '-o', hist, '--region', a),
+      stats('report', '--notimesuffix', '-o', 'region_id,hist_count_bounds,hist_ranges', a),
+      stats('list', '--histogram', '-v', a),
+      stats('delete', '--allregions', a),
+    ]);
+    expect(results.find((r) => r.step.startsWith('stats print'))?.stdout).toMatch(/^0\+1024 6 .* 6:0:0:0$/m);
+    expect(results.find((r) => r.step.startsWith('stats report --histogram -o'))?.stdout).toMatch(/ 0\s+0\s+0s:\s+6,\s*10ms:\s+0,\s*1s:\s+0,\s*2s:\s+0/);
+  });
+
   it('group and ungroup: aliases, overlap warnings, refusals', () => {
     const a = dev('g');
     differential.expectSameAsDmsetup([
