@@ -172,10 +172,21 @@ describe('stats: tsdmsetup and dmsetup print the same', { timeout: 300_000 }, ()
     ]);
   });
 
-  it('addressed by uuid', () => {
+  it('addressed by uuid; several devices, --alldevices', () => {
     const a = dev('u');
+    const b = dev('u2');
     differential.expectSameAsDmsetup([
+      cmd('create', b, ...zero),
+      stats('create', '--alldevices'),
+      stats('print', '--regionid', '0', b, b),
+      stats('delete', '--allregions', '--alldevices'),
       cmd('create', a, '-u', 'STATS-UUID-1', ...zero),
+      stats('create', '--alldevices', '--areas', '2'),
+      stats('list'),
+      stats('report', '--raw', b, a),
+      stats('group', '--regions', '0', '--alldevices'),
+      stats('ungroup', '--groupid', '0', '--alldevices'),
+      stats('delete', '--allregions', '--alldevices'),
       stats('create', '-u', 'STATS-UUID-1', '--areas', '3'),
       stats('list', '-u', 'STATS-UUID-1'),
       stats('print', '--regionid', '0', '-u', 'STATS-UUID-1'),
