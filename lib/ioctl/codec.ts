@@ -19,6 +19,7 @@ import {
 import type { DevNumber } from '../device/devt.js';
 import { dmError, invalidArgument, type DmError } from '../errors.js';
 import { cString, kernelMajor, kernelMinor, LOW_WORD, type ReplyHeader } from './reply.js';
+import { isSectors, type Sectors } from '../targets/units.js';
 
 export type { ReplyHeader } from './reply.js';
 
@@ -38,10 +39,10 @@ const align8 = (n: number): number => (n + 7) & ~7;
 
 /** One row of a table as sent to the kernel (sectors). `params` are already kernel-escaped. */
 export interface EncodedTarget {
-  /** The row's first sector (512-byte sectors). */
-  start: number;
-  /** The row's length, in 512-byte sectors. */
-  length: number;
+  /** The row's first sector (512-byte sectors; a bigint past 2^53). */
+  start: Sectors;
+  /** The row's length, in 512-byte sectors (a bigint past 2^53). */
+  length: Sectors;
   /** The target type (shorter than DM_MAX_TYPE_NAME bytes). */
   type: string;
   /** The parameter text, already escaped the way the kernel splits it. */
@@ -139,8 +140,8 @@ export function encodeRequest(buffer: Buffer, header: RequestHeader, payload: Re
       for (const target of payload.targets) {
         const size = targetSpecSize(target);
         for (const key of ['start', 'length'] as const) {
-          if (!Number.isSafeInteger(target[key]) || target[key] < 0) {
-            throw refuse(`A target's ${key} must be a whole number of sectors, not ${String(target[key])}`);
+          if (!isSectors(target[key])) {
+            throw refuse(`A target's ${key} must be a whole number of sectors (a safe integer, or a bigint up to 2^64-1), not ${String(target[key])}`);
           }
         }
         putU64(buffer, offset + SPEC.sector_start, BigInt(target.start));
@@ -289,10 +290,10 @@ export function decodeNameList(buffer: Buffer, header: ReplyHeader): NameListEnt
 
 /** One target of a TABLE_STATUS / DEV_WAIT reply: its table params or its status text. */
 export interface TargetReply {
-  /** The row's first sector (512-byte sectors). */
-  start: number;
-  /** The row's length, in 512-byte sectors. */
-  length: number;
+  /** The row's first sector (512-byte sectors; a bigint past 2^53). */
+  start: Sectors;
+  /** The row's length, in 512-byte sectors (a bigint past 2^53). */
+  length: Sectors;
   /** The target type. */
   type: string;
   /** Table params (with STATUS_TABLE) or status text, as the target printed them. */
@@ -309,8 +310,8 @@ export function decodeTargets(buffer: Buffer, header: ReplyHeader): TargetReply[
     const paramsStart = offset + SPEC.size;
     const paramsEnd = terminator(buffer, paramsStart, end, 'target list');
     targets.push({
-      start: exactSectors(buffer, offset + SPEC.sector_start, 'start', i),
-      length: exactSectors(buffer, offset + SPEC.length, 'length', i),
+      start: exactSectors(buffer, offset + SPEC.sector_start),
+      length: exactSectors(buffer, offset + SPEC.length),
       type: cString(buffer, offset + SPEC.target_type, offset + SPEC.target_type + DM_MAX_TYPE_NAME),
       params: buffer.toString('utf8', paramsStart, paramsEnd),
     });
@@ -323,15 +324,12 @@ export function decodeTargets(buffer: Buffer, header: ReplyHeader): TargetReply[
 }
 
 /**
- * A sector count of a reply row as a number; past 2^53-1 it is refused naming it exactly (a
- * rounded count would be silently wrong; table rows carry numbers, see table/table.ts).
+ * A sector count of a reply row, exact: a number while it is a safe integer, a bigint past 2^53-1
+ * (a rounded count would silently name another size).
  */
-function exactSectors(buffer: Buffer, offset: number, what: string, index: number): number {
+function exactSectors(buffer: Buffer, offset: number): Sectors {
   const value = u64n(buffer, offset);
-  if (value > Number.MAX_SAFE_INTEGER) {
-    throw dmError('unsupported', 'EOVERFLOW', `The ${what} of table row ${index + 1} is ${u64(buffer, offset)} sectors, past 2^53-1 (${Number.MAX_SAFE_INTEGER}), which table rows do not carry`);
-  }
-  return value;
+  return value > Number.MAX_SAFE_INTEGER ? u64(buffer, offset) : value;
 }
 
 /** Decodes a TABLE_DEPS reply: the devices the table uses. */

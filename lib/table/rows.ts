@@ -12,6 +12,7 @@ import { deviceInfoFromHeader } from '../ioctl/decoders.js';
 import type { TableRow } from './table.js';
 import { rawTarget, Target, type TargetLike, type TargetType } from '../targets/target.js';
 import { targetType } from '../targets/registry.js';
+import type { Sectors } from '../targets/units.js';
 import { rows as rowsShape } from '../arguments/checks.js';
 
 /**
@@ -27,10 +28,10 @@ import { rows as rowsShape } from '../arguments/checks.js';
 export interface StatusRow {
   /** Tells a StatusRow from a TableRow, so status text is never taken for params. */
   readonly kind: 'status';
-  /** In 512-byte sectors. */
-  readonly start: number;
-  /** In 512-byte sectors. */
-  readonly length: number;
+  /** In 512-byte sectors (a bigint past 2^53). */
+  readonly start: Sectors;
+  /** In 512-byte sectors (a bigint past 2^53). */
+  readonly length: Sectors;
   /** The target type. */
   readonly type: string;
   /** The target's status text, as `dmsetup status` shows it. */
@@ -38,7 +39,7 @@ export interface StatusRow {
 }
 
 /** A StatusRow from what the kernel replied to a status query (`{ start, length, type, params }`). */
-export function statusRow(reply: { start: number; length: number; type: string; params: string }): StatusRow {
+export function statusRow(reply: { start: Sectors; length: Sectors; type: string; params: string }): StatusRow {
   rowsShape([{ ...reply }], 'The reply given to statusRow');
   return { kind: 'status', start: reply.start, length: reply.length, type: reply.type, status: reply.params };
 }
@@ -58,10 +59,10 @@ export interface RawStatus {
 
 /** A parsed status row: the row's place and type, and its status typed when the type is modelled. */
 export interface ParsedStatusRow<Status = unknown> {
-  /** The row's first sector (512-byte sectors). */
-  readonly start: number;
-  /** The row's length, in 512-byte sectors. */
-  readonly length: number;
+  /** The row's first sector (512-byte sectors; a bigint past 2^53). */
+  readonly start: Sectors;
+  /** The row's length, in 512-byte sectors (a bigint past 2^53). */
+  readonly length: Sectors;
   /** The target type. */
   readonly type: string;
   /** The typed status (e.g. ThinPoolStatus), or a RawStatus for a type without a status parser. */
@@ -70,10 +71,10 @@ export interface ParsedStatusRow<Status = unknown> {
 
 /** A parsed table row: a typed Target when the type is modelled, else a raw target. */
 export interface ParsedTableRow<Params = unknown> {
-  /** The row's first sector (512-byte sectors). */
-  readonly start: number;
-  /** The row's length, in 512-byte sectors. */
-  readonly length: number;
+  /** The row's first sector (512-byte sectors; a bigint past 2^53). */
+  readonly start: Sectors;
+  /** The row's length, in 512-byte sectors (a bigint past 2^53). */
+  readonly length: Sectors;
   /** The typed target (its `params` are the builder's fields), or a raw target whose `params` is the text. */
   readonly target: Target<Params> | (TargetLike & { readonly params: string });
 }

@@ -18,6 +18,7 @@ export {
   isSectors,
   tableSize,
   tableSizeBig,
+  exactCount,
   SECTOR_SIZE,
   SECTOR_MAX,
 } from './units.js';

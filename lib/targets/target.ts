@@ -8,7 +8,7 @@
 import { inspect } from 'node:util';
 import type { TableRow } from '../table/table.js';
 import { invalidArgument } from '../errors.js';
-import { toSafeNumber, type Sectors } from './units.js';
+import { exactSectors, SECTOR_MAX, type Sectors } from './units.js';
 import { keyStandIn, SecretKey } from './secret-key.js';
 
 /** What every target file implements. */
@@ -205,7 +205,7 @@ export function row(start: Sectors, length: Sectors, target: TargetLike): TableR
   if (typeof target !== 'object' || target === null || typeof target.text !== 'function') {
     throw invalidArgument('A table row needs a target made by a builder (linear({...}), …) or rawTarget()');
   }
-  return { start: toSafeNumber(start, 'start'), length: toSafeNumber(length, 'length'), type: target.type, params: target.text() };
+  return { start: exactSectors(start, 'start'), length: exactSectors(length, 'length'), type: target.type, params: target.text() };
 }
 
 /** One segment of a table given to `table()`: how long it is and what maps it. */
@@ -225,6 +225,7 @@ export function table(segments: readonly Segment[]): TableRow[] {
     const made = row(start, segment.length, segment.target);
     if (made.length === 0) throw invalidArgument(`Segment ${index + 1}: length must not be 0`);
     start += BigInt(made.length);
+    if (start > SECTOR_MAX) throw invalidArgument(`Segment ${index + 1}: the table would end past sector 2^64-1`);
     return made;
   });
 }
