@@ -90,6 +90,7 @@ function wipeTable(context: CliContext, name: string): boolean {
   if (!id) return false;
   const table = step(() => context.dm().table(id, { inactive: Boolean(options.inactive) }));
   const size = table ? exactCount(tableSizeBig(table.rows)) : 0;
+  for (const row of table?.rows ?? []) row.secret?.dispose();
   const loaded = step(() =>
     context.dm().load(id, [{ start: 0, length: size, type: 'error', params: '' }], {
       readOnly: Boolean(options.readonly),

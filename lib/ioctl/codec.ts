@@ -45,9 +45,22 @@ export interface EncodedTarget {
   length: Sectors;
   /** The target type (shorter than DM_MAX_TYPE_NAME bytes). */
   type: string;
-  /** The parameter text, already escaped the way the kernel splits it. */
-  params: string;
+  /**
+   * The parameter text, already escaped the way the kernel splits it: a string, or params that
+   * write themselves into the buffer (a row with keys: no string of a key is made).
+   */
+  params: string | ParamsBytes;
 }
+
+/** Params that write their own bytes (escaped, without NUL) into the request: a row's keys stay out of strings. */
+export interface ParamsBytes {
+  /** The bytes `write` takes. */
+  readonly byteLength: number;
+  /** Writes the params at `offset`; returns the bytes written. */
+  write(buffer: Buffer, offset: number): number;
+}
+
+const paramsLength = (params: string | ParamsBytes): number => (typeof params === 'string' ? Buffer.byteLength(params) : params.byteLength);
 
 /** The fixed part of a request. Empty name/uuid and dev 0n mean "not given". */
 export interface RequestHeader {
@@ -69,7 +82,7 @@ export type RequestPayload =
 const NO_PAYLOAD: RequestPayload = { kind: 'none' };
 
 function targetSpecSize(target: EncodedTarget): number {
-  return align8(SPEC.size + Buffer.byteLength(target.params) + 1);
+  return align8(SPEC.size + paramsLength(target.params) + 1);
 }
 
 /** Bytes the payload takes after the 312-byte header. */
@@ -149,7 +162,8 @@ export function encodeRequest(buffer: Buffer, header: RequestHeader, payload: Re
         // `next` on load: bytes from this spec to the next one.
         putU32(buffer, offset + SPEC.next, size);
         writeCString(buffer, offset + SPEC.target_type, target.type, DM_MAX_TYPE_NAME, 'target type');
-        writeString(buffer, offset + SPEC.size, target.params, 'target params');
+        if (typeof target.params === 'string') writeString(buffer, offset + SPEC.size, target.params, 'target params');
+        else if (target.params.write(buffer, offset + SPEC.size) !== target.params.byteLength) throw refuse('Target params wrote another length than they announced');
         offset += size;
       }
       break;
@@ -300,21 +314,34 @@ export interface TargetReply {
   params: string;
 }
 
-/** Decodes the targets of a TABLE_STATUS / DEV_WAIT reply (`next` counts from data_start). */
-export function decodeTargets(buffer: Buffer, header: ReplyHeader): TargetReply[] {
-  const targets: TargetReply[] = [];
+/** Where a reply row is, and its type: what `decodeTargets` gives a row reader with the params' bytes. */
+export type RowPlace = Omit<TargetReply, 'params'>;
+
+/**
+ * Makes one row of a reply from its place and the bytes `buffer[paramsStart, paramsEnd)` of its
+ * params: `table()` reads a key-bearing row's keys from them into Buffers, never a string.
+ */
+export type RowReader<R> = (place: RowPlace, buffer: Buffer, paramsStart: number, paramsEnd: number) => R;
+
+const textRow: RowReader<TargetReply> = (place, buffer, start, end) => ({ ...place, params: buffer.toString('utf8', start, end) });
+
+/** Decodes the targets of a TABLE_STATUS / DEV_WAIT reply (`next` counts from data_start), each row made by `read` (default: params as text). */
+export function decodeTargets(buffer: Buffer, header: ReplyHeader): TargetReply[];
+export function decodeTargets<R>(buffer: Buffer, header: ReplyHeader, read: RowReader<R>): R[];
+export function decodeTargets(buffer: Buffer, header: ReplyHeader, read: RowReader<unknown> = textRow): unknown[] {
+  const targets: unknown[] = [];
   const end = Math.min(header.dataSize, buffer.length);
   let offset = header.dataStart;
   for (let i = 0; i < header.targetCount; i++) {
     if (offset + SPEC.size > end) throw malformed('target list');
     const paramsStart = offset + SPEC.size;
     const paramsEnd = terminator(buffer, paramsStart, end, 'target list');
-    targets.push({
+    const place: RowPlace = {
       start: exactSectors(buffer, offset + SPEC.sector_start),
       length: exactSectors(buffer, offset + SPEC.length),
       type: cString(buffer, offset + SPEC.target_type, offset + SPEC.target_type + DM_MAX_TYPE_NAME),
-      params: buffer.toString('utf8', paramsStart, paramsEnd),
-    });
+    };
+    targets.push(read(place, buffer, paramsStart, paramsEnd));
     const next = header.dataStart + u32(buffer, offset + SPEC.next);
     // The kernel puts each spec after the previous one's params; anything else would loop or overlap.
     if (i + 1 < header.targetCount && next <= paramsEnd) throw malformed('target list');

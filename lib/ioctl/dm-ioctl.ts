@@ -234,7 +234,8 @@ export class DmIoctl {
     if (transaction) header.eventNr = transaction.eventNr;
     const blocking = mayBlock(spec.command, flags);
     let slot = this.acquire(spec.command, requestSize(spec.payload));
-    let wipe = spec.secure === true;
+    // Wiped on every way out (a failed ioctl, a decoder's throw, a grown buffer) when it held keys.
+    const wipe = spec.secure === true || replyMayCarrySecrets(spec.command, flags);
     try {
       for (;;) {
         const written = encodeRequest(slot.buffer, header, spec.payload, slot.dirty);
@@ -251,13 +252,12 @@ export class DmIoctl {
         if (!command.growable || !(reply.flags & DmFlag.BUFFER_FULL)) {
           // The kernel copies back exactly data_size bytes; our request may have reached further.
           slot.dirty = Math.max(written, Math.min(reply.dataSize, slot.buffer.length));
-          wipe ||= replyMayCarrySecrets(spec.command, flags);
           // Callers see names unmangled; the transaction (node keeping) gets the kernel's.
           const result = decode(slot.buffer, this.names.reply(reply, spec.command));
           if (transaction) yield* transaction.end(reply);
           return result;
         }
-        slot = this.grow(slot, spec);
+        slot = this.grow(slot, spec, wipe);
       }
     } finally {
       this.release(slot, wipe);
@@ -278,7 +278,7 @@ export class DmIoctl {
   }
 
   /** Doubles the buffer; later requests of this command on this handle start at the larger size. */
-  private grow(slot: Slot, spec: IoctlSpec): Slot {
+  private grow(slot: Slot, spec: IoctlSpec, wipe: boolean): Slot {
     const size = slot.buffer.length * 2;
     if (size > this.maxBufferSize) {
       throw dmError('protocol', 'ENOBUFS', `The kernel's reply to ${spec.command} needs more than ${this.maxBufferSize} bytes (the buffer cap)`, {
@@ -288,7 +288,7 @@ export class DmIoctl {
       });
     }
     this.grownSizes.set(spec.command, Math.max(this.grownSizes.get(spec.command) ?? 0, size));
-    this.release(slot, false);
+    this.release(slot, wipe);
     return this.acquire(spec.command, size);
   }
 

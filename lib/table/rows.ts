@@ -14,6 +14,7 @@ import { rawTarget, Target, type TargetLike, type TargetType } from '../targets/
 import { targetType } from '../targets/registry.js';
 import type { Sectors } from '../targets/units.js';
 import { rows as rowsShape } from '../arguments/checks.js';
+import { parseSecretRow } from './secret-rows.js';
 
 /**
  * One row of a device's status (`dmsetup status`), as `status()` and `waitEvent()` give it. Not a
@@ -100,7 +101,9 @@ export function parseTableRow(row: TableRow, kind?: TargetType<unknown, unknown>
   checkRow(row, 'params');
   const found = kind ?? targetType(row.type);
   if (kind && row.type !== kind.type) throw invalidArgument(`The row is a ${row.type} target, not ${kind.type}`);
-  const target = found ? new Target<unknown>(found, found.parse(row.params) as object) : rawTarget(row.type, row.params);
+  // A row with keys (`secret`) is parsed without a string of them; its SecretKeys go to the target as they are.
+  const parsed = found && (row.secret ? parseSecretRow(found, row.secret) : found.parse(row.params));
+  const target = found ? new Target<unknown>(found, parsed as object) : rawTarget(row.type, row.params);
   return { start: row.start, length: row.length, target };
 }
 

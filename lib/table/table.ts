@@ -5,6 +5,7 @@
  */
 import { DM_MAX_TYPE_NAME } from '../../native-defs/index.js';
 import type { EncodedTarget } from '../ioctl/codec.js';
+import { SecretParams } from '../targets/secret-params.js';
 import { DmError, invalidArgument } from '../errors.js';
 import { rows as rowsShape, statusRowRefusal, text as textShape } from '../arguments/checks.js';
 import { isSectors, SECTOR_MAX, type Sectors } from '../targets/units.js';
@@ -17,8 +18,18 @@ export interface TableRow {
   length: Sectors;
   /** The target type: linear, striped, zero, error, crypt, thin-pool, … */
   type: string;
-  /** The target's parameters, as `dmsetup table` shows them. */
+  /**
+   * The target's parameters, as `dmsetup table` shows them; in a row with `secret`, with its keys
+   * as zeros (as `dmsetup table` without --showkeys).
+   */
   params: string;
+  /**
+   * The params with their keys, when the row carries keys (a crypt or keyed integrity row of a
+   * builder or of `table()`): what is loaded instead of `params`, written into the ioctl buffer
+   * from the keys' Buffers (no string of a key). Its `hidden` text must equal `params`. Dispose it
+   * (`row.secret?.dispose()`) once the row is no longer needed, unless the keys are yours to dispose.
+   */
+  secret?: SecretParams;
 }
 
 /** A table text could not be parsed; `line` is 1-based, `source` names the text as dmsetup does. */
@@ -194,8 +205,30 @@ export function validateTable(rows: readonly TableRow[]): void {
     if (row.params.includes('\0')) {
       throw invalidArgument(`${where}: params must be a string without NUL characters`);
     }
+    checkSecret(row, where);
   });
 }
+
+/** A row's `secret` must be SecretParams whose hidden text is the row's params (else params were edited apart from it). */
+function checkSecret(row: TableRow, where: string): void {
+  if (row.secret === undefined) return;
+  if (!(row.secret instanceof SecretParams)) throw invalidArgument(`${where}: secret must be SecretParams (from a builder or table())`);
+  if (row.secret.hidden !== row.params) {
+    throw invalidArgument(`${where}: params were changed apart from the row's secret (its keys); build the row again, or drop secret and give the params in full`);
+  }
+}
+
+/**
+ * True when loading `rows` must be secure (DM_SECURE_DATA, the buffer wiped): a row carries keys
+ * (`secret`), or is of a type whose params can hold one (crypt, integrity), as cryptsetup marks
+ * every key-bearing load.
+ */
+export function carriesSecrets(rows: readonly TableRow[]): boolean {
+  return rows.some((row) => row.secret !== undefined || KEY_BEARING_TYPES.has(row.type));
+}
+
+/** Target types whose params can hold a key. */
+const KEY_BEARING_TYPES: ReadonlySet<string> = new Set(['crypt', 'integrity']);
 
 /**
  * The kernel splits params at white space and treats `\` as an escape; libdevmapper doubles every
@@ -215,7 +248,15 @@ export function refuseStatusRows(rows: readonly TableRow[]): void {
   if (index !== -1) throw statusRowRefusal(index);
 }
 
-/** Rows as the codec sends them. */
+/**
+ * Rows as the codec sends them: a row with `secret` as its parts, written escaped into the ioctl
+ * buffer by the codec (its keys never become strings); any other row as escaped text.
+ */
 export function encodeTable(rows: readonly TableRow[]): EncodedTarget[] {
-  return rows.map((row) => ({ start: row.start, length: row.length, type: row.type, params: escapeParamsForKernel(row.params) }));
+  return rows.map((row, index) => {
+    if (row.secret === undefined) return { start: row.start, length: row.length, type: row.type, params: escapeParamsForKernel(row.params) };
+    checkSecret(row, `Table row ${index + 1}`);
+    const secret = row.secret;
+    return { start: row.start, length: row.length, type: row.type, params: { byteLength: secret.byteLength(true), write: (buffer, offset) => secret.write(buffer, offset, true) } };
+  });
 }

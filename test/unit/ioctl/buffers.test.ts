@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DmFlag, DmIoctlLayout as H } from '../../../native-defs/index.js';
-import { DeviceMapper } from '../../../lib/index.js';
+import { DeviceMapper, SecretKey } from '../../../lib/index.js';
 import { encodeRequest } from '../../../lib/ioctl/codec.js';
 import { answer, ScriptedTransport, writeHeader, type Answer } from '../../helpers/scripted-transport.js';
 
@@ -72,16 +72,28 @@ describe('the exchange loop: reused buffers', () => {
     expect(seen).toEqual([true]);
   });
 
-  it('wipes a table reply (a crypt key) from its buffer once decoded, and the rows keep it', () => {
+  it('wipes a table reply (a crypt key) from its buffer once decoded, and the rows keep it in a SecretKey', () => {
     let held: Buffer | undefined;
     const table: Answer = (request, buffer) => {
       held = buffer;
       return answer.targets([cryptRow])(request, buffer);
     };
     const { dm } = open([table]);
-    const { rows } = dm.table({ name: 'secret' });
-    expect(rows).toEqual([cryptRow]);
+    const [row] = dm.table({ name: 'secret' }).rows;
+    expect(row).toMatchObject({ ...cryptRow, params: `aes-xts-plain64 ${'0'.repeat(64)} 0 7:0 0` });
+    expect(row!.secret!.keys()[0]!.equals(SecretKey.fromHex(KEY))).toBe(true);
     expect(held!.includes(KEY)).toBe(false);
+    expect(held!.every((byte) => byte === 0)).toBe(true);
+  });
+
+  it('with showKeys, gives the key in the params text (and still wipes the reply)', () => {
+    let held: Buffer | undefined;
+    const table: Answer = (request, buffer) => {
+      held = buffer;
+      return answer.targets([cryptRow])(request, buffer);
+    };
+    const { dm } = open([table]);
+    expect(dm.table({ name: 'secret' }, { showKeys: true }).rows).toEqual([cryptRow]);
     expect(held!.every((byte) => byte === 0)).toBe(true);
   });
 
