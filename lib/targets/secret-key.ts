@@ -5,7 +5,6 @@
  * (`:<size>:<type>:<description>`), which is no secret. (cryptsetup keeps keys in locked, wiped
  * `crypt_safe_alloc` memory; dmsetup hides them in `table` unless --showkeys, see libdm-facts.)
  */
-import { randomFillSync, timingSafeEqual } from 'node:crypto';
 import { inspect } from 'node:util';
 import { invalidArgument } from '../errors.js';
 import * as check from '../arguments/checks.js';
@@ -49,11 +48,13 @@ export class SecretKey {
     return new SecretKey(bytes);
   }
 
-  /** A new random key of `size` bytes (crypto.randomFillSync), made in place: no other copy exists. */
+  /** A new random key of `size` bytes (the Web Crypto CSPRNG), made in place: no other copy exists. */
   static random(size: number): SecretKey {
     check.whole(1, 1024 * 1024)(size, 'Argument 1 of SecretKey.random()');
     const bytes = Buffer.alloc(size);
-    randomFillSync(bytes);
+    // getRandomValues fills at most 65 536 bytes a call. (globalThis.crypto, not node:crypto: the
+    // CLI must not load that module at start-up, test/unit/bundle.test.ts.)
+    for (let at = 0; at < size; at += 65_536) globalThis.crypto.getRandomValues(bytes.subarray(at, Math.min(size, at + 65_536)));
     return new SecretKey(bytes);
   }
 
@@ -121,7 +122,11 @@ export class SecretKey {
     if (!(other instanceof SecretKey)) return false;
     const mine = this.bytes();
     const theirs = other.bytes();
-    return mine.length === theirs.length && timingSafeEqual(mine, theirs);
+    if (mine.length !== theirs.length) return false;
+    // Constant time: every byte is looked at, whatever differs first.
+    let difference = 0;
+    for (let index = 0; index < mine.length; index++) difference |= mine[index]! ^ theirs[index]!;
+    return difference === 0;
   }
 
   /** Zeroes the bytes; the key can no longer be used. */
