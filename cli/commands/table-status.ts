@@ -85,10 +85,13 @@ function query(context: CliContext, kind: StatusKind, id: DeviceId): TableQueryR
   }
 }
 
-/** The result with its rows' keys (read into SecretKeys when not shown) wiped at once: only the zeros in `params` are printed. */
+/** The result with its rows' keys (read into SecretKeys when not shown) wiped and dropped at once: only the zeros in `params` are printed. */
 function disposingKeys(result: TableQueryResult): TableQueryResult {
-  for (const row of result.rows) row.secret?.dispose();
-  return result;
+  const rows = result.rows.map(({ secret, ...row }) => {
+    secret?.dispose();
+    return row;
+  });
+  return { info: result.info, rows };
 }
 
 function printLines(context: CliContext, name: string, info: TableQueryResult['info'], lines: string[]): void {

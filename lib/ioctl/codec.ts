@@ -45,10 +45,7 @@ export interface EncodedTarget {
   length: Sectors;
   /** The target type (shorter than DM_MAX_TYPE_NAME bytes). */
   type: string;
-  /**
-   * The parameter text, already escaped the way the kernel splits it: a string, or params that
-   * write themselves into the buffer (a row with keys: no string of a key is made).
-   */
+  /** The parameter text, already escaped the way the kernel splits it (a row with keys: ParamsBytes). */
   params: string | ParamsBytes;
 }
 
@@ -317,19 +314,14 @@ export interface TargetReply {
 /** Where a reply row is, and its type: what `decodeTargets` gives a row reader with the params' bytes. */
 export type RowPlace = Omit<TargetReply, 'params'>;
 
-/**
- * Makes one row of a reply from its place and the bytes `buffer[paramsStart, paramsEnd)` of its
- * params: `table()` reads a key-bearing row's keys from them into Buffers, never a string.
- */
+/** One reply row from its place and its params' bytes `buffer[paramsStart, paramsEnd)` (table() reads keys from them, no string). */
 export type RowReader<R> = (place: RowPlace, buffer: Buffer, paramsStart: number, paramsEnd: number) => R;
 
 const textRow: RowReader<TargetReply> = (place, buffer, start, end) => ({ ...place, params: buffer.toString('utf8', start, end) });
 
 /** Decodes the targets of a TABLE_STATUS / DEV_WAIT reply (`next` counts from data_start), each row made by `read` (default: params as text). */
-export function decodeTargets(buffer: Buffer, header: ReplyHeader): TargetReply[];
-export function decodeTargets<R>(buffer: Buffer, header: ReplyHeader, read: RowReader<R>): R[];
-export function decodeTargets(buffer: Buffer, header: ReplyHeader, read: RowReader<unknown> = textRow): unknown[] {
-  const targets: unknown[] = [];
+export function decodeTargets<R = TargetReply>(buffer: Buffer, header: ReplyHeader, read = textRow as RowReader<R>): R[] {
+  const targets: R[] = [];
   const end = Math.min(header.dataSize, buffer.length);
   let offset = header.dataStart;
   for (let i = 0; i < header.targetCount; i++) {

@@ -20,6 +20,7 @@ export type ParamsPart = string | SecretKey;
  */
 export class SecretParams {
   readonly #parts: readonly ParamsPart[];
+  readonly #hidden: string;
 
   /** Parts in order; text parts must not contain NUL (the kernel would cut the params there). */
   constructor(parts: readonly ParamsPart[]) {
@@ -30,6 +31,7 @@ export class SecretParams {
       } else if (!(part instanceof SecretKey)) throw invalidArgument('SecretParams parts are text or SecretKeys');
     }
     this.#parts = [...parts];
+    this.#hidden = this.#parts.map((part) => (typeof part === 'string' ? part : '0'.repeat(part.kernelTextLength))).join('');
   }
 
   /** The parts (the keys themselves, not copies). */
@@ -49,7 +51,7 @@ export class SecretParams {
 
   /** The params text with every key as zeros of its text's length (`dmsetup table` without --showkeys). */
   get hidden(): string {
-    return this.#parts.map((part) => (typeof part === 'string' ? part : '0'.repeat(part.kernelTextLength))).join('');
+    return this.#hidden;
   }
 
   /** Bytes `write` takes; `escaped` counts text backslashes twice, as the kernel is sent them. */

@@ -72,29 +72,29 @@ describe('the exchange loop: reused buffers', () => {
     expect(seen).toEqual([true]);
   });
 
-  it('wipes a table reply (a crypt key) from its buffer once decoded, and the rows keep it in a SecretKey', () => {
-    let held: Buffer | undefined;
+  /** A handle whose one table reply is the crypt row; `held()` is the reply's buffer, to look at after the call. */
+  function cryptTable(): { dm: DeviceMapper; held: () => Buffer } {
+    let kept: Buffer | undefined;
     const table: Answer = (request, buffer) => {
-      held = buffer;
+      kept = buffer;
       return answer.targets([cryptRow])(request, buffer);
     };
-    const { dm } = open([table]);
+    return { dm: open([table]).dm, held: () => kept! };
+  }
+
+  it('wipes a table reply (a crypt key) from its buffer once decoded, and the rows keep it in a SecretKey', () => {
+    const { dm, held } = cryptTable();
     const [row] = dm.table({ name: 'secret' }).rows;
     expect(row).toMatchObject({ ...cryptRow, params: `aes-xts-plain64 ${'0'.repeat(64)} 0 7:0 0` });
     expect(row!.secret!.keys()[0]!.equals(SecretKey.fromHex(KEY))).toBe(true);
-    expect(held!.includes(KEY)).toBe(false);
-    expect(held!.every((byte) => byte === 0)).toBe(true);
+    expect(held().includes(KEY)).toBe(false);
+    expect(held().every((byte) => byte === 0)).toBe(true);
   });
 
   it('with showKeys, gives the key in the params text (and still wipes the reply)', () => {
-    let held: Buffer | undefined;
-    const table: Answer = (request, buffer) => {
-      held = buffer;
-      return answer.targets([cryptRow])(request, buffer);
-    };
-    const { dm } = open([table]);
+    const { dm, held } = cryptTable();
     expect(dm.table({ name: 'secret' }, { showKeys: true }).rows).toEqual([cryptRow]);
-    expect(held!.every((byte) => byte === 0)).toBe(true);
+    expect(held().every((byte) => byte === 0)).toBe(true);
   });
 
   it('wipes a message reply from its buffer once decoded', () => {
