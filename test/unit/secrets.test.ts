@@ -175,4 +175,23 @@ describe('reading a key back', () => {
     expect(dm.table({ name: 'c' }).rows).toHaveLength(1);
     expect(seen.buffer!.every((byte) => byte === 0)).toBe(true);
   });
+
+  it('any params, seeded: the kept row is the reply (revealed; hex in lower case), its params the reply with zeros where its keys were', () => {
+    const words = ['aes-xts-plain64', 'abcd', 'AB12', 'abc', '-', ':32:logon:k', 'internal_hash:sha256:beef', 'journal_mac:hmac:', 'journal_crypt:x:0f0f', 'internal_hash:', '7:0', ' ', 'é'];
+    let seed = 11;
+    const next = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    for (let round = 0; round < 400; round++) {
+      const params = Array.from({ length: 1 + next(6) }, () => words[next(words.length)]).join(' ');
+      const type = next(2) === 0 ? 'crypt' : 'integrity';
+      const { dm } = open([answer.targets([{ start: 0, length: 8, type, params }])]);
+      const [read] = dm.table({ name: 'f' }).rows;
+      if (!read!.secret) expect(read!.params).toBe(params);
+      else {
+        expect(read!.secret.revealText().toLowerCase()).toBe(params.toLowerCase());
+        expect(read!.params).toBe(read!.secret.hidden);
+        expect(read!.params).toHaveLength(params.length);
+        expect(read!.params).not.toBe(params);
+      }
+    }
+  });
 });
