@@ -261,7 +261,8 @@ function keySpans(bytes: Buffer, start: number, end: number): SecretSpan[] {
 /**
  * The integrity target: a checksum or MAC per sector, optionally journaled. E.g. `integrity({
  * device, offset: 0, tagSize: 32, mode: 'J', options: { internalHash: 'hmac(sha256)' }, keys: {
- * internalHash: key } })`.
+ * internalHash: key } })`. Its keys travel as crypt's do: in the row's `secret` (your SecretKeys,
+ * not copies: dispose them once loaded), read back by `table()` into SecretKeys, never strings.
  */
 export const integrity = defineTarget<IntegrityParams, IntegrityStatus>({
   type: 'integrity',
