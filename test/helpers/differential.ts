@@ -41,8 +41,15 @@ export function normalise(text: string): string {
 /** A runner for one test file's scenarios, whose devices all start with `prefix`. */
 export class Differential {
   private held: number[] = [];
+  /** Tool invocations compared so far (each counted once, though both tools run it). */
+  invocations = 0;
 
   constructor(readonly prefix: string) {}
+
+  /** Prints this file's tally (`<file>: N differential invocations`), for the suite's total. */
+  printTally(file: string): void {
+    console.log(`${file}: ${this.invocations} differential invocations`);
+  }
 
   /** Closes the nodes `hold` steps opened. */
   releaseAll(): void {
@@ -93,6 +100,7 @@ export class Differential {
     removeDevicesWithPrefix(this.prefix);
     const theirs = this.runWith('dmsetup', steps);
     const ours = this.runWith('tsdmsetup', steps);
+    this.invocations += steps.filter((step) => 'args' in step).length;
     expect(ours).toEqual(theirs);
     return theirs;
   }

@@ -5,7 +5,7 @@
  * ls, info, table, rename and the report fields show of them. Same stdout, stderr and status for
  * every step (test/helpers/differential.ts); the /dev/mapper nodes made must match too.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { DeviceMapper } from '../../lib/index.js';
 import { runTsdmsetup } from '../helpers/cli.js';
 import { deviceNames } from '../helpers/devices.js';
@@ -24,6 +24,10 @@ const mangledFields = ['-c', '-o', 'name,mangled_name,unmangled_name,uuid,mangle
 
 afterEach(() => {
   differential.cleanUp();
+});
+
+afterAll(() => {
+  differential.printTally('cli-differential-mangle');
 });
 
 // Each step starts a process per tool (node's start-up dominates): allow for a slow, shared guest.
