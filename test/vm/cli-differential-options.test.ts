@@ -72,6 +72,38 @@ describe('every command and option group: tsdmsetup and dmsetup print the same',
     expect(results.find((r) => r.step.startsWith('info -v'))?.stdout).toContain(`Name:              ${dev('a')}`);
   });
 
+  it('-vv and -vvv: the debug lines of each ioctl and node operation, in dmsetup\'s order and words', () => {
+    // Not the lines libdm has and we do not (its udev notice, sysfs misses, <backtrace>, the
+    // timestamps' values), nor our target check's `dm target-version` before a table is loaded.
+    const debugLine = (line: string): boolean =>
+      /^dm (?!target-version )|^(Created|Removed|Renamed) |: (Stacking|Processing) NODE_| read ahead is /.test(line);
+    const vv = (...args: string[]): Step => cmd('-vv', ...args);
+    const results = differential.expectSameLinesAsDmsetup(
+      [
+        vv('create', dev('a'), '--table', `0 64 linear ${loop.path} 0`),
+        vv('create', dev('b'), '-u', 'CLIOPT-VV', '--notable'),
+        vv('load', dev('b'), ...zero),
+        vv('resume', '--noflush', dev('b')),
+        vv('suspend', '--nolockfs', dev('b')),
+        vv('resume', dev('b')),
+        vv('info', dev('a')),
+        vv('info', '-c', '-S', ours),
+        vv('table', '--inactive', dev('a')),
+        vv('status', dev('a'), dev('b')),
+        vv('deps', dev('a')),
+        vv('message', dev('b'), '0', 'hello'),
+        vv('rename', dev('b'), dev('c')),
+        vv('rename', dev('c'), '--setuuid', 'CLIOPT-C'),
+        vv('info', '--noopencount', dev('c')),
+        cmd('-vvv', 'remove', dev('c')),
+        vv('remove', '-f', dev('a')),
+        vv('info', dev('nope')),
+      ],
+      debugLine,
+    );
+    expect(results[0]?.stdout).toMatch(/^dm create .*\ndm reload .*\ndm resume /m);
+  });
+
   it('--noopencount, --checks, --inactive, --noflush, --nolockfs, -y on the commands that take them', () => {
     same([
       cmd('create', dev('a'), '--noopencount', '--checks', '--table', `0 64 linear ${loop.path} 0`),
