@@ -215,15 +215,15 @@ export class DeviceNodes {
   /**
    * Makes the directory match the kernel's `devices` (dmsetup mknodes): with `names`, only those
    * (made if the kernel has them, removed if not); without, every device gets its node and every
-   * other entry but `control` is removed.
+   * other entry but `control` is removed, except those `kept` says to leave.
    */
-  sync(devices: ReadonlyArray<{ name: string } & DevNumber>, names?: readonly string[]): NodeSyncReport {
+  sync(devices: ReadonlyArray<{ name: string } & DevNumber>, names?: readonly string[], kept?: (name: string) => boolean): NodeSyncReport {
     const report: NodeSyncReport = { added: [], removed: [] };
     this.mapperDirExists(); // refuses a symlink or a file before anything is read or removed
     const byName = new Map(devices.map((device) => [device.name, device]));
     const candidates = names ?? this.entries();
     for (const name of candidates) {
-      if (byName.has(name) || name === DM_CONTROL_NODE) continue;
+      if (byName.has(name) || name === DM_CONTROL_NODE || kept?.(name)) continue;
       if (lstatOrUndefined(join(this.mapperDir, name))) {
         this.remove(name);
         report.removed.push(name);

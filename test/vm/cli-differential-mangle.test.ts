@@ -168,6 +168,34 @@ describe('name mangling: tsdmsetup and dmsetup print the same', { timeout: 180_0
     ]);
   });
 
+  it('mknodes names nodes by the unmangled name too, in auto and hex, and leaves them as dmsetup does', () => {
+    differential.expectSameAsDmsetup([
+      cmd('create', dev('a b'), ...zero),
+      cmd('create', dev('ok'), ...zero),
+      nodes,
+      cmd('mknodes'),
+      nodes,
+      { shell: `rm -f '/dev/mapper/${dev('a b')}'` },
+      cmd('mknodes', dev('a b')),
+      nodes,
+      none('mknodes'),
+      nodes,
+      hex('mknodes', dev('a\\x20b')),
+      nodes,
+      cmd('mknodes'),
+      cmd('remove', dev('a b')),
+      nodes,
+      none('create', dev('raw c'), ...zero),
+      cmd('mknodes'),
+      nodes,
+      none('remove', dev('raw c')),
+      cmd('mknodes'),
+      nodes,
+      none('mknodes'),
+      nodes,
+    ]);
+  });
+
   it('bad --manglename values', () => {
     differential.expectSameAsDmsetup([
       cmd('--manglename', 'bogus', 'ls'),
