@@ -118,6 +118,12 @@ export const JSON_DOCUMENTS: readonly JsonDocument[] = [
   { command: 'version', schema: object({ library: string, driver: { type: 'string', pattern: '^[0-9]+\\.[0-9]+\\.[0-9]+$' } }) },
   { command: 'message', schema: object({ response: { type: ['string', 'null'], description: 'null when the target answered nothing.' } }) },
   { command: 'splitname', schema: report },
+  {
+    command: 'mangle',
+    schema: object({
+      devices: list(object({ name: string, uuid: string, renamedTo: { type: ['string', 'null'], description: 'The new name; null when name and uuid were in the right form.' } })),
+    }),
+  },
   { command: 'udevflags', schema: object({ cookie: hex, flags: list({ type: 'string', pattern: '^DM_[A-Z0-9_]+$' }) }) },
   { command: 'udevcookies', schema: object({ cookies: list(object({ cookie: hex, semid: uint, value: uint, lastSemopTime: uint, lastChangeTime: uint })) }) },
   { command: 'udevcomplete', schema: object({ completed: hex }) },

@@ -52,6 +52,7 @@ export function libraryOptionsFrom(options: Readonly<CliOptions>, env: NodeJS.Pr
   const devDir = env['DM_DEV_DIR'];
   if (devDir) result.devDir = devDir;
   if (options.addnodeoncreate) result.addNodeOn = 'create';
+  if (options.noopencount) result.noOpenCount = true;
   const ownership: NonNullable<DeviceMapperOptions['nodeOwnership']> = {};
   if (options.uid !== undefined) ownership.uid = atoi(options.uid);
   if (options.gid !== undefined) ownership.gid = atoi(options.gid);

@@ -198,15 +198,15 @@ export class DeviceMapper {
     this.ioctl.perform(verbs.removeAll(this.verbs, options));
   }
 
-  /**
-   * Makes /dev/mapper match the kernel (dmsetup mknodes): with `names`, just those nodes; without,
-   * every device's node, and stale entries removed. Works whoever keeps nodes normally.
-   */
+  /** /dev/mapper as the kernel has it (dmsetup mknodes: `names`' nodes, or all and stale ones removed; unmangled names too). */
   syncNodes(names?: readonly string[]): NodeSyncReport {
     const nodes = this.keeper.nodes ?? new DeviceNodes(this.devDir, this.nodeOwnership);
-    // Nodes carry the kernel's (mangled) names.
     const devices = this.ioctl.perform(verbs.list(this.verbs, { uuids: false, kernelNames: true }));
-    return nodes.sync(devices, names?.map((name) => this.ioctl.names.toKernel(name, 'name')));
+    const { aliases, refused } = this.ioctl.names.unmangledAliases(devices);
+    const { names: codec } = this.ioctl;
+    const report = nodes.sync([...devices, ...aliases], names?.flatMap((name) => [codec.toKernel(name, 'name'), name]), (entry) => codec.keptEntry(entry));
+    if (refused) throw refused;
+    return report;
   }
 
   /** Renames the device. Returns its state under the new name. */

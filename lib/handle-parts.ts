@@ -37,6 +37,7 @@ export function handleParts(fd: number, options: DeviceMapperOptions): HandlePar
     udevTimeoutMs: options.udevTimeoutMs,
     verifyUdev: options.verifyUdev,
     noUdevRules: options.noUdevRules,
+    debug: options.onDebug,
     warn: options.onWarning ?? ((message) => process.emitWarning(message, 'DeviceMapperWarning')),
   });
   const ioctl = new DmIoctl(fd, {
@@ -44,6 +45,8 @@ export function handleParts(fd: number, options: DeviceMapperOptions): HandlePar
     transport: options.transport,
     transactions: keeper.transactions,
     names: new NameCodec(options.nameMangling ?? nameManglingFromEnv()),
+    debug: options.onDebug,
+    noOpenCount: options.noOpenCount,
     kernelLog: options.kernelLog ? { mark: kernelLogMark, since: (mark) => kernelLogSince(mark as KernelLogMark) } : undefined,
   });
   const targetCheck = new TargetCheck(ioctl, { enabled: options.ensureTargets ?? true, modprobe: options.modprobe });

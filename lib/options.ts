@@ -52,6 +52,18 @@ export interface DeviceMapperOptions extends ControlOptions {
   udevCookie?: number;
   /** Where warnings go (udev too slow, udev's node wrong); default `process.emitWarning`. */
   onWarning?: (message: string) => void;
+  /**
+   * Where debug lines go (default: nowhere): libdevmapper's line for each ioctl before it is sent
+   * (`dm resume vg-lv  [ opencount flush ]   [16384] (*1)`: operation, name, uuid, new name,
+   * `(major:minor)`, flags in words, message, buffer size) and each node the library makes, renames
+   * or removes (`Created /dev/mapper/vg-lv`). `tsdmsetup -vv` prints them as `dmsetup -vv` does.
+   */
+  onDebug?: (line: string) => void;
+  /**
+   * Send every request with DM_SKIP_BDGET_FLAG (libdm's dm_task_no_open_count, dmsetup
+   * --noopencount). Kernel 6.1 reports the open count all the same.
+   */
+  noOpenCount?: boolean;
   /** Owner, group and mode of the nodes the library makes (default root:disk 0660). */
   nodeOwnership?: Partial<NodeOwnership>;
   /** Make a device's node when it is resumed (default, as dmsetup) or as soon as it is created. */
@@ -141,6 +153,10 @@ export interface RemoveOptions extends UdevCallOptions {
   deferred?: boolean;
   /** Retry on EBUSY (udev or blkid often hold a new device for a moment). */
   retry?: boolean | RetryOptions;
+  /** Send DM_NOFLUSH_FLAG, as dmsetup's `remove -f` does (kernel 6.1 does not act on it for a remove). */
+  noFlush?: boolean;
+  /** Send DM_SKIP_LOCKFS_FLAG, as dmsetup's `remove -f` does (kernel 6.1 does not act on it for a remove). */
+  noLockfs?: boolean;
 }
 
 /** Options of `table()`, `status()` and `waitEvent()`. */

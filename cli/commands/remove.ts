@@ -24,6 +24,9 @@ export const removeCommand: CommandSpec = {
     const id = taskDevice(context, name);
     await context.dm().removeAsync(id, {
       deferred: Boolean(context.options.deferred),
+      // After -f's wipe, dmsetup's remove goes on with noflush and nolockfs (see wipeTable).
+      noFlush: context.noFlush,
+      noLockfs: context.noLockfs,
       retry: context.options.retry ? { onRetry: (error) => reportError(context, error) } : false,
     });
   },

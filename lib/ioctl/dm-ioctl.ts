@@ -24,6 +24,7 @@ import {
   replyMayCarrySecrets,
   type CommandRecord,
 } from './commands.js';
+import { ioctlDebugLine } from './debug-line.js';
 import { ReplyView } from './reply.js';
 import { performAsync, performSync, type Step, type Steps } from './steps.js';
 import { libcTransport, type Transport } from './transport.js';
@@ -108,6 +109,10 @@ export interface DmIoctlOptions {
   transactions?: TransactionSource | undefined;
   /** How names and uuids are mangled on the way in and out (default: sent and read verbatim). */
   names?: NameCodec | undefined;
+  /** Gets libdevmapper's debug line of each request before it is sent (./debug-line.ts). */
+  debug?: ((line: string) => void) | undefined;
+  /** Send every request but VERSION (libdm's check is a task of its own) with SKIP_BDGET, as dm_task_no_open_count. */
+  noOpenCount?: boolean | undefined;
 }
 
 /** Buffers kept for the next requests (one per size a handle has needed, in practice). */
@@ -128,6 +133,8 @@ export class DmIoctl {
   private readonly maxBufferSize: number;
   private readonly transport: Transport;
   private readonly kernelLog: KernelLogSource | undefined;
+  private readonly debug: ((line: string) => void) | undefined;
+  private readonly extraFlags: number;
   private closed = false;
   /** Async operations not finished yet: the fd stays open for them after close(). */
   private inFlight = 0;
@@ -144,6 +151,8 @@ export class DmIoctl {
     this.maxBufferSize = options.maxBufferSize ?? DEFAULT_MAX_BUFFER_SIZE;
     this.transport = options.transport ?? libcTransport();
     this.kernelLog = options.kernelLog;
+    this.debug = options.debug;
+    this.extraFlags = options.noOpenCount ? DmFlag.SKIP_BDGET : 0;
     this.transactions = options.transactions;
     this.names = options.names ?? new NameCodec('none');
   }
@@ -221,7 +230,7 @@ export class DmIoctl {
    */
   *exchange<T>(spec: IoctlSpec, decode: Decoder<T>): Steps<T> {
     const command = COMMANDS[spec.command];
-    const flags = spec.flags ?? 0;
+    const flags = (spec.flags ?? 0) | (spec.command === 'VERSION' ? 0 : this.extraFlags);
     const refused = flags & ~(command.flags | ALWAYS_ALLOWED_FLAGS);
     if (refused) {
       throw dmError('invalid-argument', 'EINVAL', `Flags 0x${refused.toString(16)} are not valid for the ${spec.command} ioctl`, {
@@ -241,6 +250,7 @@ export class DmIoctl {
         const written = encodeRequest(slot.buffer, header, spec.payload, slot.dirty);
         // Until the reply says how much the kernel wrote, all of it may be dirty.
         slot.dirty = slot.buffer.length;
+        this.debug?.(ioctlDebugLine(spec, header, slot.buffer.length));
         const mark = this.kernelLog?.mark();
         const step: Step = { kind: 'send', request: command.request, buffer: slot.buffer, blocking };
         const errno = (yield step) as number;

@@ -55,7 +55,7 @@ export function removeSpec(device: DeviceId, options: RemoveOptions): IoctlSpec 
     command: 'DEV_REMOVE',
     operation: 'remove',
     device,
-    flags: flag(options.deferred, DmFlag.DEFERRED_REMOVE),
+    flags: flag(options.deferred, DmFlag.DEFERRED_REMOVE) | flag(options.noFlush, DmFlag.NOFLUSH) | flag(options.noLockfs, DmFlag.SKIP_LOCKFS),
     udevTimeoutMs: options.udevTimeoutMs,
   };
 }

@@ -32,6 +32,7 @@ afterEach(() => {
 });
 
 afterAll(() => {
+  differential.printTally('cli-differential');
   loop?.detach();
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
