@@ -320,6 +320,8 @@ export class DeviceNodes {
       unlinkSync(path);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      // A read-only directory refuses the unlink before looking (EROFS): nothing there is success too.
+      if (!lstatOrUndefined(path)) return;
       throw nodeError(`Unable to unlink device node for '${name}'`, error);
     }
   }
