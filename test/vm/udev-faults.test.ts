@@ -1,0 +1,82 @@
+/**
+ * A udev waiter killed with SIGKILL (issue 11). SIGKILL cannot be caught, so a waiting tsdmsetup
+ * (like a waiting dmsetup) leaves its cookie's semaphore behind; as with libdm, `udevcomplete_all`
+ * removes it (ours or dmsetup's), and the device it was making is whole and removable. udev is
+ * made to hold the cookie (95-dm-notify masked) so that the kill lands in the wait.
+ */
+import { spawn } from 'node:child_process';
+import { lstatSync, readlinkSync } from 'node:fs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { cliPath, runDmsetup, runTsdmsetup } from '../helpers/cli.js';
+import { deviceNames, removeDevicesWithPrefix } from '../helpers/devices.js';
+import { cookieSemaphores, maskRule, settle, startUdevd, stopUdevd } from '../helpers/udevd.js';
+import { dmsetupInfo } from './lib-support.js';
+
+const names = deviceNames('udevfault');
+let started = false;
+const disableUdev = process.env['DM_DISABLE_UDEV'];
+
+beforeAll(() => {
+  delete process.env['DM_DISABLE_UDEV'];
+  started = startUdevd();
+});
+afterAll(() => {
+  stopUdevd(started);
+  if (disableUdev !== undefined) process.env['DM_DISABLE_UDEV'] = disableUdev;
+});
+afterEach(() => {
+  runTsdmsetup(['udevcomplete_all', '-y']);
+  settle();
+  removeDevicesWithPrefix(names.prefix);
+  settle();
+});
+
+/** Starts `file args`, waits until it has made its cookie (a 0x0d4d semaphore exists), then SIGKILLs it. */
+async function killedWhileWaiting(file: string, args: string[]): Promise<{ signal: string | null }> {
+  const child = spawn(file, args, { stdio: 'ignore', env: process.env });
+  const exited = new Promise<{ signal: string | null }>((resolve) => child.on('exit', (_, signal) => resolve({ signal })));
+  try {
+    for (let i = 0; i < 2000 && cookieSemaphores().length === 0 && child.exitCode === null; i++) await new Promise((resolve) => setTimeout(resolve, 25));
+    expect(cookieSemaphores(), 'the process is waiting on its cookie').toHaveLength(1);
+  } finally {
+    child.kill('SIGKILL');
+  }
+  return exited;
+}
+
+describe('a udev waiter killed with SIGKILL', () => {
+  it('tsdmsetup create: the semaphore stays (as dmsetup\'s does), udevcomplete_all removes it, the device is whole and goes', async () => {
+    const unmask = maskRule('95-dm-notify.rules');
+    const left: Record<string, number> = {};
+    try {
+      for (const [tool, file, args] of [
+        ['tsdmsetup', process.execPath, [cliPath]],
+        ['dmsetup', 'dmsetup', []],
+      ] as const) {
+        const name = names.of(tool);
+        expect(await killedWhileWaiting(file, [...args, 'create', name, '--table', '0 8 zero'])).toEqual({ signal: 'SIGKILL' });
+        left[tool] = cookieSemaphores().length;
+        expect(left[tool], tool).toBe(1);
+        // The kernel's part was done before the wait: the device is live, and udev made its link.
+        expect(dmsetupInfo(name), tool).toMatchObject({ live: true, suspended: false });
+        settle();
+        expect(lstatSync(`/dev/mapper/${name}`).isSymbolicLink()).toBe(true);
+        expect(readlinkSync(`/dev/mapper/${name}`)).toMatch(/^\.\.\/dm-\d+$/);
+        const complete = runTsdmsetup(['udevcomplete_all', '-y']);
+        expect(complete.status).toBe(0);
+        expect(cookieSemaphores(), `after udevcomplete_all (${tool})`).toEqual([]);
+      }
+    } finally {
+      unmask();
+    }
+    // With udev completing again: removal by either tool leaves nothing, and no semaphore.
+    expect(runTsdmsetup(['remove', names.of('tsdmsetup')])).toMatchObject({ status: 0, stderr: '' });
+    expect(runDmsetup(['remove', names.of('dmsetup')])).toMatchObject({ status: 0, stderr: '' });
+    for (const tool of ['tsdmsetup', 'dmsetup']) {
+      expect(dmsetupInfo(names.of(tool))).toBeUndefined();
+      expect(() => lstatSync(`/dev/mapper/${names.of(tool)}`)).toThrow(/ENOENT/);
+    }
+    expect(cookieSemaphores()).toEqual([]);
+    console.log(`semaphores left by a SIGKILLed waiter: tsdmsetup ${left['tsdmsetup']}, dmsetup ${left['dmsetup']}; 0 after udevcomplete_all`);
+  });
+});
