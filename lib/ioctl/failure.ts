@@ -7,29 +7,10 @@ import type { NameCodec } from '../names/name-codec.js';
 import { DmError, type SentAddress } from '../errors.js';
 import { errnoName, strerror } from '../sys/errno.js';
 import { ioctlHint } from './commands.js';
-import type { DmCommandName } from '../../native-defs/index.js';
-import type { DevNumber, DeviceId } from '../device/device-id.js';
-
-/** What of a request (an IoctlSpec) its error names. */
-export interface FailedRequest {
-  /** The ioctl. */
-  command: DmCommandName;
-  /** libdevmapper's name for the operation. */
-  operation: string;
-  /** The device addressed, if any. */
-  device?: DeviceId | undefined;
-  /** The name field when no device is addressed (a create's new name). */
-  name?: string | undefined;
-  /** The uuid field when no device is addressed. */
-  uuid?: string | undefined;
-  /** The dev field when no device is addressed. */
-  dev?: DevNumber | undefined;
-  /** How to name the device when the request does not. */
-  label?: { name?: string; uuid?: string } | undefined;
-}
+import type { IoctlSpec } from './spec.js';
 
 /** What a request carried to address the device, as sent (mangled), for the error (made only when one failed). */
-function sentAddress(spec: FailedRequest, names: NameCodec): SentAddress {
+function sentAddress(spec: IoctlSpec, names: NameCodec): SentAddress {
   const device = spec.device;
   const number = device && device.name === undefined && device.uuid === undefined ? device : spec.dev;
   const sent = (value: string, what: 'name' | 'UUID'): string => {
@@ -48,7 +29,7 @@ function sentAddress(spec: FailedRequest, names: NameCodec): SentAddress {
 }
 
 /** The error of `spec`'s ioctl that the kernel refused with `errno`. */
-export function failure(spec: FailedRequest, errno: number, names: NameCodec, kernelLog?: string[]): DmError {
+export function failure(spec: IoctlSpec, errno: number, names: NameCodec, kernelLog?: string[]): DmError {
   const sent = sentAddress(spec, names);
   const target = spec.device ? describeDevice(spec.device) : sent.name || sent.uuid;
   const code = errnoName(errno);
