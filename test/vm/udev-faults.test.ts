@@ -6,24 +6,14 @@
  */
 import { spawn } from 'node:child_process';
 import { lstatSync, readlinkSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { cliPath, runDmsetup, runTsdmsetup } from '../helpers/cli.js';
 import { deviceNames, removeDevicesWithPrefix } from '../helpers/devices.js';
-import { cookieSemaphores, maskRule, settle, startUdevd, stopUdevd } from '../helpers/udevd.js';
+import { cookieSemaphores, maskRule, settle, useUdevd } from '../helpers/udevd.js';
 import { dmsetupInfo } from './lib-support.js';
 
 const names = deviceNames('udevfault');
-let started = false;
-const disableUdev = process.env['DM_DISABLE_UDEV'];
-
-beforeAll(() => {
-  delete process.env['DM_DISABLE_UDEV'];
-  started = startUdevd();
-});
-afterAll(() => {
-  stopUdevd(started);
-  if (disableUdev !== undefined) process.env['DM_DISABLE_UDEV'] = disableUdev;
-});
+useUdevd({ enableForChildren: true });
 afterEach(() => {
   runTsdmsetup(['udevcomplete_all', '-y']);
   settle();
