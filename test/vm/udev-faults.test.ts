@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { cliPath, runDmsetup, runTsdmsetup } from '../helpers/cli.js';
 import { deviceNames, removeDevicesWithPrefix } from '../helpers/devices.js';
 import { cookieSemaphores, maskRule, settle, useUdevd } from '../helpers/udevd.js';
+import { DeviceMapper } from '../../lib/index.js';
 import { dmsetupInfo } from './lib-support.js';
 
 const names = deviceNames('udevfault');
@@ -68,5 +69,26 @@ describe('a udev waiter killed with SIGKILL', () => {
     }
     expect(cookieSemaphores()).toEqual([]);
     console.log(`semaphores left by a SIGKILLed waiter: tsdmsetup ${left['tsdmsetup']}, dmsetup ${left['dmsetup']}; 0 after udevcomplete_all`);
+  });
+});
+
+describe('an async resume cancelled while its ioctl runs (udev running, cookie mode)', () => {
+  it('rejects with ECANCELED and leaves no semaphore: the transaction is ended without its wait', async () => {
+    const name = names.of('abort');
+    using dm = DeviceMapper.open();
+    dm.createDevice(name, [{ start: 0, length: 8, type: 'zero', params: '' }]);
+    expect(cookieSemaphores()).toEqual([]);
+    for (let round = 0; round < 5; round++) {
+      dm.suspend({ name });
+      const controller = new AbortController();
+      const resuming = dm.resumeAsync({ name }, { signal: controller.signal });
+      controller.abort(); // the DEV_SUSPEND ioctl is on its thread by now: the udev wait is what is cut
+      await expect(resuming).rejects.toMatchObject({ kind: 'cancelled', code: 'ECANCELED' });
+      expect(dmsetupInfo(name), `round ${round}`).toMatchObject({ live: true, suspended: false });
+      settle();
+      expect(cookieSemaphores(), `round ${round}`).toEqual([]);
+    }
+    dm.remove({ name });
+    expect(cookieSemaphores()).toEqual([]);
   });
 });
