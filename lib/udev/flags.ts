@@ -9,6 +9,7 @@ import { fields, oneOf, text, whole } from '../arguments/checks.js';
 /** A cookie or an event_nr: a whole 32-bit value. */
 const uint32 = whole(0, 0xffffffff);
 const taskOptions = fields({ udevDisabled: oneOf(true, false), cookieSupported: oneOf(true, false) });
+const cookieCommandName = oneOf('create', 'remove', 'resume', 'rename');
 
 /** The task types that carry a cookie (libdm: create, remove, resume, rename). */
 export type CookieCommand = 'create' | 'remove' | 'resume' | 'rename';
@@ -61,7 +62,7 @@ export interface CookieFlagOptions {
  * DISABLE_LIBRARY_FALLBACK when udev makes the nodes, the DISABLE_*_RULES of --noudevrules).
  */
 export function taskUdevFlags(command: CookieCommand, flags: number, options: CookieFlagOptions = {}): number {
-  oneOf('create', 'remove', 'resume', 'rename')(command, 'the command');
+  cookieCommandName(command, 'the command');
   uint32(flags, 'the udev flags');
   taskOptions(options, 'the options');
   if (options.cookieSupported === false) return 0;
