@@ -22,13 +22,22 @@ afterEach(() => {
   settle();
 });
 
-/** Starts `file args`, waits until it has made its cookie (a 0x0d4d semaphore exists), then SIGKILLs it. */
-async function killedWhileWaiting(file: string, args: string[]): Promise<{ signal: string | null }> {
+/**
+ * Starts `file args` (a create of `name`), waits until it is in its udev wait (its cookie's
+ * semaphore exists and the device is resumed: the semaphore is made at DEV_CREATE already), then
+ * SIGKILLs it.
+ */
+async function killedWhileWaiting(file: string, args: string[], name: string): Promise<{ signal: string | null }> {
   const child = spawn(file, args, { stdio: 'ignore', env: process.env });
   const exited = new Promise<{ signal: string | null }>((resolve) => child.on('exit', (_, signal) => resolve({ signal })));
+  using dm = DeviceMapper.open({ nodes: false });
+  const waiting = (): boolean => {
+    const info = dm.tryInfo({ name });
+    return Boolean(info?.liveTable && !info.suspended) && cookieSemaphores().length === 1;
+  };
   try {
-    for (let i = 0; i < 2000 && cookieSemaphores().length === 0 && child.exitCode === null; i++) await new Promise((resolve) => setTimeout(resolve, 25));
-    expect(cookieSemaphores(), 'the process is waiting on its cookie').toHaveLength(1);
+    for (let i = 0; i < 2000 && !waiting() && child.exitCode === null; i++) await new Promise((resolve) => setTimeout(resolve, 25));
+    expect(waiting(), 'the process is waiting on its cookie, its device resumed').toBe(true);
   } finally {
     child.kill('SIGKILL');
   }
@@ -45,7 +54,7 @@ describe('a udev waiter killed with SIGKILL', () => {
         ['dmsetup', 'dmsetup', []],
       ] as const) {
         const name = names.of(tool);
-        expect(await killedWhileWaiting(file, [...args, 'create', name, '--table', '0 8 zero'])).toEqual({ signal: 'SIGKILL' });
+        expect(await killedWhileWaiting(file, [...args, 'create', name, '--table', '0 8 zero'], name)).toEqual({ signal: 'SIGKILL' });
         left[tool] = cookieSemaphores().length;
         expect(left[tool], tool).toBe(1);
         // The kernel's part was done before the wait: the device is live, and udev made its link.
