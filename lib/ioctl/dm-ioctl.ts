@@ -199,7 +199,8 @@ export class DmIoctl {
     if (transaction) header.eventNr = transaction.eventNr;
     const blocking = mayBlock(spec.command, flags);
     let slot = this.acquire(spec.command, requestSize(spec.payload));
-    let wipe = spec.secure === true;
+    // Wiped on every way out (a failed ioctl, a decoder's throw, a grown buffer) when it held keys.
+    const wipe = spec.secure === true || replyMayCarrySecrets(spec.command, flags);
     // The transaction until it is cancelled or ended; `done` is the kernel's answer once an ioctl succeeded.
     let open = transaction;
     let done: ReplyView | undefined;
@@ -221,14 +222,13 @@ export class DmIoctl {
         if (!command.growable || !(reply.flags & DmFlag.BUFFER_FULL)) {
           // The kernel copies back exactly data_size bytes; our request may have reached further.
           slot.dirty = Math.max(written, Math.min(reply.dataSize, slot.buffer.length));
-          wipe ||= replyMayCarrySecrets(spec.command, flags);
           // Callers see names unmangled; the transaction (node keeping) gets the kernel's.
           const result = decode(slot.buffer, this.names.reply(reply, spec.command));
           open = undefined;
           if (transaction) yield* transaction.end(reply);
           return result;
         }
-        slot = this.grow(slot, spec);
+        slot = this.grow(slot, spec, wipe);
       }
     } catch (error) {
       // Any other failure with the transaction still open (a reply that cannot be decoded, its
@@ -255,7 +255,7 @@ export class DmIoctl {
   }
 
   /** Doubles the buffer; later requests of this command on this handle start at the larger size. */
-  private grow(slot: Slot, spec: IoctlSpec): Slot {
+  private grow(slot: Slot, spec: IoctlSpec, wipe: boolean): Slot {
     const size = slot.buffer.length * 2;
     if (size > this.maxBufferSize) {
       throw dmError('protocol', 'ENOBUFS', `The kernel's reply to ${spec.command} needs more than ${this.maxBufferSize} bytes (the buffer cap)`, {
@@ -265,7 +265,7 @@ export class DmIoctl {
       });
     }
     this.grownSizes.set(spec.command, Math.max(this.grownSizes.get(spec.command) ?? 0, size));
-    this.release(slot, false);
+    this.release(slot, wipe);
     return this.acquire(spec.command, size);
   }
 
