@@ -200,13 +200,13 @@ export class DeviceMapper {
 
   /**
    * Makes /dev/mapper match the kernel (dmsetup mknodes): with `names`, just those nodes; without,
-   * every device's node, and stale entries removed. Works whoever keeps nodes normally.
+   * every device's node, and stale entries removed, whoever keeps nodes normally (`nodeErrors` applies).
    */
   syncNodes(names?: readonly string[]): NodeSyncReport {
     const nodes = this.keeper.nodes ?? new DeviceNodes(this.devDir, this.nodeOwnership);
     // Nodes carry the kernel's (mangled) names.
     const devices = this.ioctl.perform(verbs.list(this.verbs, { uuids: false, kernelNames: true }));
-    return nodes.sync(devices, names?.map((name) => this.ioctl.names.toKernel(name, 'name')));
+    return nodes.sync(devices, names?.map((name) => this.ioctl.names.toKernel(name, 'name')), this.keeper.nodeWarning);
   }
 
   /** Renames the device. Returns its state under the new name. */

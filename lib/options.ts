@@ -61,7 +61,7 @@ export interface DeviceMapperOptions extends ControlOptions {
    * does to the verb whose ioctl succeeded: `'throw'` (default) fails it with a DmError kind
    * 'node', and `createDevice` takes the device back; `'warn'` passes the error's message to
    * `onWarning` and the verb succeeds, as libdevmapper does (`tsdmsetup` uses it, as dmsetup
-   * exits 0 then). `dm.syncNodes()` always throws.
+   * exits 0 then); `dm.syncNodes()` then warns for each node it cannot keep and does the others.
    */
   nodeErrors?: 'throw' | 'warn';
   /**

@@ -35,6 +35,8 @@ export interface NodeKeeper {
   afterRemoveAll(remaining: () => Steps<ReadonlyArray<{ name: string } & DevNumber>>): Steps<void>;
   /** The device's node path where this strategy knows it (read-ahead's ioctl fallback). */
   nodePath(name: string): string | undefined;
+  /** Where node errors go instead of being thrown (`nodeErrors: 'warn'`), when they do. */
+  readonly nodeWarning?: ((message: string) => void) | undefined;
 }
 
 /** The library keeps the nodes. */
@@ -42,11 +44,11 @@ export class LibraryNodeKeeper implements NodeKeeper {
   readonly kind = 'library';
   readonly transactions = undefined;
 
-  /** @param warn when given, a node error (kind 'node') is passed to it instead of thrown (libdm's way). */
+  /** @param nodeWarning when given, a node error (kind 'node') is passed to it instead of thrown (libdm's way). */
   constructor(
     readonly nodes: DeviceNodes,
     private readonly addNodeOn: 'resume' | 'create',
-    private readonly warn?: (message: string) => void,
+    readonly nodeWarning?: (message: string) => void,
   ) {}
 
   afterCreate(info: DeviceInfo): void {
@@ -69,8 +71,8 @@ export class LibraryNodeKeeper implements NodeKeeper {
     try {
       nodeWork();
     } catch (error) {
-      if (!this.warn || !isDmError(error) || error.kind !== 'node') throw error;
-      this.warn(error.message);
+      if (!this.nodeWarning || !isDmError(error) || error.kind !== 'node') throw error;
+      this.nodeWarning(error.message);
     }
   }
 

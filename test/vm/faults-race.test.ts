@@ -159,7 +159,7 @@ describe('a device directory that cannot take a node', () => {
       expect(dmsetupInfo(name)).toBeUndefined();
     });
 
-    it(`${what}: tsdmsetup create, resume and remove exit 0 with dmsetup's line, as dmsetup does`, () => {
+    it(`${what}: tsdmsetup create, mknodes, resume and remove exit 0 with dmsetup's line, as dmsetup does`, () => {
       const dir = devDir(options);
       const env = { DM_DEV_DIR: dir.path, DM_DISABLE_UDEV: '1' };
       for (const [tool, run] of [
@@ -170,6 +170,8 @@ describe('a device directory that cannot take a node', () => {
         const create = run(['create', name, '--table', '0 8 zero'], { env });
         expect(create, tool).toEqual({ status: 0, stdout: '', stderr: `${dir.node(name)}: mknod for ${name} failed: ${text}\n` });
         expect(dmsetupInfo(name), tool).toMatchObject({ live: true });
+        // mknodes: dmsetup says the same line and exits 0 (it goes on to the other nodes).
+        expect(run(['mknodes', name], { env }), tool).toEqual({ status: 0, stdout: '', stderr: `${dir.node(name)}: mknod for ${name} failed: ${text}\n` });
         expect(run(['suspend', name], { env }).status).toBe(0);
         expect(run(['resume', name], { env }), tool).toEqual({ status: 0, stdout: '', stderr: `${dir.node(name)}: mknod for ${name} failed: ${text}\n` });
         // No node to unlink: nothing to say (a read-only directory refuses the unlink before it looks).
