@@ -198,13 +198,14 @@ export class DeviceMapper {
     this.ioctl.perform(verbs.removeAll(this.verbs, options));
   }
 
-  /** /dev/mapper as the kernel has it (dmsetup mknodes: `names`' nodes, or all and stale ones removed; unmangled names too). */
+  /** /dev/mapper as the kernel has it (dmsetup mknodes: `names`' nodes, or all and stale ones removed; unmangled names too; `nodeErrors` applies). */
   syncNodes(names?: readonly string[]): NodeSyncReport {
     const nodes = this.keeper.nodes ?? new DeviceNodes(this.devDir, this.nodeOwnership);
     const devices = this.ioctl.perform(verbs.list(this.verbs, { uuids: false, kernelNames: true }));
     const { aliases, refused } = this.ioctl.names.unmangledAliases(devices);
     const { names: codec } = this.ioctl;
-    const report = nodes.sync([...devices, ...aliases], names?.flatMap((name) => [codec.toKernel(name, 'name'), name]), (entry) => codec.keptEntry(entry));
+    const wanted = names?.flatMap((name) => [codec.toKernel(name, 'name'), name]);
+    const report = nodes.sync([...devices, ...aliases], wanted, { kept: (entry) => codec.keptEntry(entry), warn: this.keeper.nodeWarning });
     if (refused) throw refused;
     return report;
   }

@@ -32,6 +32,7 @@ export function handleParts(fd: number, options: DeviceMapperOptions): HandlePar
     devDir,
     ownership: nodeOwnership,
     addNodeOn: options.addNodeOn ?? 'resume',
+    nodeErrors: options.nodeErrors ?? 'throw',
     udevSync: options.udevSync ?? 'cookie',
     udevCookie: options.udevCookie,
     udevTimeoutMs: options.udevTimeoutMs,

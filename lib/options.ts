@@ -69,6 +69,14 @@ export interface DeviceMapperOptions extends ControlOptions {
   /** Make a device's node when it is resumed (default, as dmsetup) or as soon as it is created. */
   addNodeOn?: 'resume' | 'create';
   /**
+   * What a node the library cannot make, rename or remove (a full or read-only device directory)
+   * does to the verb whose ioctl succeeded: `'throw'` (default) fails it with a DmError kind
+   * 'node', and `createDevice` takes the device back; `'warn'` passes the error's message to
+   * `onWarning` and the verb succeeds, as libdevmapper does (`tsdmsetup` uses it, as dmsetup
+   * exits 0 then); `dm.syncNodes()` then warns for each node it cannot keep and does the others.
+   */
+  nodeErrors?: 'throw' | 'warn';
+  /**
    * Attach the kernel's `device-mapper:` log lines (read from /dev/kmsg) to each failed ioctl's
    * DmError as `kernelLog` ("thin-pool: Invalid argument count", "loop0 too small for target"),
    * so nobody has to read dmesg. Off by default: it costs a /dev/kmsg read per ioctl.

@@ -161,6 +161,7 @@ export const checkOpenOptions: c.Check = opts({
   noOpenCount: c.boolean,
   nodeOwnership: c.fields({ uid: c.whole(0, 0xffffffff), gid: c.whole(0, 0xffffffff), mode: c.whole(0, 0o7777) }),
   addNodeOn: c.oneOf('resume', 'create'),
+  nodeErrors: c.oneOf('throw', 'warn'),
   kernelLog: c.boolean,
   ensureTargets: c.boolean,
 });

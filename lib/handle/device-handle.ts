@@ -12,7 +12,8 @@
  */
 import { statSync } from 'node:fs';
 import type { MapperVerbs } from './mapper-verbs.js';
-import { byDev, type DeviceId, type DevNumber } from '../device/device-id.js';
+import { byDev } from '../device/address.js';
+import type { DeviceId, DevNumber } from '../device/device-id.js';
 import type { DeviceInfo } from '../device/device-info.js';
 import { formatDev } from '../device/devt.js';
 import { dmError, DmError, isDmError } from '../errors.js';

@@ -215,27 +215,40 @@ export class DeviceNodes {
   /**
    * Makes the directory match the kernel's `devices` (dmsetup mknodes): with `names`, only those
    * (made if the kernel has them, removed if not); without, every device gets its node and every
-   * other entry but `control` is removed, except those `kept` says to leave.
+   * other entry but `control` is removed, except those `kept` says to leave. With `warn`, a node
+   * that cannot be made or removed (a DmError kind 'node') is passed to it and the others are still
+   * done; without, the first throws.
    */
-  sync(devices: ReadonlyArray<{ name: string } & DevNumber>, names?: readonly string[], kept?: (name: string) => boolean): NodeSyncReport {
+  sync(
+    devices: ReadonlyArray<{ name: string } & DevNumber>,
+    names?: readonly string[],
+    { kept, warn }: { kept?: (name: string) => boolean; warn?: ((message: string) => void) | undefined } = {},
+  ): NodeSyncReport {
     const report: NodeSyncReport = { added: [], removed: [] };
     this.mapperDirExists(); // refuses a symlink or a file before anything is read or removed
+    // With `warn`, a node that cannot be made or removed is a warning, and the others are done (dmsetup's way).
+    const attempt = (work: () => void): boolean => {
+      try {
+        work();
+        return true;
+      } catch (error) {
+        if (!warn || !(error instanceof DmError) || error.kind !== 'node') throw error;
+        warn(error.message);
+        return false;
+      }
+    };
     const byName = new Map(devices.map((device) => [device.name, device]));
     const candidates = names ?? this.entries();
     for (const name of candidates) {
       if (byName.has(name) || name === DM_CONTROL_NODE || kept?.(name)) continue;
-      if (lstatOrUndefined(join(this.mapperDir, name))) {
-        this.remove(name);
-        report.removed.push(name);
-      }
+      if (lstatOrUndefined(join(this.mapperDir, name)) && attempt(() => this.remove(name))) report.removed.push(name);
     }
     for (const device of names ? devices.filter((d) => names.includes(d.name)) : devices) {
       const path = join(this.mapperDir, device.name);
       const before = lstatOrUndefined(path);
       const seen = before?.isSymbolicLink() ? statOrUndefined(path) : before;
-      this.add(device.name, device);
       // A right node, or a udev link to it, was kept: not "added".
-      if (!seen || !hasDev(seen, device)) report.added.push(device.name);
+      if (attempt(() => this.add(device.name, device)) && (!seen || !hasDev(seen, device))) report.added.push(device.name);
     }
     return report;
   }
@@ -338,6 +351,8 @@ export class DeviceNodes {
       return true;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      // A read-only directory refuses the unlink before looking (EROFS): nothing there is success too.
+      if (!lstatOrUndefined(path)) return false;
       throw nodeError(`Unable to unlink device node for '${name}'`, error);
     }
   }

@@ -10,21 +10,21 @@
 import { DmFlag, DM_VERSION_MAJOR, type DmCommandName } from '../../native-defs/index.js';
 import { encodeKernelDev } from '../device/devt.js';
 import type { DevNumber, DeviceId } from '../device/device-id.js';
-import { describeDevice, validateDeviceId, validateName } from '../device/names.js';
+import { validateDeviceId, validateName } from '../device/names.js';
 import { NameCodec } from '../names/name-codec.js';
-import { closedHandleError, dmError, DmError, type SentAddress } from '../errors.js';
-import { errnoName, strerror } from '../sys/errno.js';
+import { closedHandleError, dmError } from '../errors.js';
 import { encodeRequest, requestSize, type ReplyHeader, type RequestHeader, type RequestPayload } from './codec.js';
 import {
   ALWAYS_ALLOWED_FLAGS,
   carriesUdevCookie,
   COMMANDS,
-  ioctlHint,
   mayBlock,
   replyMayCarrySecrets,
   type CommandRecord,
 } from './commands.js';
 import { ioctlDebugLine } from './debug-line.js';
+import { failure } from './failure.js';
+import type { IoctlSpec } from './spec.js';
 import { ReplyView } from './reply.js';
 import { performAsync, performSync, type Step, type Steps } from './steps.js';
 import { libcTransport, type Transport } from './transport.js';
@@ -34,42 +34,7 @@ export const INITIAL_BUFFER_SIZE = 16 * 1024;
 /** Replies never legitimately need more; past this a BUFFER_FULL reply becomes an error. */
 export const DEFAULT_MAX_BUFFER_SIZE = 256 * 1024 * 1024;
 
-/** One request: the command, how the device is addressed, flags and payload. */
-export interface IoctlSpec {
-  /** The ioctl to send (`DEV_REMOVE`, `TABLE_LOAD`, …). */
-  command: DmCommandName;
-  /** libdevmapper's name for the operation (`remove`, `table`, `resume`…), used in messages. */
-  operation: string;
-  /** The device the request is about, when it is about one. */
-  device?: DeviceId | undefined;
-  /** Name field without addressing a device: the new device's name, or a target type name. */
-  name?: string | undefined;
-  /** Uuid field without addressing a device: the new device's uuid. */
-  uuid?: string | undefined;
-  /** dev field without addressing a device: the persistent number asked for on create. */
-  dev?: DevNumber | undefined;
-  /** DM_*_FLAG bits to set (DmFlag); each command refuses bits outside its allow-list. */
-  flags?: number | undefined;
-  /**
-   * The `event_nr` field: the event to wait past (DEV_WAIT) or, for commands that carry one, the
-   * udev cookie and flags.
-   */
-  eventNr?: number | undefined;
-  /**
-   * What follows the header: table rows, a message, a new name or uuid, a geometry string; none for
-   * most commands.
-   */
-  payload?: RequestPayload | undefined;
-  /** Zero the buffer after use (tables with keys). */
-  secure?: boolean | undefined;
-  /** How long to wait for udev after this request, in ms (default: the handle's). */
-  udevTimeoutMs?: number | undefined;
-  /**
-   * How to name the device in an error message when the request itself does not (libdevmapper
-   * names the device of a dev_t-addressed load inside create by its name).
-   */
-  label?: { name?: string; uuid?: string } | undefined;
-}
+export type { IoctlSpec } from './spec.js';
 
 /** Decodes a reply while the handle still owns the buffer. */
 export type Decoder<T> = (buffer: Buffer, header: ReplyHeader) => T;
@@ -245,6 +210,9 @@ export class DmIoctl {
     let slot = this.acquire(spec.command, requestSize(spec.payload));
     // Wiped on every way out (a failed ioctl, a decoder's throw, a grown buffer) when it held keys.
     const wipe = spec.secure === true || replyMayCarrySecrets(spec.command, flags);
+    // The transaction until it is cancelled or ended; `done` is the kernel's answer once an ioctl succeeded.
+    let open = transaction;
+    let done: ReplyView | undefined;
     try {
       for (;;) {
         const written = encodeRequest(slot.buffer, header, spec.payload, slot.dirty);
@@ -255,20 +223,29 @@ export class DmIoctl {
         const step: Step = { kind: 'send', request: command.request, buffer: slot.buffer, blocking };
         const errno = (yield step) as number;
         if (errno !== 0) {
+          open = undefined;
           transaction?.cancel();
           throw failure(spec, errno, this.names, this.kernelLog?.since(mark));
         }
         const reply = new ReplyView(slot.buffer);
+        done = reply;
         if (!command.growable || !(reply.flags & DmFlag.BUFFER_FULL)) {
           // The kernel copies back exactly data_size bytes; our request may have reached further.
           slot.dirty = Math.max(written, Math.min(reply.dataSize, slot.buffer.length));
           // Callers see names unmangled; the transaction (node keeping) gets the kernel's.
           const result = decode(slot.buffer, this.names.reply(reply, spec.command));
+          open = undefined;
           if (transaction) yield* transaction.end(reply);
           return result;
         }
         slot = this.grow(slot, spec, wipe);
       }
+    } catch (error) {
+      // Any other failure with the transaction still open (a reply that cannot be decoded, its
+      // names refused by the mangling; a cancel or a transport error at the send): the kernel's
+      // work is finished as after a success (udev owes its event), or taken back if nothing was done.
+      if (open) yield* settleTransaction(open, done);
+      throw error;
     } finally {
       this.release(slot, wipe);
     }
@@ -337,6 +314,20 @@ export class DmIoctl {
   }
 }
 
+/**
+ * Closes a transaction left open by a failure that is not the ioctl's own: ended with the reply of
+ * an ioctl that succeeded (its udev wait and node work run), cancelled when none did. The
+ * failure that got here is the one reported; this one's own failure is not.
+ */
+function* settleTransaction(transaction: IoctlTransaction, reply: ReplyHeader | undefined): Steps<void> {
+  try {
+    if (reply) yield* transaction.end(reply);
+    else transaction.cancel();
+  } catch {
+    // The first failure is what the caller must hear about.
+  }
+}
+
 /** The header fields of a request. Device names and uuids go out mangled (a create's too; a target type's name as it is). */
 function requestHeader(spec: IoctlSpec, flags: number, command: CommandRecord, names: NameCodec): RequestHeader {
   const creates = spec.command === 'DEV_CREATE';
@@ -361,40 +352,4 @@ function requestHeader(spec: IoctlSpec, flags: number, command: CommandRecord, n
     name,
     uuid,
   };
-}
-
-/** What a request carried to address the device, as sent (mangled), for the error (made only when one failed). */
-function sentAddress(spec: IoctlSpec, names: NameCodec): SentAddress {
-  const device = spec.device;
-  const number = device && device.name === undefined && device.uuid === undefined ? device : spec.dev;
-  const sent = (value: string, what: 'name' | 'UUID'): string => {
-    try {
-      return names.toKernel(value, what);
-    } catch {
-      return value; // a label the mangling refuses: the ioctl's own error matters more
-    }
-  };
-  return {
-    name: sent(device?.name ?? (spec.name || (spec.label?.name ?? '')), 'name'),
-    uuid: device?.uuid !== undefined ? sent(device.uuid, 'UUID') : spec.uuid || (spec.label?.uuid ?? ''),
-    major: number?.major ?? 0,
-    minor: number?.minor ?? 0,
-  };
-}
-
-function failure(spec: IoctlSpec, errno: number, names: NameCodec, kernelLog?: string[]): DmError {
-  const sent = sentAddress(spec, names);
-  const target = spec.device ? describeDevice(spec.device) : sent.name || sent.uuid;
-  const code = errnoName(errno);
-  return new DmError(`device-mapper: ${spec.operation} ioctl${target ? ` on ${target}` : ''} failed: ${strerror(errno)}`, {
-    kind: 'ioctl',
-    code,
-    errno,
-    command: spec.command,
-    operation: spec.operation,
-    device: spec.device,
-    sent,
-    hint: ioctlHint(spec.command, code),
-    kernelLog,
-  });
 }

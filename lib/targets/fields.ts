@@ -19,6 +19,9 @@ export type DeviceRef = string | { readonly major: number; readonly minor: numbe
 
 /** The refusal for field `field` of target `target`: `linear: offset must be …`. */
 export function fieldError(target: string, field: string, rule: string): DmError {
+  if (typeof target !== 'string' || typeof field !== 'string' || typeof rule !== 'string') {
+    return invalidArgument('fieldError() needs three strings: the target type, the field and the rule it broke');
+  }
   return invalidArgument(`${target}: ${field} ${rule}`);
 }
 
@@ -83,6 +86,7 @@ export function formatWord(target: string, field: string, value: unknown): strin
 
 /** `<count> <arg>…` (the kernel's feature-argument lists); empty list → `0`. */
 export function formatArgs(target: string, field: string, args: readonly string[]): string {
+  if (!Array.isArray(args)) throw fieldError(target, field, `must be an array of words, not ${shown(args)}`);
   return [String(args.length), ...args.map((arg, index) => formatWord(target, `${field}[${index}]`, arg))].join(' ');
 }
 
@@ -171,6 +175,7 @@ export class ArgReader {
 
 /** `7:0` → `{ major: 7, minor: 0 }`; any other text is a path, kept as it is. */
 export function parseDevice(word: string): DeviceRef {
+  if (typeof word !== 'string') throw invalidArgument(`parseDevice() needs a word of params text, not ${shown(word)}`);
   const match = /^(\d{1,7}):(\d{1,7})$/.exec(word);
   return match ? { major: Number(match[1]), minor: Number(match[2]) } : word;
 }

@@ -180,6 +180,9 @@ export class Target<Params = unknown> implements TargetLike {
 
 /** Makes a target type its own builder. */
 export function defineTarget<Params, Status = never>(type: TargetType<Params, Status> & WithStatus<Status>): TargetKind<Params, Status> {
+  if (typeof type !== 'object' || type === null || typeof type.type !== 'string' || typeof type.format !== 'function' || typeof type.parse !== 'function') {
+    throw invalidArgument('defineTarget() needs a target type: an object with a `type` string and `format` and `parse` functions');
+  }
   // Every entry point checks the shape of what it is given, so a wrong type is a DmError, not a TypeError.
   const checked: TargetType<Params, Status> = {
     ...type,

@@ -10,7 +10,8 @@
  * removed, holders first. Written once as steps, run blocking or not.
  */
 import type { MapperVerbs } from '../handle/mapper-verbs.js';
-import { byDev, byName, type DeviceId, type DevNumber } from '../device/device-id.js';
+import { byDev, byName } from '../device/address.js';
+import type { DeviceId, DevNumber } from '../device/device-id.js';
 import type { DeviceInfo } from '../device/device-info.js';
 import { formatDev } from '../device/devt.js';
 import { describeDevice } from '../device/names.js';
