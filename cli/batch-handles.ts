@@ -11,6 +11,8 @@ interface Entry {
   dm: DeviceMapper;
   /** Where the handle's warnings go: the stderr of the line using it now. */
   warn: (message: string) => void;
+  /** Where its debug lines go (-vv): the stdout of the line using it now. */
+  debug: ((line: string) => void) | undefined;
 }
 
 /** The handles of one batch run. */
@@ -19,16 +21,19 @@ export class BatchHandles implements HandleSource {
   private openedCount = 0;
 
   handle(options: DeviceMapperOptions, warn: (message: string) => void): DeviceMapper {
-    const key = JSON.stringify(options);
+    // A handle that logs (-vv) is not one that does not: the hook is part of the key.
+    const key = JSON.stringify({ ...options, onDebug: options.onDebug !== undefined });
     let entry = this.byOptions.get(key);
     if (!entry) {
-      const made: Entry = { dm: undefined as unknown as DeviceMapper, warn };
-      made.dm = DeviceMapper.open({ ...options, onWarning: (message) => made.warn(message) });
+      const made: Entry = { dm: undefined as unknown as DeviceMapper, warn, debug: options.onDebug };
+      const onDebug = options.onDebug && ((line: string): void => made.debug?.(line));
+      made.dm = DeviceMapper.open({ ...options, onWarning: (message) => made.warn(message), ...(onDebug && { onDebug }) });
       this.openedCount++;
       this.byOptions.set(key, made);
       entry = made;
     }
     entry.warn = warn;
+    entry.debug = options.onDebug;
     return entry.dm;
   }
 

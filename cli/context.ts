@@ -52,6 +52,8 @@ export class CliContext extends BaseContext {
    * device selected (dmsetup's _selection_cmd).
    */
   selectionCommand: CommandSpec | undefined;
+  /** When -vvv's timestamps count from. */
+  private debugStart: bigint | undefined;
 
   constructor(
     program: string,
@@ -106,8 +108,29 @@ export class CliContext extends BaseContext {
    * the kernel cannot), so an unknown type fails, with its name, before any device is made.
    */
   private handleOptions(): DeviceMapperOptions {
-    return { ...libraryOptionsFrom(this.options), nameMangling: this.nameMangling };
+    const options: DeviceMapperOptions = { ...libraryOptionsFrom(this.options), nameMangling: this.nameMangling };
+    if (this.options.verbose >= 2) options.onDebug = (line) => this.debug(line);
+    return options;
   }
+
+  /**
+   * A debug line (-vv and up), to stdout as libdm's default logger prints them; -vvv puts a
+   * `Timestamp:` line (seconds since the run's first debug line) before each ioctl's line.
+   */
+  debug(line: string): void {
+    if (this.options.verbose < 2) return;
+    if (this.options.verbose >= 3) {
+      const now = process.hrtime.bigint();
+      this.debugStart ??= now;
+      if (line.startsWith('dm ') || now === this.debugStart) this.print(`Timestamp: ${timestamp(now - this.debugStart)} seconds`);
+    }
+    this.print(line);
+  }
+}
+
+/** libdm's `%7llu.%09llu` of a duration in nanoseconds. */
+function timestamp(ns: bigint): string {
+  return `${(ns / 1_000_000_000n).toString().padStart(7)}.${(ns % 1_000_000_000n).toString().padStart(9, '0')}`;
 }
 
 /** One tsdmsetup command: its argument counts (dmsetup's table) and its action. */

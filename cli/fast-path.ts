@@ -21,12 +21,13 @@ export const udevCommands = [...UDEV_COMMANDS.values()];
  * Runs `argv` when it is a plain udev command; undefined (nothing printed) when main must.
  * Same output and status as main would give.
  */
-export async function runFastPath(argv: string[], io: { stdout: Output; stderr: Output }): Promise<number | undefined> {
+export async function runFastPath(argv: string[], io: { stdout: Output; stderr: Output; program?: string }): Promise<number | undefined> {
+  const program = io.program ?? 'tsdmsetup';
   const devDir = process.env['DM_DEV_DIR'];
   if (devDir && !devDir.startsWith('/')) return undefined;
   let parsed;
   try {
-    parsed = parseCommandLine('tsdmsetup', argv);
+    parsed = parseCommandLine(program, argv);
   } catch (error) {
     if (error instanceof CommandLineError) return undefined;
     throw error;
@@ -38,7 +39,7 @@ export async function runFastPath(argv: string[], io: { stdout: Output; stderr: 
   if (options.help || options.version || options.columns || options.tree || options.select !== undefined) return undefined;
   if (options.options !== undefined || options.count !== undefined || options.interval !== undefined) return undefined;
   for (const notice of parsed.notices) io.stderr.write(`${notice}\n`);
-  const context = new BaseContext('tsdmsetup', spec.name, args, options, io.stdout, io.stderr, () => '');
+  const context = new BaseContext(program, spec.name, args, options, io.stdout, io.stderr, () => '');
   let status = 0;
   try {
     await spec.run(context);

@@ -17,7 +17,16 @@ import type { FieldValue } from './report/report.js';
 export function displayInfo(context: CliContext, info: DeviceInfo): boolean {
   if (context.report) return addReportRow(context, info);
   const readAhead = readAheadOf(info, context.nodePath(info.name), (line) => context.error(line));
-  context.stdout.write(formatInfoBlock(info, readAhead));
+  const block = formatInfoBlock(info, readAhead);
+  if (context.options.verbose < 2 || readAhead === undefined) {
+    context.stdout.write(block);
+    return true;
+  }
+  // dmsetup -vv: libdm's debug line of the read, just before the line that shows it.
+  const at = block.indexOf('Read Ahead:');
+  context.stdout.write(block.slice(0, at));
+  context.debug(`${info.name} (${info.major}:${info.minor}): read ahead is ${readAhead}`);
+  context.stdout.write(block.slice(at));
   return true;
 }
 

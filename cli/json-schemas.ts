@@ -137,6 +137,12 @@ export const JSON_DOCUMENTS: readonly JsonDocument[] = [
   { command: 'stats', variant: 'clear', schema: statsDocument('cleared', deviceRegion) },
   { command: 'stats', variant: 'group', schema: statsDocument('groups', object({ name: string, groupId: uint, alias: string, regions: string })) },
   { command: 'stats', variant: 'ungroup', schema: statsDocument('ungrouped', object({ name: string, groupId: exact })) },
+  {
+    command: 'mangle',
+    schema: object({
+      devices: list(object({ name: string, uuid: string, renamedTo: { type: ['string', 'null'], description: 'The new name; null when name and uuid were in the right form.' } })),
+    }),
+  },
   { command: 'udevflags', schema: object({ cookie: hex, flags: list({ type: 'string', pattern: '^DM_[A-Z0-9_]+$' }) }) },
   { command: 'udevcookies', schema: object({ cookies: list(object({ cookie: hex, semid: uint, value: uint, lastSemopTime: uint, lastChangeTime: uint })) }) },
   { command: 'udevcomplete', schema: object({ completed: hex }) },

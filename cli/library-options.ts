@@ -47,11 +47,13 @@ function udevOptionsFrom(options: Readonly<CliOptions>, env: NodeJS.ProcessEnv, 
 
 /** The DeviceMapper options a command line asks for. */
 export function libraryOptionsFrom(options: Readonly<CliOptions>, env: NodeJS.ProcessEnv = process.env): DeviceMapperOptions {
-  const result: DeviceMapperOptions = {};
+  // dmsetup says what went wrong with a node and goes on (exit 0): the device is there, mknodes mends it.
+  const result: DeviceMapperOptions = { nodeErrors: 'warn' };
   udevOptionsFrom(options, env, result);
   const devDir = env['DM_DEV_DIR'];
   if (devDir) result.devDir = devDir;
   if (options.addnodeoncreate) result.addNodeOn = 'create';
+  if (options.noopencount) result.noOpenCount = true;
   const ownership: NonNullable<DeviceMapperOptions['nodeOwnership']> = {};
   if (options.uid !== undefined) ownership.uid = atoi(options.uid);
   if (options.gid !== undefined) ownership.gid = atoi(options.gid);

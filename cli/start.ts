@@ -5,13 +5,28 @@
  * when its work is done, with process.exitCode set.
  */
 import { fstatSync } from 'node:fs';
+import { basename } from 'node:path';
 import { createRequire } from 'node:module';
 import { isBatchLine } from './batch-args.js';
 import { runFastPath } from './fast-path.js';
 import { StdioBuffer } from './stdio-buffer.js';
 
+/**
+ * The name messages and the usage text give the program: `dmsetup` when the executable runs
+ * under that name (bound or linked over /sbin/dmsetup, so scripts that grep dmsetup's usage or
+ * errors see dmsetup's words), `dmstats` under that name (the stats command set), else
+ * `tsdmsetup`. dmsetup itself always says `dmsetup` in its
+ * usage and names argv[0] in getopt's errors; a script run by node sees the path, not argv[0],
+ * so those say the base name.
+ */
+export function programName(script: string | undefined): string {
+  const name = script === undefined ? '' : basename(script);
+  // `dmstats`: dmsetup's stats command set, its command lines and usage (main implies `stats`).
+  return name === 'dmsetup' || name === 'dmstats' ? name : 'tsdmsetup';
+}
+
 /** Runs the command line `argv` (without node and the script) and sets process.exitCode. */
-export async function runProcess(argv: string[]): Promise<void> {
+export async function runProcess(argv: string[], program = programName(process.argv[1])): Promise<void> {
   const stdout = new StdioBuffer(1, isTerminal(1));
   // stderr as C's, unbuffered (every line goes out as it is written), straight to fd 2: making
   // process.stderr would load node's stream and net modules, a cost of start-up for nothing.
@@ -21,14 +36,9 @@ export async function runProcess(argv: string[]): Promise<void> {
       process.exitCode = await (await import('./batch.js')).runBatchProcess(argv, { stdout, stderr });
       return;
     }
-    // Run as `dmstats` (a link of that name), the command line is dmstats's: `stats` is implied.
-    if (invokedAs() === 'dmstats') {
-      process.exitCode = await (await import('./main.js')).runCli(argv, { stdout, stderr, program: 'dmstats' });
-      return;
-    }
     // udev rules run the udev commands on every event: those start without loading the library.
-    const fast = await runFastPath(argv, { stdout, stderr });
-    process.exitCode = fast ?? (await (await import('./main.js')).runCli(argv, { stdout, stderr }));
+    const fast = program === 'dmstats' ? undefined : await runFastPath(argv, { stdout, stderr, program });
+    process.exitCode = fast ?? (await (await import('./main.js')).runCli(argv, { stdout, stderr, program }));
   } finally {
     stderr.flush(); // a last line without its newline
     stdout.flush();
@@ -43,12 +53,6 @@ export async function runProcess(argv: string[]): Promise<void> {
       process.exitCode = 1;
     }
   }
-}
-
-/** The basename of the script as invoked (process.argv[1]): `dmstats` when run through a link of that name. */
-function invokedAs(): string {
-  const script = process.argv[1] ?? '';
-  return script.slice(script.lastIndexOf('/') + 1).replace(/\.c?js$/, '');
 }
 
 /** Linux's major number of the memory devices (/dev/null, /dev/zero, …): character devices, never terminals. */

@@ -7,7 +7,7 @@
  * `message` is composed from them once. `DmError.wrap` adds context to an error without copying
  * its fields by hand.
  */
-import { errnoNumber as tableErrnoNumber } from './sys/errno.js';
+import { errnoName as tableErrnoName, errnoNumber as tableErrnoNumber } from './sys/errno.js';
 import type { DmCommandName } from '../native-defs/index.js';
 import type { DeviceId } from './device/device-id.js';
 
@@ -190,4 +190,15 @@ export function invalidArgument(rule: string, extra: Omit<Partial<DmErrorDetails
 /** True when `error` is a DmError whose code is one of `codes`. */
 export function isDmError(error: unknown, ...codes: string[]): error is DmError {
   return error instanceof DmError && (codes.length === 0 || codes.includes(error.code));
+}
+
+/**
+ * The symbolic name of an errno value, e.g. 16 → `EBUSY`; `E<n>` for a number Linux does not name.
+ * Anything but a whole number is refused (invalid-argument).
+ */
+export function errnoName(errno: number): string {
+  if (!Number.isInteger(errno)) {
+    throw invalidArgument(`An errno must be a whole number, not ${typeof errno === 'number' ? errno : `a ${errno === null ? 'null' : typeof errno}`}`);
+  }
+  return tableErrnoName(errno);
 }

@@ -32,11 +32,13 @@ export function handleParts(fd: number, options: DeviceMapperOptions): HandlePar
     devDir,
     ownership: nodeOwnership,
     addNodeOn: options.addNodeOn ?? 'resume',
+    nodeErrors: options.nodeErrors ?? 'throw',
     udevSync: options.udevSync ?? 'cookie',
     udevCookie: options.udevCookie,
     udevTimeoutMs: options.udevTimeoutMs,
     verifyUdev: options.verifyUdev,
     noUdevRules: options.noUdevRules,
+    debug: options.onDebug,
     warn: options.onWarning ?? ((message) => process.emitWarning(message, 'DeviceMapperWarning')),
   });
   const ioctl = new DmIoctl(fd, {
@@ -44,6 +46,8 @@ export function handleParts(fd: number, options: DeviceMapperOptions): HandlePar
     transport: options.transport,
     transactions: keeper.transactions,
     names: new NameCodec(options.nameMangling ?? nameManglingFromEnv()),
+    debug: options.onDebug,
+    noOpenCount: options.noOpenCount,
     kernelLog: options.kernelLog ? { mark: kernelLogMark, since: (mark) => kernelLogSince(mark as KernelLogMark) } : undefined,
   });
   const targetCheck = new TargetCheck(ioctl, { enabled: options.ensureTargets ?? true, modprobe: options.modprobe });

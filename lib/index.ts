@@ -24,6 +24,7 @@ export type {
   RetryOptions,
   StatusQueryResult,
   SuspendOptions,
+  TableOptions,
   TableQueryOptions,
   TableQueryResult,
 } from './device-mapper.js';
@@ -32,14 +33,15 @@ export type { TargetReply, TargetVersion } from './ioctl/codec.js';
 export { DmError, dmError, isDmError } from './errors.js';
 export type { DmErrorKind, DmErrorDetails, SentAddress } from './errors.js';
 export type { DeviceId, ByName, ByUuid, ByDev } from './device/device-id.js';
-export { byName, byUuid, byDev } from './device/device-id.js';
+export { byName, byUuid, byDev } from './device/address.js';
 export { validateName, validateUuid, describeDevice, MAX_NAME_BYTES, MAX_UUID_BYTES } from './device/names.js';
 export type { DevNumber } from './device/devt.js';
 export { formatDev } from './device/devt.js';
 export type { TableRow } from './table/table.js';
 export { parseTable, formatTable, formatRow, validateTable, TableSyntaxError } from './table/table.js';
 export { controlPath, resolveDevDir } from './host/control.js';
-export { errnoName, strerror } from './sys/errno.js';
+export { errnoName } from './errors.js';
+export { strerror } from './sys/errno.js';
 export { getReadAhead, setReadAhead } from './host/readahead.js';
 export { DmIoctl } from './ioctl/dm-ioctl.js';
 export type { IoctlSpec, DmIoctlOptions, Decoder, IoctlTransaction, TransactionSource } from './ioctl/dm-ioctl.js';

@@ -7,10 +7,11 @@ import type { DevNumber } from './device/device-id.js';
 import type { ControlOptions } from './host/control.js';
 import { DEFAULT_NODE_OWNERSHIP, type NodeOwnership } from './host/nodes.js';
 import type { ReadAheadSetting } from './host/readahead.js';
-import type { NameListEntry, TargetReply } from './ioctl/codec.js';
+import type { NameListEntry } from './ioctl/codec.js';
 import type { Transport } from './ioctl/transport.js';
 import type { RetryOptions } from './retry.js';
 import type { StatusRow } from './table/rows.js';
+import type { TableRow } from './table/table.js';
 import type { NameMangling } from './names/mangle.js';
 
 /** A device as LIST_DEVICES reports it. */
@@ -51,10 +52,30 @@ export interface DeviceMapperOptions extends ControlOptions {
   udevCookie?: number;
   /** Where warnings go (udev too slow, udev's node wrong); default `process.emitWarning`. */
   onWarning?: (message: string) => void;
+  /**
+   * Where debug lines go (default: nowhere): libdevmapper's line for each ioctl before it is sent
+   * (`dm resume vg-lv  [ opencount flush ]   [16384] (*1)`: operation, name, uuid, new name,
+   * `(major:minor)`, flags in words, message, buffer size) and each node the library makes, renames
+   * or removes (`Created /dev/mapper/vg-lv`). `tsdmsetup -vv` prints them as `dmsetup -vv` does.
+   */
+  onDebug?: (line: string) => void;
+  /**
+   * Send every request with DM_SKIP_BDGET_FLAG (libdm's dm_task_no_open_count, dmsetup
+   * --noopencount). Kernel 6.1 reports the open count all the same.
+   */
+  noOpenCount?: boolean;
   /** Owner, group and mode of the nodes the library makes (default root:disk 0660). */
   nodeOwnership?: Partial<NodeOwnership>;
   /** Make a device's node when it is resumed (default, as dmsetup) or as soon as it is created. */
   addNodeOn?: 'resume' | 'create';
+  /**
+   * What a node the library cannot make, rename or remove (a full or read-only device directory)
+   * does to the verb whose ioctl succeeded: `'throw'` (default) fails it with a DmError kind
+   * 'node', and `createDevice` takes the device back; `'warn'` passes the error's message to
+   * `onWarning` and the verb succeeds, as libdevmapper does (`tsdmsetup` uses it, as dmsetup
+   * exits 0 then); `dm.syncNodes()` then warns for each node it cannot keep and does the others.
+   */
+  nodeErrors?: 'throw' | 'warn';
   /**
    * Attach the kernel's `device-mapper:` log lines (read from /dev/kmsg) to each failed ioctl's
    * DmError as `kernelLog` ("thin-pool: Invalid argument count", "loop0 too small for target"),
@@ -101,7 +122,11 @@ export interface CreateOptions extends UdevCallOptions {
 export interface LoadOptions {
   /** Load the table read-only. */
   readOnly?: boolean;
-  /** The table carries secrets (crypt keys): the kernel wipes its copies, we zero our buffer. */
+  /**
+   * The table carries secrets: DM_SECURE_DATA (the kernel wipes its copies) and our buffer zeroed.
+   * Implied for rows with `secret` or of type crypt or integrity (as cryptsetup does); set it for
+   * keys of other targets.
+   */
   secure?: boolean;
   /**
    * Check the rows before the ioctl (default true). false sends them as given, as dmsetup does:
@@ -136,6 +161,10 @@ export interface RemoveOptions extends UdevCallOptions {
   deferred?: boolean;
   /** Retry on EBUSY (udev or blkid often hold a new device for a moment). */
   retry?: boolean | RetryOptions;
+  /** Send DM_NOFLUSH_FLAG, as dmsetup's `remove -f` does (kernel 6.1 does not act on it for a remove). */
+  noFlush?: boolean;
+  /** Send DM_SKIP_LOCKFS_FLAG, as dmsetup's `remove -f` does (kernel 6.1 does not act on it for a remove). */
+  noLockfs?: boolean;
 }
 
 /** Options of `table()`, `status()` and `waitEvent()`. */
@@ -149,6 +178,16 @@ export interface TableQueryOptions {
    * later) instead of their status, as `dmsetup measure` does.
    */
   imaMeasurement?: boolean;
+}
+
+/** Options of `table()`. */
+export interface TableOptions extends TableQueryOptions {
+  /**
+   * Give keys in the params text, as `dmsetup table --showkeys` prints them: strings the library
+   * cannot wipe. Default false: a key-bearing row's `params` show its keys as zeros and
+   * `row.secret` holds them as SecretKeys (dispose them when done).
+   */
+  showKeys?: boolean;
 }
 
 /** The geometry a device reports to HDIO_GETGEO. */
@@ -167,8 +206,11 @@ export interface Geometry {
 export interface TableQueryResult {
   /** The device's state, from the same reply as the rows. */
   info: DeviceInfo;
-  /** One entry per target, in table order, with its table params. */
-  rows: TargetReply[];
+  /**
+   * One row per target, in table order, with its table params; a key-bearing row (crypt, keyed
+   * integrity) has its keys in `secret` and zeros in `params`, unless `showKeys` was asked.
+   */
+  rows: TableRow[];
 }
 
 /**

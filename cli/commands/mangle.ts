@@ -5,6 +5,11 @@
  * are looked up in none mode: names as the kernel has them. A uuid cannot be renamed: a device
  * whose uuid is in the wrong form is reported and left alone. Messages on stdout, as libdm's
  * log_print; errors on stderr.
+ *
+ * --json prints `{"devices": [{"name", "uuid", "renamedTo"}]}` instead of the messages: each
+ * device looked at, with its uuid ("" when none) and the name it was renamed to (null when its
+ * name and uuid were already in the right form). A device that fails (a uuid in the wrong form)
+ * is left out, its error on stderr, and the command fails as without --json.
  */
 import { mangleString, parseNameMangling, type DeviceInfo } from '../../lib/index.js';
 import type { CliContext, CommandSpec } from '../context.js';
@@ -18,6 +23,7 @@ export const mangleCommand: CommandSpec = {
   maxArgs: -1,
   repeatable: 1,
   run(context) {
+    if (context.options.json) context.json ??= { devices: [] };
     return namedOrEveryDevice(context, (name) => mangleOne(context, name));
   },
 };
@@ -43,12 +49,15 @@ function mangleOne(context: CliContext, given: string | undefined): void {
   if (uuid !== newUuid) {
     context.fail(`${name}: ${uuid}: UUID in incorrect form. `, 'Unable to change device UUID. The device must be deactivated first.');
   }
+  const json = context.options.json === true;
   if (name === newName) {
-    context.print(`${name}: ${uuid || '[no UUID]'}: name ${uuid ? 'and UUID ' : ''}already in correct form`);
+    if (json) context.jsonItem('devices', { name, uuid, renamedTo: null });
+    else context.print(`${name}: ${uuid || '[no UUID]'}: name ${uuid ? 'and UUID ' : ''}already in correct form`);
     return;
   }
-  context.print(`${name}: renaming to ${newName}`);
+  if (!json) context.print(`${name}: renaming to ${newName}`);
   renameTo(context, info, newName);
+  if (json) context.jsonItem('devices', { name, uuid, renamedTo: newName });
 }
 
 /**

@@ -21,7 +21,7 @@ const SUSPEND = { noFlush: c.boolean, noLockfs: c.boolean, signal: c.signal };
 const CREATE = { uuid: uuidText, dev: c.devNumber, readOnly: c.boolean, validate: c.boolean, udevTimeoutMs: c.milliseconds, signal: c.signal };
 const LOAD = { readOnly: c.boolean, secure: c.boolean, validate: c.boolean, signal: c.signal };
 const RESUME = { ...SUSPEND, udevTimeoutMs: c.milliseconds, readAhead };
-const REMOVE = { deferred: c.boolean, retry, udevTimeoutMs: c.milliseconds, signal: c.signal };
+const REMOVE = { deferred: c.boolean, retry, noFlush: c.boolean, noLockfs: c.boolean, udevTimeoutMs: c.milliseconds, signal: c.signal };
 
 /** Options: undefined, or an object whose known fields have the right types. */
 const opts = (schema: Record<string, c.Check>): c.Check => c.optional(c.fields(schema));
@@ -73,8 +73,8 @@ export const FACADE_ARGUMENTS: Readonly<Record<string, readonly c.Check[]>> = {
   status: [c.deviceShape, opts(QUERY)],
   parsedStatus: [c.deviceShape, opts(QUERY)],
   statusAsync: [c.deviceShape, opts(QUERY)],
-  table: [c.deviceShape, opts(QUERY)],
-  tableAsync: [c.deviceShape, opts(QUERY)],
+  table: [c.deviceShape, opts({ ...QUERY, showKeys: c.boolean })],
+  tableAsync: [c.deviceShape, opts({ ...QUERY, showKeys: c.boolean })],
   targetVersion: [targetType],
   message: [c.deviceShape, c.sector, c.text],
   messageAsync: [c.deviceShape, c.sector, c.text, opts({ signal: c.signal })],
@@ -157,8 +157,11 @@ export const checkOpenOptions: c.Check = opts({
   noUdevRules: c.boolean,
   udevCookie: c.whole(0, 0xffffffff),
   onWarning: c.func,
+  onDebug: c.func,
+  noOpenCount: c.boolean,
   nodeOwnership: c.fields({ uid: c.whole(0, 0xffffffff), gid: c.whole(0, 0xffffffff), mode: c.whole(0, 0o7777) }),
   addNodeOn: c.oneOf('resume', 'create'),
+  nodeErrors: c.oneOf('throw', 'warn'),
   kernelLog: c.boolean,
   ensureTargets: c.boolean,
 });

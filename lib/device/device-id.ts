@@ -53,18 +53,3 @@ export interface ByDev {
 
 /** A device, addressed by exactly one of its name, its uuid or its device number. */
 export type DeviceId = ByName | ByUuid | ByDev;
-
-/** An address by name: `byName('vg-lv')` is `{ name: 'vg-lv' }`, typed so it cannot also carry a uuid. */
-export function byName(name: string): ByName {
-  return { name };
-}
-
-/** An address by uuid: `{ uuid }`, typed so it cannot also carry a name. */
-export function byUuid(uuid: string): ByUuid {
-  return { uuid };
-}
-
-/** The device number of anything that has one (a DeviceInfo, a listed device, a DevNumber). */
-export function byDev(device: DevNumber): ByDev {
-  return { major: device.major, minor: device.minor };
-}

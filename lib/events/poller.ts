@@ -7,7 +7,8 @@
  * LIST_DEVICES for the streams), so nothing that comes meanwhile is lost. `close()` ends every
  * wait with ECANCELED and stops the thread, so a closed handle never keeps the process alive.
  */
-import { byDev, type DeviceId } from '../device/device-id.js';
+import { byDev } from '../device/address.js';
+import type { DeviceId } from '../device/device-id.js';
 import { cancelledError, closedHandleError, dmError } from '../errors.js';
 import { decodeNameList } from '../ioctl/codec.js';
 import { decodeInfo, decodeNothing } from '../ioctl/decoders.js';

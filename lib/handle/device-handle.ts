@@ -12,7 +12,8 @@
  */
 import { statSync } from 'node:fs';
 import type { MapperVerbs } from './mapper-verbs.js';
-import { byDev, type DeviceId, type DevNumber } from '../device/device-id.js';
+import { byDev } from '../device/address.js';
+import type { DeviceId, DevNumber } from '../device/device-id.js';
 import type { DeviceInfo } from '../device/device-info.js';
 import { formatDev } from '../device/devt.js';
 import { dmError, DmError, isDmError } from '../errors.js';
@@ -24,6 +25,7 @@ import type {
   StatusQueryResult,
   SuspendOptions,
   TableQueryOptions,
+  TableOptions,
   TableQueryResult,
 } from '../options.js';
 import { parseStatusRow, type ParsedStatusRow } from '../table/rows.js';
@@ -101,7 +103,7 @@ export class DeviceHandle implements Disposable, AsyncDisposable {
   }
 
   /** The table as loaded (what `dmsetup table` prints). */
-  table(options: TableQueryOptions = {}): TableQueryResult {
+  table(options: TableOptions = {}): TableQueryResult {
     return this.confirmed(this.guard(() => this.dm.table(this.id, options)));
   }
 

@@ -14,6 +14,8 @@ export interface NodeKeeperOptions {
   devDir: string;
   ownership: NodeOwnership;
   addNodeOn: 'resume' | 'create';
+  /** A node the library cannot keep fails the verb (`throw`) or is a warning (`warn`, libdm's way). */
+  nodeErrors: 'throw' | 'warn';
   /** How to wait for udev: its cookies (libdm's protocol), its events on netlink, or not at all. */
   udevSync: UdevSyncMode;
   /** Join this udev cookie (`--udevcookie`): never wait, never release it; the caller does. */
@@ -22,6 +24,8 @@ export interface NodeKeeperOptions {
   verifyUdev?: boolean | undefined;
   noUdevRules?: boolean | undefined;
   warn: (message: string) => void;
+  /** Gets the debug line of each node made, renamed or removed. */
+  debug?: ((line: string) => void) | undefined;
 }
 
 /**
@@ -31,7 +35,7 @@ export interface NodeKeeperOptions {
  */
 export function chooseNodeKeeper(options: NodeKeeperOptions): NodeKeeper {
   const library = (): LibraryNodeKeeper =>
-    new LibraryNodeKeeper(new DeviceNodes(options.devDir, options.ownership), options.addNodeOn);
+    new LibraryNodeKeeper(new DeviceNodes(options.devDir, options.ownership, options.debug), options.addNodeOn, options.nodeErrors === 'warn' ? options.warn : undefined);
   if (options.nodes === true) return library();
   if (options.nodes === false) return new NoNodeKeeper();
   const choice = chooseUdevSync({ requested: options.udevSync });
@@ -40,7 +44,7 @@ export function chooseNodeKeeper(options: NodeKeeperOptions): NodeKeeper {
   if (choice.udevDisabled || !choice.udevRunning || !servedByUdev(options.devDir)) return library();
   if (choice.mode === 'off') return new NoNodeKeeper();
   const sync = createUdevSync(choice.mode, options.udevCookie !== undefined ? { joinCookie: options.udevCookie } : {});
-  return new UdevNodeKeeper(sync, new DeviceNodes(options.devDir, options.ownership), {
+  return new UdevNodeKeeper(sync, new DeviceNodes(options.devDir, options.ownership, options.debug), {
     timeoutMs: options.udevTimeoutMs,
     verify: options.verifyUdev,
     noRules: options.noUdevRules,

@@ -28,7 +28,7 @@ import {
 import { dirname, join, sep } from 'node:path';
 import { DM_CONTROL_NODE, DM_DIR, FileType, MiscDevice } from '../../native-defs/index.js';
 import { glibcMakedev, glibcSplitDev, type DevNumber } from '../device/devt.js';
-import { DmError, dmError } from '../errors.js';
+import { DmError, dmError, invalidArgument } from '../errors.js';
 import { errnoName, errnoOf, strerror } from '../sys/errno.js';
 import { libc } from '../sys/libc.js';
 import { findModprobe, runModprobe } from './modprobe.js';
@@ -239,7 +239,20 @@ export function openControl(options: ControlOptions = {}): number {
   }
 }
 
-/** Closes a control fd from `openControl()`; an fd that is not open throws (Node's EBADF error). */
+/**
+ * Closes a control fd from `openControl()`. Not a whole number: a DmError kind 'invalid-argument'
+ * (EINVAL); a negative fd or one that is not open: the same kind with code EBADF, as close(2) says.
+ */
 export function closeControl(fd: number): void {
-  closeSync(fd);
+  if (typeof fd !== 'number' || !Number.isInteger(fd)) throw invalidArgument('closeControl() needs a file descriptor (a whole number)');
+  const bad = (cause?: unknown): DmError =>
+    dmError('invalid-argument', 'EBADF', `Cannot close the control fd ${fd}`, { hint: 'it is not an open file descriptor', cause });
+  if (fd < 0 || fd > 0x7fffffff) throw bad();
+  try {
+    closeSync(fd);
+  } catch (error) {
+    const errno = errnoOf(error);
+    if (errno === 9) throw bad(error);
+    throw dmError('no-driver', errnoName(errno), `Cannot close the control fd ${fd}`, { hint: strerror(errno), cause: error });
+  }
 }

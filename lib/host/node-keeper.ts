@@ -10,6 +10,7 @@
  * - `nobody`: someone else (udev, not waited for: `udevSync: 'off'`) or nobody keeps them.
  */
 import type { DeviceInfo } from '../device/device-info.js';
+import { isDmError } from '../errors.js';
 import type { DevNumber } from '../device/device-id.js';
 import type { TransactionSource } from '../ioctl/dm-ioctl.js';
 import type { Steps } from '../ioctl/steps.js';
@@ -34,6 +35,8 @@ export interface NodeKeeper {
   afterRemoveAll(remaining: () => Steps<ReadonlyArray<{ name: string } & DevNumber>>): Steps<void>;
   /** The device's node path where this strategy knows it (read-ahead's ioctl fallback). */
   nodePath(name: string): string | undefined;
+  /** Where node errors go instead of being thrown (`nodeErrors: 'warn'`), when they do. */
+  readonly nodeWarning?: ((message: string) => void) | undefined;
 }
 
 /** The library keeps the nodes. */
@@ -41,25 +44,36 @@ export class LibraryNodeKeeper implements NodeKeeper {
   readonly kind = 'library';
   readonly transactions = undefined;
 
+  /** @param nodeWarning when given, a node error (kind 'node') is passed to it instead of thrown (libdm's way). */
   constructor(
     readonly nodes: DeviceNodes,
     private readonly addNodeOn: 'resume' | 'create',
+    readonly nodeWarning?: (message: string) => void,
   ) {}
 
   afterCreate(info: DeviceInfo): void {
-    if (this.addNodeOn === 'create') this.nodes.add(info.name, info);
+    if (this.addNodeOn === 'create') this.guard(() => this.nodes.add(info.name, info));
   }
 
   afterResume(info: DeviceInfo): void {
-    if (this.addNodeOn === 'resume' && info.name) this.nodes.add(info.name, info);
+    if (this.addNodeOn === 'resume' && info.name) this.guard(() => this.nodes.add(info.name, info));
   }
 
   afterRename(oldName: string, newName: string, dev: DevNumber): void {
-    this.nodes.rename(oldName, newName, dev);
+    this.guard(() => this.nodes.rename(oldName, newName, dev));
   }
 
   afterRemove(name: string, dev?: DevNumber): void {
-    if (name) this.nodes.remove(name, dev);
+    if (name) this.guard(() => this.nodes.remove(name, dev));
+  }
+
+  private guard(nodeWork: () => void): void {
+    try {
+      nodeWork();
+    } catch (error) {
+      if (!this.nodeWarning || !isDmError(error) || error.kind !== 'node') throw error;
+      this.nodeWarning(error.message);
+    }
   }
 
   *afterRemoveAll(remaining: () => Steps<ReadonlyArray<{ name: string } & DevNumber>>): Steps<void> {

@@ -99,6 +99,8 @@ export class DeviceNodes {
     readonly devDir: string,
     /** Owner, group and mode of the nodes this makes. */
     readonly ownership: NodeOwnership = DEFAULT_NODE_OWNERSHIP,
+    /** Gets libdm's debug line of each node made, renamed or removed (`Created /dev/mapper/x`). */
+    private readonly debug?: (line: string) => void,
   ) {
     if (typeof devDir !== 'string' || !devDir.startsWith('/')) {
       throw invalidArgument(`The device directory ${JSON.stringify(devDir)} of DeviceNodes must be an absolute path`);
@@ -120,6 +122,8 @@ export class DeviceNodes {
    */
   add(name: string, dev: DevNumber): void {
     const path = this.pathOf(name);
+    const { uid, gid, mode: asked } = this.ownership;
+    this.stacked(name, `NODE_ADD (${dev.major},${dev.minor}) ${uid}:${gid} 0${asked.toString(8)}`);
     this.ensureMapperDir();
     const mode = this.ownership.mode & 0o7777;
     const errno = this.tryMknod(path, dev, mode);
@@ -136,6 +140,7 @@ export class DeviceNodes {
     }
     if (errno !== 0) throw nodeError(`${path}: mknod for ${name} failed: ${strerror(errno)}`, undefined, errno);
     this.setOwnership(path, name, dev, mode);
+    this.debug?.(`Created ${path}`);
   }
 
   /**
@@ -145,16 +150,18 @@ export class DeviceNodes {
    */
   remove(name: string, dev?: DevNumber): void {
     const path = this.pathOf(name);
+    this.stacked(name, 'NODE_DEL');
     if (!this.mapperDirExists()) return;
     if (!dev) {
       // Whatever is there goes (unlink never follows a link): no lstat first, ENOENT is success.
-      this.unlink(path, name);
+      if (this.unlink(path, name)) this.debug?.(`Removed ${path}`);
       return;
     }
     const existing = lstatOrUndefined(path);
     if (!existing) return;
     if (!hasDev(existing.isSymbolicLink() ? (statOrUndefined(path) ?? existing) : existing, dev)) return;
     this.unlink(path, name);
+    this.debug?.(`Removed ${path}`);
   }
 
   /**
@@ -182,6 +189,7 @@ export class DeviceNodes {
   rename(oldName: string, newName: string, dev: DevNumber): void {
     const oldPath = this.pathOf(oldName);
     const newPath = this.pathOf(newName);
+    this.stacked(oldName, `NODE_RENAME to ${newName}`);
     if (!this.mapperDirExists()) {
       this.add(newName, dev);
       return;
@@ -201,32 +209,46 @@ export class DeviceNodes {
     } catch (error) {
       throw nodeError(`Unable to rename device node from '${oldPath}' to '${newPath}'`, error);
     }
+    this.debug?.(`Renamed ${oldPath} to ${newPath}`);
   }
 
   /**
    * Makes the directory match the kernel's `devices` (dmsetup mknodes): with `names`, only those
    * (made if the kernel has them, removed if not); without, every device gets its node and every
-   * other entry but `control` is removed.
+   * other entry but `control` is removed, except those `kept` says to leave. With `warn`, a node
+   * that cannot be made or removed (a DmError kind 'node') is passed to it and the others are still
+   * done; without, the first throws.
    */
-  sync(devices: ReadonlyArray<{ name: string } & DevNumber>, names?: readonly string[]): NodeSyncReport {
+  sync(
+    devices: ReadonlyArray<{ name: string } & DevNumber>,
+    names?: readonly string[],
+    { kept, warn }: { kept?: (name: string) => boolean; warn?: ((message: string) => void) | undefined } = {},
+  ): NodeSyncReport {
     const report: NodeSyncReport = { added: [], removed: [] };
     this.mapperDirExists(); // refuses a symlink or a file before anything is read or removed
+    // With `warn`, a node that cannot be made or removed is a warning, and the others are done (dmsetup's way).
+    const attempt = (work: () => void): boolean => {
+      try {
+        work();
+        return true;
+      } catch (error) {
+        if (!warn || !(error instanceof DmError) || error.kind !== 'node') throw error;
+        warn(error.message);
+        return false;
+      }
+    };
     const byName = new Map(devices.map((device) => [device.name, device]));
     const candidates = names ?? this.entries();
     for (const name of candidates) {
-      if (byName.has(name) || name === DM_CONTROL_NODE) continue;
-      if (lstatOrUndefined(join(this.mapperDir, name))) {
-        this.remove(name);
-        report.removed.push(name);
-      }
+      if (byName.has(name) || name === DM_CONTROL_NODE || kept?.(name)) continue;
+      if (lstatOrUndefined(join(this.mapperDir, name)) && attempt(() => this.remove(name))) report.removed.push(name);
     }
     for (const device of names ? devices.filter((d) => names.includes(d.name)) : devices) {
       const path = join(this.mapperDir, device.name);
       const before = lstatOrUndefined(path);
       const seen = before?.isSymbolicLink() ? statOrUndefined(path) : before;
-      this.add(device.name, device);
       // A right node, or a udev link to it, was kept: not "added".
-      if (!seen || !hasDev(seen, device)) report.added.push(device.name);
+      if (attempt(() => this.add(device.name, device)) && (!seen || !hasDev(seen, device))) report.added.push(device.name);
     }
     return report;
   }
@@ -315,11 +337,22 @@ export class DeviceNodes {
     }
   }
 
-  private unlink(path: string, name: string): void {
+  /** libdm's debug lines of a node operation, which it stacks and later processes (we do it at once). */
+  private stacked(name: string, operation: string): void {
+    if (!this.debug) return;
+    this.debug(`${name}: Stacking ${operation}`);
+    this.debug(`${name}: Processing ${operation}`);
+  }
+
+  /** unlink(2); false when there was nothing there. */
+  private unlink(path: string, name: string): boolean {
     try {
       unlinkSync(path);
+      return true;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      // A read-only directory refuses the unlink before looking (EROFS): nothing there is success too.
+      if (!lstatOrUndefined(path)) return false;
       throw nodeError(`Unable to unlink device node for '${name}'`, error);
     }
   }

@@ -78,10 +78,18 @@ export class UdevNodeKeeper implements NodeKeeper {
         // A removal by name is answered with dev 0: then the name alone says which device it was.
         keeper.sync.end(reply.flags, reply.dev ? { name: reply.name, ...dev } : { name: reply.name });
         const timeout = spec.udevTimeoutMs ?? keeper.timeoutMs;
-        const result = yield* blocking(
-          () => keeper.sync.waitSync(timeout),
-          () => keeper.sync.wait(timeout),
-        );
+        let result: UdevWaitResult;
+        try {
+          result = yield* blocking(
+            () => keeper.sync.waitSync(timeout),
+            () => keeper.sync.wait(timeout),
+          );
+        } catch (error) {
+          // Cancelled before the wait began (an abort during the ioctl): the transaction is ended
+          // without waiting (time-out 0), so its semaphore goes now instead of staying for good.
+          keeper.sync.waitSync(0);
+          throw error;
+        }
         keeper.settle(command, spec, reply, dev, result);
       },
     };

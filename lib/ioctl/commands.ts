@@ -62,7 +62,7 @@ const knowledge: Readonly<Record<DmCommandName, Knowledge>> = {
     },
   },
   DEV_REMOVE: {
-    flags: DmFlag.DEFERRED_REMOVE,
+    flags: DmFlag.DEFERRED_REMOVE | DmFlag.NOFLUSH | DmFlag.SKIP_LOCKFS,
     udevCookie: true,
     blocking: true,
     hints: {

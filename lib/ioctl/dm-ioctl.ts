@@ -10,20 +10,21 @@
 import { DmFlag, DM_VERSION_MAJOR, type DmCommandName } from '../../native-defs/index.js';
 import { encodeKernelDev } from '../device/devt.js';
 import type { DevNumber, DeviceId } from '../device/device-id.js';
-import { describeDevice, validateDeviceId, validateName } from '../device/names.js';
+import { validateDeviceId, validateName } from '../device/names.js';
 import { NameCodec } from '../names/name-codec.js';
-import { closedHandleError, dmError, DmError, type SentAddress } from '../errors.js';
-import { errnoName, strerror } from '../sys/errno.js';
+import { closedHandleError, dmError } from '../errors.js';
 import { encodeRequest, requestSize, type ReplyHeader, type RequestHeader, type RequestPayload } from './codec.js';
 import {
   ALWAYS_ALLOWED_FLAGS,
   carriesUdevCookie,
   COMMANDS,
-  ioctlHint,
   mayBlock,
   replyMayCarrySecrets,
   type CommandRecord,
 } from './commands.js';
+import { ioctlDebugLine } from './debug-line.js';
+import { failure } from './failure.js';
+import type { IoctlSpec } from './spec.js';
 import { ReplyView } from './reply.js';
 import { performAsync, performSync, type Step, type Steps } from './steps.js';
 import { libcTransport, type Transport } from './transport.js';
@@ -33,42 +34,7 @@ export const INITIAL_BUFFER_SIZE = 16 * 1024;
 /** Replies never legitimately need more; past this a BUFFER_FULL reply becomes an error. */
 export const DEFAULT_MAX_BUFFER_SIZE = 256 * 1024 * 1024;
 
-/** One request: the command, how the device is addressed, flags and payload. */
-export interface IoctlSpec {
-  /** The ioctl to send (`DEV_REMOVE`, `TABLE_LOAD`, …). */
-  command: DmCommandName;
-  /** libdevmapper's name for the operation (`remove`, `table`, `resume`…), used in messages. */
-  operation: string;
-  /** The device the request is about, when it is about one. */
-  device?: DeviceId | undefined;
-  /** Name field without addressing a device: the new device's name, or a target type name. */
-  name?: string | undefined;
-  /** Uuid field without addressing a device: the new device's uuid. */
-  uuid?: string | undefined;
-  /** dev field without addressing a device: the persistent number asked for on create. */
-  dev?: DevNumber | undefined;
-  /** DM_*_FLAG bits to set (DmFlag); each command refuses bits outside its allow-list. */
-  flags?: number | undefined;
-  /**
-   * The `event_nr` field: the event to wait past (DEV_WAIT) or, for commands that carry one, the
-   * udev cookie and flags.
-   */
-  eventNr?: number | undefined;
-  /**
-   * What follows the header: table rows, a message, a new name or uuid, a geometry string; none for
-   * most commands.
-   */
-  payload?: RequestPayload | undefined;
-  /** Zero the buffer after use (tables with keys). */
-  secure?: boolean | undefined;
-  /** How long to wait for udev after this request, in ms (default: the handle's). */
-  udevTimeoutMs?: number | undefined;
-  /**
-   * How to name the device in an error message when the request itself does not (libdevmapper
-   * names the device of a dev_t-addressed load inside create by its name).
-   */
-  label?: { name?: string; uuid?: string } | undefined;
-}
+export type { IoctlSpec } from './spec.js';
 
 /** Decodes a reply while the handle still owns the buffer. */
 export type Decoder<T> = (buffer: Buffer, header: ReplyHeader) => T;
@@ -108,6 +74,10 @@ export interface DmIoctlOptions {
   transactions?: TransactionSource | undefined;
   /** How names and uuids are mangled on the way in and out (default: sent and read verbatim). */
   names?: NameCodec | undefined;
+  /** Gets libdevmapper's debug line of each request before it is sent (./debug-line.ts). */
+  debug?: ((line: string) => void) | undefined;
+  /** Send every request but VERSION (libdm's check is a task of its own) with SKIP_BDGET, as dm_task_no_open_count. */
+  noOpenCount?: boolean | undefined;
 }
 
 /** Buffers kept for the next requests (one per size a handle has needed, in practice). */
@@ -128,6 +98,8 @@ export class DmIoctl {
   private readonly maxBufferSize: number;
   private readonly transport: Transport;
   private readonly kernelLog: KernelLogSource | undefined;
+  private readonly debug: ((line: string) => void) | undefined;
+  private readonly extraFlags: number;
   private closed = false;
   /** Async operations not finished yet: the fd stays open for them after close(). */
   private inFlight = 0;
@@ -144,6 +116,8 @@ export class DmIoctl {
     this.maxBufferSize = options.maxBufferSize ?? DEFAULT_MAX_BUFFER_SIZE;
     this.transport = options.transport ?? libcTransport();
     this.kernelLog = options.kernelLog;
+    this.debug = options.debug;
+    this.extraFlags = options.noOpenCount ? DmFlag.SKIP_BDGET : 0;
     this.transactions = options.transactions;
     this.names = options.names ?? new NameCodec('none');
   }
@@ -221,7 +195,7 @@ export class DmIoctl {
    */
   *exchange<T>(spec: IoctlSpec, decode: Decoder<T>): Steps<T> {
     const command = COMMANDS[spec.command];
-    const flags = spec.flags ?? 0;
+    const flags = (spec.flags ?? 0) | (spec.command === 'VERSION' ? 0 : this.extraFlags);
     const refused = flags & ~(command.flags | ALWAYS_ALLOWED_FLAGS);
     if (refused) {
       throw dmError('invalid-argument', 'EINVAL', `Flags 0x${refused.toString(16)} are not valid for the ${spec.command} ioctl`, {
@@ -234,31 +208,44 @@ export class DmIoctl {
     if (transaction) header.eventNr = transaction.eventNr;
     const blocking = mayBlock(spec.command, flags);
     let slot = this.acquire(spec.command, requestSize(spec.payload));
-    let wipe = spec.secure === true;
+    // Wiped on every way out (a failed ioctl, a decoder's throw, a grown buffer) when it held keys.
+    const wipe = spec.secure === true || replyMayCarrySecrets(spec.command, flags);
+    // The transaction until it is cancelled or ended; `done` is the kernel's answer once an ioctl succeeded.
+    let open = transaction;
+    let done: ReplyView | undefined;
     try {
       for (;;) {
         const written = encodeRequest(slot.buffer, header, spec.payload, slot.dirty);
         // Until the reply says how much the kernel wrote, all of it may be dirty.
         slot.dirty = slot.buffer.length;
+        this.debug?.(ioctlDebugLine(spec, header, slot.buffer.length));
         const mark = this.kernelLog?.mark();
         const step: Step = { kind: 'send', request: command.request, buffer: slot.buffer, blocking };
         const errno = (yield step) as number;
         if (errno !== 0) {
+          open = undefined;
           transaction?.cancel();
           throw failure(spec, errno, this.names, this.kernelLog?.since(mark));
         }
         const reply = new ReplyView(slot.buffer);
+        done = reply;
         if (!command.growable || !(reply.flags & DmFlag.BUFFER_FULL)) {
           // The kernel copies back exactly data_size bytes; our request may have reached further.
           slot.dirty = Math.max(written, Math.min(reply.dataSize, slot.buffer.length));
-          wipe ||= replyMayCarrySecrets(spec.command, flags);
           // Callers see names unmangled; the transaction (node keeping) gets the kernel's.
           const result = decode(slot.buffer, this.names.reply(reply, spec.command));
+          open = undefined;
           if (transaction) yield* transaction.end(reply);
           return result;
         }
-        slot = this.grow(slot, spec);
+        slot = this.grow(slot, spec, wipe);
       }
+    } catch (error) {
+      // Any other failure with the transaction still open (a reply that cannot be decoded, its
+      // names refused by the mangling; a cancel or a transport error at the send): the kernel's
+      // work is finished as after a success (udev owes its event), or taken back if nothing was done.
+      if (open) yield* settleTransaction(open, done);
+      throw error;
     } finally {
       this.release(slot, wipe);
     }
@@ -278,7 +265,7 @@ export class DmIoctl {
   }
 
   /** Doubles the buffer; later requests of this command on this handle start at the larger size. */
-  private grow(slot: Slot, spec: IoctlSpec): Slot {
+  private grow(slot: Slot, spec: IoctlSpec, wipe: boolean): Slot {
     const size = slot.buffer.length * 2;
     if (size > this.maxBufferSize) {
       throw dmError('protocol', 'ENOBUFS', `The kernel's reply to ${spec.command} needs more than ${this.maxBufferSize} bytes (the buffer cap)`, {
@@ -288,7 +275,7 @@ export class DmIoctl {
       });
     }
     this.grownSizes.set(spec.command, Math.max(this.grownSizes.get(spec.command) ?? 0, size));
-    this.release(slot, false);
+    this.release(slot, wipe);
     return this.acquire(spec.command, size);
   }
 
@@ -327,6 +314,20 @@ export class DmIoctl {
   }
 }
 
+/**
+ * Closes a transaction left open by a failure that is not the ioctl's own: ended with the reply of
+ * an ioctl that succeeded (its udev wait and node work run), cancelled when none did. The
+ * failure that got here is the one reported; this one's own failure is not.
+ */
+function* settleTransaction(transaction: IoctlTransaction, reply: ReplyHeader | undefined): Steps<void> {
+  try {
+    if (reply) yield* transaction.end(reply);
+    else transaction.cancel();
+  } catch {
+    // The first failure is what the caller must hear about.
+  }
+}
+
 /** The header fields of a request. Device names and uuids go out mangled (a create's too; a target type's name as it is). */
 function requestHeader(spec: IoctlSpec, flags: number, command: CommandRecord, names: NameCodec): RequestHeader {
   const creates = spec.command === 'DEV_CREATE';
@@ -351,40 +352,4 @@ function requestHeader(spec: IoctlSpec, flags: number, command: CommandRecord, n
     name,
     uuid,
   };
-}
-
-/** What a request carried to address the device, as sent (mangled), for the error (made only when one failed). */
-function sentAddress(spec: IoctlSpec, names: NameCodec): SentAddress {
-  const device = spec.device;
-  const number = device && device.name === undefined && device.uuid === undefined ? device : spec.dev;
-  const sent = (value: string, what: 'name' | 'UUID'): string => {
-    try {
-      return names.toKernel(value, what);
-    } catch {
-      return value; // a label the mangling refuses: the ioctl's own error matters more
-    }
-  };
-  return {
-    name: sent(device?.name ?? (spec.name || (spec.label?.name ?? '')), 'name'),
-    uuid: device?.uuid !== undefined ? sent(device.uuid, 'UUID') : spec.uuid || (spec.label?.uuid ?? ''),
-    major: number?.major ?? 0,
-    minor: number?.minor ?? 0,
-  };
-}
-
-function failure(spec: IoctlSpec, errno: number, names: NameCodec, kernelLog?: string[]): DmError {
-  const sent = sentAddress(spec, names);
-  const target = spec.device ? describeDevice(spec.device) : sent.name || sent.uuid;
-  const code = errnoName(errno);
-  return new DmError(`device-mapper: ${spec.operation} ioctl${target ? ` on ${target}` : ''} failed: ${strerror(errno)}`, {
-    kind: 'ioctl',
-    code,
-    errno,
-    command: spec.command,
-    operation: spec.operation,
-    device: spec.device,
-    sent,
-    hint: ioctlHint(spec.command, code),
-    kernelLog,
-  });
 }

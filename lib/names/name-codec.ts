@@ -65,6 +65,36 @@ export class NameCodec {
     return id;
   }
 
+  /**
+   * libdm's dm_mknodes names a device's node by its unmangled name as well (auto and hex: dmsetup
+   * mknodes makes `/dev/mapper/a b` beside `a\x20b`): those names, for the devices whose names
+   * unmangle to something else. A name the mode refuses (a raw `a b` in auto) is skipped and the
+   * first refusal returned, for the caller to throw once the rest is done, as dmsetup fails then.
+   */
+  unmangledAliases<T extends { name: string }>(devices: readonly T[]): { aliases: T[]; refused: NameManglingError | undefined } {
+    const aliases: T[] = [];
+    let refused: NameManglingError | undefined;
+    if (this.mode === 'none') return { aliases, refused };
+    for (const device of devices) {
+      const errors: string[] = [];
+      const shown = this.unmangle(device.name, 'name', errors);
+      if (errors.length > 0) refused ??= new NameManglingError(errors, 'parse');
+      else if (shown !== device.name) aliases.push({ ...device, name: shown });
+    }
+    return { aliases, refused };
+  }
+
+  /**
+   * Whether mknodes leaves the /dev/mapper entry `entry` alone though no device has that name: in
+   * auto and hex modes, one whose mangled form differs (libdm looks up and removes the mangled
+   * path, so an unmangled node outlives its device, as with dmsetup), or that cannot be mangled.
+   */
+  keptEntry(entry: string): boolean {
+    if (this.mode === 'none') return false;
+    const outcome = mangleString(entry, 'name', this.mode);
+    return 'error' in outcome || outcome.value !== entry;
+  }
+
   /** A name or uuid the kernel sent, as callers see it; throws NameManglingError. */
   fromKernel(value: string, what: 'name' | 'UUID'): string {
     const errors: string[] = [];

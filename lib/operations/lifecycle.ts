@@ -5,7 +5,8 @@
  * create + load + resume transaction that takes a half-made device back.
  */
 import { DmFlag } from '../../native-defs/index.js';
-import { byDev, type DeviceId } from '../device/device-id.js';
+import { byDev } from '../device/address.js';
+import type { DeviceId } from '../device/device-id.js';
 import type { DeviceInfo } from '../device/device-info.js';
 import { validateName, validateUuid } from '../device/names.js';
 import { DmError, isDmError } from '../errors.js';

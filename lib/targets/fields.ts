@@ -8,7 +8,7 @@
 import { invalidArgument, type DmError } from '../errors.js';
 import { validateDevNumber } from '../device/devt.js';
 import type { DevNumber } from '../device/device-id.js';
-import { isSectors, SECTOR_MAX, type Sectors } from './units.js';
+import { exactCount, isSectors, SECTOR_MAX, type Sectors } from './units.js';
 
 /**
  * A device as a target names it: a path (`/dev/loop0`), or a device number (a DevNumber, a
@@ -19,6 +19,9 @@ export type DeviceRef = string | { readonly major: number; readonly minor: numbe
 
 /** The refusal for field `field` of target `target`: `linear: offset must be …`. */
 export function fieldError(target: string, field: string, rule: string): DmError {
+  if (typeof target !== 'string' || typeof field !== 'string' || typeof rule !== 'string') {
+    return invalidArgument('fieldError() needs three strings: the target type, the field and the rule it broke');
+  }
   return invalidArgument(`${target}: ${field} ${rule}`);
 }
 
@@ -83,6 +86,7 @@ export function formatWord(target: string, field: string, value: unknown): strin
 
 /** `<count> <arg>…` (the kernel's feature-argument lists); empty list → `0`. */
 export function formatArgs(target: string, field: string, args: readonly string[]): string {
+  if (!Array.isArray(args)) throw fieldError(target, field, `must be an array of words, not ${shown(args)}`);
   return [String(args.length), ...args.map((arg, index) => formatWord(target, `${field}[${index}]`, arg))].join(' ');
 }
 
@@ -142,7 +146,7 @@ export class ArgReader {
     if (!DIGITS.test(word)) throw fieldError(this.target, field, `must be a whole number of sectors, not ${shown(word)}`);
     const big = BigInt(word);
     if (big > SECTOR_MAX) throw fieldError(this.target, field, `must be at most 2^64-1, not ${word}`);
-    return big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
+    return exactCount(big);
   }
 
   /** A whole number in [min, max]. */
@@ -171,6 +175,7 @@ export class ArgReader {
 
 /** `7:0` → `{ major: 7, minor: 0 }`; any other text is a path, kept as it is. */
 export function parseDevice(word: string): DeviceRef {
+  if (typeof word !== 'string') throw invalidArgument(`parseDevice() needs a word of params text, not ${shown(word)}`);
   const match = /^(\d{1,7}):(\d{1,7})$/.exec(word);
   return match ? { major: Number(match[1]), minor: Number(match[2]) } : word;
 }
@@ -178,8 +183,7 @@ export function parseDevice(word: string): DeviceRef {
 /** A status number: a number when safe, a bigint above 2^53; undefined when the word is not digits. */
 export function statusNumber(word: string | undefined): Sectors | undefined {
   if (word === undefined || !DIGITS.test(word)) return undefined;
-  const big = BigInt(word);
-  return big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
+  return exactCount(BigInt(word));
 }
 
 /** Used and total (blocks, sectors) as a status line shows them: `used/total`. */

@@ -3,7 +3,7 @@
  * made, loading `dm-<module>` with modprobe where it does not. (The kernel's own request_module at
  * table load can be disabled or fail silently; LVM modprobes for the same reason.)
  */
-import { DmError, isDmError } from '../errors.js';
+import { DmError, invalidArgument, isDmError } from '../errors.js';
 import { findModprobe, runModprobe } from '../host/modprobe.js';
 import type { DmIoctl } from '../ioctl/dm-ioctl.js';
 import { decodeTargetVersions, type TargetVersion } from '../ioctl/codec.js';
@@ -27,6 +27,7 @@ function isBuiltIn(type: string): boolean {
 
 /** The module that provides target `type` (`dm-<type>` for a type nobody knows). */
 export function moduleForTarget(type: string): string {
+  if (typeof type !== 'string') throw invalidArgument('moduleForTarget() needs a target type name (a string)');
   return targetType(type)?.module ?? UNMODELLED_MODULES[type] ?? `dm-${type}`;
 }
 

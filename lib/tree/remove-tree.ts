@@ -5,7 +5,8 @@
  * blocking or not.
  */
 import type { MapperVerbs } from '../handle/mapper-verbs.js';
-import { byDev, type DeviceId } from '../device/device-id.js';
+import { byDev } from '../device/address.js';
+import type { DeviceId } from '../device/device-id.js';
 import { describeDevice } from '../device/names.js';
 import { dmError, DmError } from '../errors.js';
 import type { Steps } from '../ioctl/steps.js';

@@ -10,7 +10,8 @@
  * removed, holders first. Written once as steps, run blocking or not.
  */
 import type { MapperVerbs } from '../handle/mapper-verbs.js';
-import { byDev, byName, type DeviceId, type DevNumber } from '../device/device-id.js';
+import { byDev, byName } from '../device/address.js';
+import type { DeviceId, DevNumber } from '../device/device-id.js';
 import type { DeviceInfo } from '../device/device-info.js';
 import { formatDev } from '../device/devt.js';
 import { describeDevice } from '../device/names.js';
@@ -146,6 +147,9 @@ export class DeviceTransaction {
           ? `rolling the transaction back failed too: ${problems.join('; ')}`
           : 'the transaction was rolled back',
       });
+    } finally {
+      // The old tables were read for a rollback only: their keys (SecretKeys in row.secret) are wiped now.
+      for (const member of members) for (const row of member.oldRows ?? []) row.secret?.dispose();
     }
     return {
       devices: members.map((member) => member.info!),

@@ -6,7 +6,8 @@
  * `buildTree` asks the kernel, one TABLE_DEPS per device.
  */
 import type { MapperVerbs } from '../handle/mapper-verbs.js';
-import { byDev, type DevNumber } from '../device/device-id.js';
+import { byDev } from '../device/address.js';
+import type { DevNumber } from '../device/device-id.js';
 import type { DeviceInfo } from '../device/device-info.js';
 import { isDmError } from '../errors.js';
 import { blockDeviceName } from '../host/sysfs.js';

@@ -12,6 +12,7 @@ import { DM_COOKIE_MAGIC, DM_UDEV_FLAGS_SHIFT, IpcFlag, SemCtl, SembufLayout, Se
 import { strerror } from '../sys/errno.js';
 import { sysvSem } from '../sys/libc.js';
 import { UdevError } from './errors.js';
+import { whole } from '../arguments/checks.js';
 
 const EEXIST = 17;
 const ENOENT = 2;
@@ -277,5 +278,6 @@ export function withCleanup(failure: UdevError, sem: CookieSemaphore): UdevError
 
 /** The cookie as dmsetup prints a created one: `0x%08X`. */
 export function formatCookie(cookie: number): string {
+  whole(0, 0xffffffff)(cookie, 'the cookie');
   return `0x${(cookie >>> 0).toString(16).toUpperCase().padStart(8, '0')}`;
 }

@@ -4,6 +4,12 @@
  * (`_get_cookie_value`: strtoul base 0, so a leading 0 means octal).
  */
 import { DM_UDEV_FLAGS_SHIFT, DmUdevFlag } from '../../native-defs/index.js';
+import { fields, oneOf, text, whole } from '../arguments/checks.js';
+
+/** A cookie or an event_nr: a whole 32-bit value. */
+const uint32 = whole(0, 0xffffffff);
+const taskOptions = fields({ udevDisabled: oneOf(true, false), cookieSupported: oneOf(true, false) });
+const cookieCommandName = oneOf('create', 'remove', 'resume', 'rename');
 
 /** The task types that carry a cookie (libdm: create, remove, resume, rename). */
 export type CookieCommand = 'create' | 'remove' | 'resume' | 'rename';
@@ -26,6 +32,7 @@ const DM_FLAG_NAMES = [
 
 /** The udev environment variables a cookie's flags set, in bit order (dmsetup's `_udevflags`). */
 export function udevFlagVariables(cookie: number): string[] {
+  uint32(cookie, 'the cookie');
   const flags = (cookie >>> DM_UDEV_FLAGS_SHIFT) & 0xffff;
   const names: string[] = [];
   for (let bit = 0; bit < 16; bit++) {
@@ -55,6 +62,9 @@ export interface CookieFlagOptions {
  * DISABLE_LIBRARY_FALLBACK when udev makes the nodes, the DISABLE_*_RULES of --noudevrules).
  */
 export function taskUdevFlags(command: CookieCommand, flags: number, options: CookieFlagOptions = {}): number {
+  cookieCommandName(command, 'the command');
+  uint32(flags, 'the udev flags');
+  taskOptions(options, 'the options');
   if (options.cookieSupported === false) return 0;
   let result = flags & 0xffff;
   if (options.udevDisabled) {
@@ -78,6 +88,8 @@ export function eventNrWithoutCookie(command: CookieCommand, syncActive: boolean
 
 /** The value sent in `event_nr`: flags in the high half, the cookie's base in the low. */
 export function eventNr(udevFlags: number, cookie: number): number {
+  uint32(udevFlags, 'the udev flags');
+  uint32(cookie, 'the cookie');
   return (((udevFlags & 0xffff) << DM_UDEV_FLAGS_SHIFT) | (cookie & 0xffff)) >>> 0;
 }
 
@@ -85,14 +97,15 @@ export function eventNr(udevFlags: number, cookie: number): number {
  * dmsetup's `_get_cookie_value`: C strtoul(text, &end, 0) on a 64-bit unsigned long, refused
  * (undefined) when nothing was read, something trails, the value is 0, or it exceeds 32 bits.
  */
-export function parseCookie(text: string): number | undefined {
-  const match = /^[ \t\n\v\f\r]*([+-]?)(0[xX](?=[0-9a-fA-F])[0-9a-fA-F]*|0[0-7]*|[1-9][0-9]*)(.*)$/s.exec(text);
+export function parseCookie(value: string): number | undefined {
+  text(value, 'the cookie text');
+  const match = /^[ \t\n\v\f\r]*([+-]?)(0[xX](?=[0-9a-fA-F])[0-9a-fA-F]*|0[0-7]*|[1-9][0-9]*)(.*)$/s.exec(value);
   if (!match || match[3] !== '') return undefined;
   const [, sign, digits] = match as unknown as [string, string, string];
   const magnitude = /^0[xX]/.test(digits) ? BigInt(digits) : digits.startsWith('0') ? BigInt(`0o${digits.slice(1) || '0'}`) : BigInt(digits);
   const max = (1n << 64n) - 1n;
   if (magnitude > max) return undefined; // ERANGE
-  const value = sign === '-' ? BigInt.asUintN(64, -magnitude) : magnitude;
-  if (value === 0n || value > 0xffffffffn) return undefined;
-  return Number(value);
+  const cookie = sign === '-' ? BigInt.asUintN(64, -magnitude) : magnitude;
+  if (cookie === 0n || cookie > 0xffffffffn) return undefined;
+  return Number(cookie);
 }

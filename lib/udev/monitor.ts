@@ -9,6 +9,7 @@
  * flags-only cookie and does nothing, rather than touching some other waiter's semaphore.
  */
 import { DmFlag } from '../../native-defs/index.js';
+import { invalidArgument } from '../errors.js';
 import { formatCookie } from './cookie.js';
 import { UdevError } from './errors.js';
 import { eventNr, taskUdevFlags, type CookieCommand, type CookieFlagOptions } from './flags.js';
@@ -27,6 +28,10 @@ export interface ExpectedEvent {
 
 /** Whether udevd's event `properties` is the `expected` one. */
 export function matchesEvent(properties: ReadonlyMap<string, string>, expected: ExpectedEvent): boolean {
+  if (!(properties instanceof Map)) throw invalidArgument('matchesEvent() needs the event\'s properties as a Map');
+  if (typeof expected !== 'object' || expected === null || typeof expected.target !== 'object' || expected.target === null) {
+    throw invalidArgument('matchesEvent() needs the expected event: { action, cookie, target }');
+  }
   if (properties.get('ACTION') !== expected.action) return false;
   if (properties.get('DM_COOKIE') !== String(expected.cookie)) return false;
   const { major, minor, name } = expected.target;

@@ -20,6 +20,7 @@ import {
   type WaitOutcome,
 } from './cookie.js';
 import { UdevError } from './errors.js';
+import { milliseconds } from '../arguments/checks.js';
 import { eventNr, parseCookie, taskUdevFlags, type CookieCommand, type CookieFlagOptions } from './flags.js';
 import { semtimedopOffLoop } from './offload.js';
 import { trapTerminationSignals } from './signal-trap.js';
@@ -90,6 +91,7 @@ export function cookieFromEnv(env: NodeJS.ProcessEnv = process.env): number | un
 
 /** The time-out line the caller prints before making the node itself. */
 export function timeoutWarning(cookie: number, timeoutMs: number): string {
+  milliseconds(timeoutMs, 'the time-out');
   return `udev did not complete cookie ${formatCookie(cookie)} in time (${timeoutMs / 1000} s); its semaphore was removed.`;
 }
 

@@ -9,6 +9,7 @@
 import { netlinkLibc } from '../sys/libc.js';
 import { POLLIN, PollfdLayout, SockaddrNlLayout, Socket, UDEV_MONITOR_MAGIC, UDEV_MONITOR_PREFIX, UdevMonitorHeaderLayout, UeventGroup } from '../../native-defs/index.js';
 import { strerror } from '../sys/errno.js';
+import { invalidArgument } from '../errors.js';
 import { UdevError } from './errors.js';
 import { pollOffLoop } from './offload.js';
 
@@ -22,6 +23,7 @@ const MESSAGE_MAX = 8192;
 
 /** The properties of one udevd message, or undefined when it is not one (wrong prefix or magic). */
 export function parseUdevMessage(message: Buffer): Map<string, string> | undefined {
+  if (!Buffer.isBuffer(message)) throw invalidArgument('parseUdevMessage() needs the message as a Buffer');
   const L = UdevMonitorHeaderLayout;
   if (message.length < L.size) return undefined;
   if (message.toString('latin1', 0, 8) !== `${UDEV_MONITOR_PREFIX}\0`) return undefined;

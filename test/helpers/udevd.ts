@@ -24,13 +24,22 @@ export function startUdevd(): boolean {
   return true;
 }
 
-/** For a test file: udevd runs for its tests (started if the guest has none) and stops after them. */
-export function useUdevd(): void {
+/**
+ * For a test file: udevd runs for its tests (started if the guest has none) and stops after them.
+ * With `enableForChildren`, DM_DISABLE_UDEV (which libdm counts as set even when empty) is taken
+ * out of the environment for the file, so the CLIs it runs use udev too.
+ */
+export function useUdevd(options: { enableForChildren?: boolean } = {}): void {
   let started = false;
+  const disableUdev = process.env['DM_DISABLE_UDEV'];
   beforeAll(() => {
+    if (options.enableForChildren) delete process.env['DM_DISABLE_UDEV'];
     started = startUdevd();
   });
-  afterAll(() => stopUdevd(started));
+  afterAll(() => {
+    stopUdevd(started);
+    if (options.enableForChildren && disableUdev !== undefined) process.env['DM_DISABLE_UDEV'] = disableUdev;
+  });
 }
 
 /** Stops a udevd that startUdevd started, and waits until it is gone. */

@@ -6,6 +6,7 @@
  * builders are test/unit/entry-points.test.ts. KNOWN_GAPS lists what still throws raw errors, so
  * a new gap fails this test and a fixed one must be taken off the list.
  */
+import { closeSync, openSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as lib from '../../lib/index.js';
 
@@ -17,11 +18,7 @@ const SYSTEM = new Set([
 ]);
 
 /** Still raw errors for these junk inputs (the value shown is the first junk that fails). */
-const KNOWN_GAPS = [
-  'byDev', 'defineTarget', 'errnoName', 'eventNr', 'fieldError', 'formatArgs', 'formatCookie', 'formatDevice', 'formatSectors', 'formatUint',
-  'formatWord', 'matchesEvent', 'moduleForTarget', 'parseCookie', 'parseDevice', 'parseUdevMessage', 'taskUdevFlags', 'timeoutWarning',
-  'udevFlagLines', 'udevFlagVariables',
-];
+const KNOWN_GAPS: string[] = [];
 
 const JUNK: unknown[][] = [[null], [{}], [[null]], ['a\0b'], [null, null, null], [Symbol('s')]];
 
@@ -51,5 +48,31 @@ describe('exported functions given junk', () => {
       }
     }
     expect(gaps.sort()).toEqual([...KNOWN_GAPS].sort());
+  });
+});
+
+describe('closeControl() given a bad fd', () => {
+  it('an fd that is not open (or negative) is a DmError EBADF; a non-number is invalid-argument EINVAL', () => {
+    const fd = openSync('/dev/null', 'r');
+    closeSync(fd); // now surely not open (this test opens nothing in between)
+    for (const bad of [fd, -1]) {
+      let error: unknown;
+      try {
+        lib.closeControl(bad);
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error, String(bad)).toBeInstanceOf(lib.DmError);
+      expect(error).toMatchObject({ kind: 'invalid-argument', code: 'EBADF', errno: 9 });
+    }
+    for (const junk of ['3', null, 1.5, Symbol('s')]) {
+      expect(() => lib.closeControl(junk as never)).toThrow(expect.objectContaining({ kind: 'invalid-argument', code: 'EINVAL' }));
+    }
+  });
+
+  it('closes an open fd', () => {
+    const fd = openSync('/dev/null', 'r');
+    lib.closeControl(fd);
+    expect(() => closeSync(fd)).toThrow(expect.objectContaining({ code: 'EBADF' }));
   });
 });

@@ -5,7 +5,7 @@
  * ls, info, table, rename and the report fields show of them. Same stdout, stderr and status for
  * every step (test/helpers/differential.ts); the /dev/mapper nodes made must match too.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { DeviceMapper } from '../../lib/index.js';
 import { runTsdmsetup } from '../helpers/cli.js';
 import { deviceNames } from '../helpers/devices.js';
@@ -24,6 +24,10 @@ const mangledFields = ['-c', '-o', 'name,mangled_name,unmangled_name,uuid,mangle
 
 afterEach(() => {
   differential.cleanUp();
+});
+
+afterAll(() => {
+  differential.printTally('cli-differential-mangle');
 });
 
 // Each step starts a process per tool (node's start-up dominates): allow for a slow, shared guest.
@@ -161,6 +165,34 @@ describe('name mangling: tsdmsetup and dmsetup print the same', { timeout: 180_0
       withEnv('none', 'mangle', dev('e raw')),
       withEnv('none', 'ls'),
       withEnv('hex', 'mangle'),
+    ]);
+  });
+
+  it('mknodes names nodes by the unmangled name too, in auto and hex, and leaves them as dmsetup does', () => {
+    differential.expectSameAsDmsetup([
+      cmd('create', dev('a b'), ...zero),
+      cmd('create', dev('ok'), ...zero),
+      nodes,
+      cmd('mknodes'),
+      nodes,
+      { shell: `rm -f '/dev/mapper/${dev('a b')}'` },
+      cmd('mknodes', dev('a b')),
+      nodes,
+      none('mknodes'),
+      nodes,
+      hex('mknodes', dev('a\\x20b')),
+      nodes,
+      cmd('mknodes'),
+      cmd('remove', dev('a b')),
+      nodes,
+      none('create', dev('raw c'), ...zero),
+      cmd('mknodes'),
+      nodes,
+      none('remove', dev('raw c')),
+      cmd('mknodes'),
+      nodes,
+      none('mknodes'),
+      nodes,
     ]);
   });
 

@@ -97,6 +97,24 @@ describe('--json documents against their schemas', () => {
     valid(['target-version', 'linear', 'zero']);
     expect(valid(['message', TOP, '0', '@stats_list']).document).toEqual({ response: '' });
   });
+
+  it('mangle: a device already in the right form, one renamed, one whose uuid cannot be', () => {
+    const [RAW, BADUUID] = [names.of('raw name'), names.of('u')];
+    dmsetup('create', BASE, '-u', 'CLISCHEMA-BASE', '--table', '0 8 zero');
+    dmsetup('--manglename', 'none', 'create', RAW, '--table', '0 8 zero');
+    dmsetup('--manglename', 'none', 'create', BADUUID, '-u', 'CLISCHEMA U', '--table', '0 8 zero');
+    expect(valid(['mangle', BASE, RAW]).document).toEqual({
+      devices: [
+        { name: BASE, uuid: 'CLISCHEMA-BASE', renamedTo: null },
+        { name: RAW, uuid: '', renamedTo: names.of('raw\\x20name') },
+      ],
+    });
+    // dmsetup's listing of the kernel's names shows the rename happened.
+    expect(dmsetup('--manglename', 'none', 'ls')).toContain(`${names.of('raw\\x20name')}\t(`);
+    const failed = valid(['mangle', BADUUID]);
+    expect(failed).toMatchObject({ status: 1, document: { devices: [] } });
+    expect(failed.stderr).toContain('UUID in incorrect form.');
+  });
 });
 
 describe('the udev commands, with udevd running', () => {

@@ -8,44 +8,21 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runDmsetup, runTsdmsetup } from '../helpers/cli.js';
 import { deviceNames, removeDevicesWithPrefix } from '../helpers/devices.js';
+import { cmd, DIFFERENTIAL_ENV, Differential, type StepResult } from '../helpers/differential.js';
 import { makeLoopDevice, type LoopDevice } from '../helpers/loop.js';
 
 const names = deviceNames('clisel');
 const dev = names.of;
-const env = { DM_DISABLE_UDEV: '1' };
+const env = DIFFERENTIAL_ENV;
 /** Selections that list devices keep to ours. */
 const ours = `name=~^${names.prefix}`;
 const LUKS_UUID = '0123abcd-4567-89ef-0123-456789abcdef';
 
-type Tool = 'dmsetup' | 'tsdmsetup';
-
-interface StepResult {
-  step: string;
-  status: number;
-  stdout: string;
-  stderr: string;
-}
-
-function runSteps(tool: Tool, steps: string[][]): StepResult[] {
-  const run = tool === 'dmsetup' ? runDmsetup : runTsdmsetup;
-  try {
-    return steps.map((args) => {
-      const result = run(args, { env });
-      const normalise = (text: string): string => text.replace(/\btsdmsetup\b/g, 'dmsetup');
-      return { step: args.join(' '), status: result.status, stdout: normalise(result.stdout), stderr: normalise(result.stderr) };
-    });
-  } finally {
-    removeDevicesWithPrefix(names.prefix);
-  }
-}
+const differential = new Differential(names.prefix);
 
 /** Makes the devices with each tool in turn and runs `steps` after; both must print the same. */
 function expectSameAsDmsetup(setup: string[][], steps: string[][]): StepResult[] {
-  removeDevicesWithPrefix(names.prefix);
-  const theirs = runSteps('dmsetup', [...setup, ...steps]);
-  const oursResults = runSteps('tsdmsetup', [...setup, ...steps]);
-  expect(oursResults).toEqual(theirs);
-  return theirs.slice(setup.length);
+  return differential.expectSameAsDmsetup([...setup, ...steps].map((args) => cmd(...args))).slice(setup.length);
 }
 
 let loop: LoopDevice;
@@ -70,6 +47,7 @@ afterEach(() => {
 });
 
 afterAll(() => {
+  differential.printTally('cli-select');
   loop?.detach();
 });
 

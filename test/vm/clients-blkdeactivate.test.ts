@@ -146,4 +146,15 @@ describe('blkdeactivate with tsdmsetup as /sbin/dmsetup', { timeout: 600_000 }, 
     expect(theirs.invocations[1]!.stdout).toContain(`[DM]: deactivating dm device ${names.of('base')} (dm-0)... done`);
     expect(theirs.end).toEqual([]);
   });
+
+  it('-e -u with -m disablequeueing (no multipathd: nothing to disable), -r wait, -d force, -l retry', () => {
+    scratch = scratchDir('cblk');
+    lvmEnv = lvmEnvironment(scratch.path);
+    const runs = ['-e -u -m disablequeueing -r wait -d force -l retry'];
+    const theirs = scenario('dmsetup', scratch.path, runs) as { invocations: Invocation[]; end: string[] };
+    const ours = scenario('tsdmsetup', scratch.path, runs);
+    expect(ours).toEqual(theirs);
+    expect(theirs.invocations[0]!.stdout).toContain(`[DM]: deactivating crypt device ${names.of('crypt')}`);
+    expect(theirs.end).toEqual([]);
+  });
 });
