@@ -10,6 +10,7 @@ import { metricValue } from '../../cli/stats-metrics.js';
 import { statsFieldValue, statsRows } from '../../cli/stats-rows.js';
 import { humanSize } from '../../cli/stats-units.js';
 import { histogramText } from '../../cli/stats-histogram.js';
+import { programName } from '../../cli/start.js';
 
 const field = (id: string) => FIELDS.find((def) => def.id === id)!;
 
@@ -80,5 +81,12 @@ describe('histogramText (dm_histogram_to_string)', () => {
     expect(histogramText(bounds, counts, { ...format, percent: true, unaligned: true })).toBe('75.00%:25.00%:0.00%');
     expect(histogramText(bounds, undefined, { ...format, values: false, bounds: 'lower' })).toBe('0s,10ms,1s');
     expect(histogramText(undefined, undefined, format)).toBe('');
+  });
+});
+
+describe('the dmstats name', () => {
+  it('a script run as dmstats is the stats command set', () => {
+    expect(programName('/usr/sbin/dmstats')).toBe('dmstats');
+    expect(programName('/usr/sbin/dmstats.real')).toBe('tsdmsetup');
   });
 });
