@@ -8,23 +8,12 @@
  * over a Transport (./transport.ts), so host tests can script the kernel's answers.
  */
 import { DmFlag, DM_VERSION_MAJOR, type DmCommandName } from '../../native-defs/index.js';
-import { encodeKernelDev } from '../device/devt.js';
-import type { DevNumber, DeviceId } from '../device/device-id.js';
-import { describeDevice, validateDeviceId, validateName } from '../device/names.js';
 import { NameCodec } from '../names/name-codec.js';
-import { closedHandleError, dmError, DmError, type SentAddress } from '../errors.js';
-import { errnoName, strerror } from '../sys/errno.js';
-import { encodeRequest, requestSize, type ReplyHeader, type RequestHeader, type RequestPayload } from './codec.js';
-import {
-  ALWAYS_ALLOWED_FLAGS,
-  carriesUdevCookie,
-  COMMANDS,
-  ioctlHint,
-  mayBlock,
-  replyMayCarrySecrets,
-  type CommandRecord,
-} from './commands.js';
+import { closedHandleError, dmError } from '../errors.js';
+import { encodeRequest, requestSize, type ReplyHeader, type RequestHeader } from './codec.js';
+import { ALWAYS_ALLOWED_FLAGS, carriesUdevCookie, COMMANDS, mayBlock, replyMayCarrySecrets, type CommandRecord } from './commands.js';
 import { ReplyView } from './reply.js';
+import { failure, requestHeader, type IoctlSpec } from './request.js';
 import { performAsync, performSync, type Step, type Steps } from './steps.js';
 import { libcTransport, type Transport } from './transport.js';
 
@@ -33,42 +22,7 @@ export const INITIAL_BUFFER_SIZE = 16 * 1024;
 /** Replies never legitimately need more; past this a BUFFER_FULL reply becomes an error. */
 export const DEFAULT_MAX_BUFFER_SIZE = 256 * 1024 * 1024;
 
-/** One request: the command, how the device is addressed, flags and payload. */
-export interface IoctlSpec {
-  /** The ioctl to send (`DEV_REMOVE`, `TABLE_LOAD`, …). */
-  command: DmCommandName;
-  /** libdevmapper's name for the operation (`remove`, `table`, `resume`…), used in messages. */
-  operation: string;
-  /** The device the request is about, when it is about one. */
-  device?: DeviceId | undefined;
-  /** Name field without addressing a device: the new device's name, or a target type name. */
-  name?: string | undefined;
-  /** Uuid field without addressing a device: the new device's uuid. */
-  uuid?: string | undefined;
-  /** dev field without addressing a device: the persistent number asked for on create. */
-  dev?: DevNumber | undefined;
-  /** DM_*_FLAG bits to set (DmFlag); each command refuses bits outside its allow-list. */
-  flags?: number | undefined;
-  /**
-   * The `event_nr` field: the event to wait past (DEV_WAIT) or, for commands that carry one, the
-   * udev cookie and flags.
-   */
-  eventNr?: number | undefined;
-  /**
-   * What follows the header: table rows, a message, a new name or uuid, a geometry string; none for
-   * most commands.
-   */
-  payload?: RequestPayload | undefined;
-  /** Zero the buffer after use (tables with keys). */
-  secure?: boolean | undefined;
-  /** How long to wait for udev after this request, in ms (default: the handle's). */
-  udevTimeoutMs?: number | undefined;
-  /**
-   * How to name the device in an error message when the request itself does not (libdevmapper
-   * names the device of a dev_t-addressed load inside create by its name).
-   */
-  label?: { name?: string; uuid?: string } | undefined;
-}
+export type { IoctlSpec } from './request.js';
 
 /** Decodes a reply while the handle still owns the buffer. */
 export type Decoder<T> = (buffer: Buffer, header: ReplyHeader) => T;
@@ -117,6 +71,21 @@ const SPARE_BUFFERS = 4;
 interface Slot {
   readonly buffer: Buffer;
   dirty: number;
+}
+
+/** One request under way: its header, the buffer it is in, and what the loop learns between sends. */
+interface Call {
+  readonly spec: IoctlSpec;
+  readonly command: CommandRecord;
+  readonly flags: number;
+  readonly header: RequestHeader;
+  slot: Slot;
+  /** Wipe the buffer when it is given back (a secure load, a reply that may carry keys). */
+  wipe: boolean;
+  /** Bytes the request took in the buffer (the reply may have written less). */
+  written: number;
+  /** The kernel log's mark before the send (for the DmError of a failure). */
+  mark: unknown;
 }
 
 /** Sends device-mapper ioctls on one open control node, which it owns. */
@@ -181,9 +150,26 @@ export class DmIoctl {
     }
   }
 
-  /** One request and its reply, blocking. */
+  /**
+   * One request and its reply, blocking. The usual request (the driver's version known, no udev
+   * cookie to wait for) is sent right here; the rest go through the exchange loop's steps. Both
+   * use the same parts: open, encode, answer.
+   */
   run<T>(spec: IoctlSpec, decode: Decoder<T>): T {
-    return this.perform(this.exchange(spec, decode));
+    const flags = spec.flags ?? 0;
+    if (!this.driver || (this.transactions && carriesUdevCookie(spec.command, flags))) return this.perform(this.exchange(spec, decode));
+    this.assertOpen();
+    this.refuseFlags(spec);
+    const call = this.open(spec, this.driver);
+    try {
+      for (;;) {
+        const errno = this.transport.send(this.fd, call.command.request, this.encode(call));
+        const reply = this.answer(call, errno);
+        if (reply) return decode(call.slot.buffer, this.names.reply(reply, spec.command));
+      }
+    } finally {
+      this.release(call.slot, call.wipe);
+    }
   }
 
   /** One request and its reply, without blocking the event loop. */
@@ -220,48 +206,78 @@ export class DmIoctl {
    * (a udev cookie), it is begun before the send, cancelled on failure and ended after the reply.
    */
   *exchange<T>(spec: IoctlSpec, decode: Decoder<T>): Steps<T> {
-    const command = COMMANDS[spec.command];
-    const flags = spec.flags ?? 0;
-    const refused = flags & ~(command.flags | ALWAYS_ALLOWED_FLAGS);
+    this.refuseFlags(spec);
+    const call = this.open(spec, spec.command === 'VERSION' ? undefined : (this.driver ?? (yield* this.driverVersionSteps())));
+    const blocking = mayBlock(spec.command, call.flags);
+    try {
+      const transaction = carriesUdevCookie(spec.command, call.flags) ? this.transactions?.(spec, call.flags) : undefined;
+      if (transaction) call.header.eventNr = transaction.eventNr;
+      for (;;) {
+        const step: Step = { kind: 'send', request: call.command.request, buffer: this.encode(call), blocking };
+        const errno = (yield step) as number;
+        if (errno !== 0) transaction?.cancel();
+        const reply = this.answer(call, errno);
+        if (reply) {
+          // Callers see names unmangled; the transaction (node keeping) gets the kernel's.
+          const result = decode(call.slot.buffer, this.names.reply(reply, spec.command));
+          if (transaction) yield* transaction.end(reply);
+          return result;
+        }
+      }
+    } finally {
+      this.release(call.slot, call.wipe);
+    }
+  }
+
+  /** Refuses flag bits the command does not take (before anything is sent, VERSION included). */
+  private refuseFlags(spec: IoctlSpec): void {
+    const refused = (spec.flags ?? 0) & ~(COMMANDS[spec.command].flags | ALWAYS_ALLOWED_FLAGS);
     if (refused) {
       throw dmError('invalid-argument', 'EINVAL', `Flags 0x${refused.toString(16)} are not valid for the ${spec.command} ioctl`, {
         command: spec.command,
       });
     }
-    if (spec.command !== 'VERSION') this.checkDriverKnows(command, spec, this.driver ?? (yield* this.driverVersionSteps()));
+  }
+
+  /**
+   * Checks a request against the driver's version (unless it is VERSION itself), builds its
+   * header and takes a buffer for it. Before any send.
+   */
+  private open(spec: IoctlSpec, driver: readonly [number, number, number] | undefined): Call {
+    const command = COMMANDS[spec.command];
+    const flags = spec.flags ?? 0;
+    if (driver) this.checkDriverKnows(command, spec, driver);
     const header = requestHeader(spec, flags, command, this.names);
-    const transaction = carriesUdevCookie(spec.command, flags) ? this.transactions?.(spec, flags) : undefined;
-    if (transaction) header.eventNr = transaction.eventNr;
-    const blocking = mayBlock(spec.command, flags);
-    let slot = this.acquire(spec.command, requestSize(spec.payload));
-    let wipe = spec.secure === true;
-    try {
-      for (;;) {
-        const written = encodeRequest(slot.buffer, header, spec.payload, slot.dirty);
-        // Until the reply says how much the kernel wrote, all of it may be dirty.
-        slot.dirty = slot.buffer.length;
-        const mark = this.kernelLog?.mark();
-        const step: Step = { kind: 'send', request: command.request, buffer: slot.buffer, blocking };
-        const errno = (yield step) as number;
-        if (errno !== 0) {
-          transaction?.cancel();
-          throw failure(spec, errno, this.names, this.kernelLog?.since(mark));
-        }
-        const reply = new ReplyView(slot.buffer);
-        if (!command.growable || !(reply.flags & DmFlag.BUFFER_FULL)) {
-          // The kernel copies back exactly data_size bytes; our request may have reached further.
-          slot.dirty = Math.max(written, Math.min(reply.dataSize, slot.buffer.length));
-          wipe ||= replyMayCarrySecrets(spec.command, flags);
-          // Callers see names unmangled; the transaction (node keeping) gets the kernel's.
-          const result = decode(slot.buffer, this.names.reply(reply, spec.command));
-          if (transaction) yield* transaction.end(reply);
-          return result;
-        }
-        slot = this.grow(slot, spec);
-      }
-    } finally {
-      this.release(slot, wipe);
+    const slot = this.acquire(spec.command, requestSize(spec.payload));
+    return { spec, command, flags, header, slot, wipe: spec.secure === true, written: 0, mark: undefined };
+  }
+
+  /** Writes the request into its buffer, the one to send. */
+  private encode(call: Call): Buffer {
+    const slot = call.slot;
+    call.written = encodeRequest(slot.buffer, call.header, call.spec.payload, slot.dirty);
+    // Until the reply says how much the kernel wrote, all of it may be dirty.
+    slot.dirty = slot.buffer.length;
+    call.mark = this.kernelLog?.mark();
+    return slot.buffer;
+  }
+
+  /**
+   * What the kernel answered: the reply, or undefined when it needs more room (the call then has
+   * a larger buffer, to send again). A failed ioctl throws its DmError.
+   */
+  private answer(call: Call, errno: number): ReplyView | undefined {
+    const { spec, slot } = call;
+    if (errno !== 0) throw failure(spec, errno, this.names, this.kernelLog?.since(call.mark));
+    const reply = new ReplyView(slot.buffer);
+    if (!call.command.growable || !(reply.flags & DmFlag.BUFFER_FULL)) {
+      // The kernel copies back exactly data_size bytes; our request may have reached further.
+      slot.dirty = Math.max(call.written, Math.min(reply.dataSize, slot.buffer.length));
+      call.wipe ||= replyMayCarrySecrets(spec.command, call.flags);
+      return reply;
     }
+    call.slot = this.grow(slot, spec);
+    return undefined;
   }
 
   /** Refuses a command the driver is too old for (the version is asked once per handle). */
@@ -325,66 +341,4 @@ export class DmIoctl {
   private assertOpen(): void {
     if (this.closed) throw closedHandleError();
   }
-}
-
-/** The header fields of a request. Device names and uuids go out mangled (a create's too; a target type's name as it is). */
-function requestHeader(spec: IoctlSpec, flags: number, command: CommandRecord, names: NameCodec): RequestHeader {
-  const creates = spec.command === 'DEV_CREATE';
-  let name = spec.name !== undefined && creates ? names.toKernel(spec.name, 'name') : (spec.name ?? '');
-  let uuid = spec.uuid !== undefined && creates ? names.toKernel(spec.uuid, 'UUID') : (spec.uuid ?? '');
-  let number: DevNumber | undefined = spec.dev;
-  if (spec.device) {
-    // By name alone, the usual address: validateDeviceId's key count without its array.
-    if (typeof spec.device.name === 'string' && !('uuid' in spec.device) && !('major' in spec.device)) validateName(spec.device.name);
-    else validateDeviceId(spec.device);
-    const device = names.deviceId(spec.device);
-    if (device.name !== undefined) name = device.name;
-    else if (device.uuid !== undefined) uuid = device.uuid;
-    else number = device;
-  }
-  return {
-    version: command.minVersion,
-    // The kernel looks a device up by dev only with PERSISTENT_DEV set; create honours the minor then.
-    flags: number ? flags | DmFlag.PERSISTENT_DEV : flags,
-    eventNr: spec.eventNr ?? 0,
-    dev: number ? encodeKernelDev(number) : 0n,
-    name,
-    uuid,
-  };
-}
-
-/** What a request carried to address the device, as sent (mangled), for the error (made only when one failed). */
-function sentAddress(spec: IoctlSpec, names: NameCodec): SentAddress {
-  const device = spec.device;
-  const number = device && device.name === undefined && device.uuid === undefined ? device : spec.dev;
-  const sent = (value: string, what: 'name' | 'UUID'): string => {
-    try {
-      return names.toKernel(value, what);
-    } catch {
-      return value; // a label the mangling refuses: the ioctl's own error matters more
-    }
-  };
-  return {
-    name: sent(device?.name ?? (spec.name || (spec.label?.name ?? '')), 'name'),
-    uuid: device?.uuid !== undefined ? sent(device.uuid, 'UUID') : spec.uuid || (spec.label?.uuid ?? ''),
-    major: number?.major ?? 0,
-    minor: number?.minor ?? 0,
-  };
-}
-
-function failure(spec: IoctlSpec, errno: number, names: NameCodec, kernelLog?: string[]): DmError {
-  const sent = sentAddress(spec, names);
-  const target = spec.device ? describeDevice(spec.device) : sent.name || sent.uuid;
-  const code = errnoName(errno);
-  return new DmError(`device-mapper: ${spec.operation} ioctl${target ? ` on ${target}` : ''} failed: ${strerror(errno)}`, {
-    kind: 'ioctl',
-    code,
-    errno,
-    command: spec.command,
-    operation: spec.operation,
-    device: spec.device,
-    sent,
-    hint: ioctlHint(spec.command, code),
-    kernelLog,
-  });
 }
