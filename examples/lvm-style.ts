@@ -6,7 +6,7 @@
  * prints what it did and leaves nothing behind, even when a step fails.
  */
 import { openSync, closeSync, writeSync } from 'node:fs';
-import { byDev, linear, liveSnapshot, mib, parseStatusRow, SECTOR_SIZE, table, thin, thinPool } from '../lib/index.js';
+import { byDev, linear, liveSnapshot, mib, parseStatusRow, SECTOR_SIZE, table, tableSize, thin, thinPool } from '../lib/index.js';
 import { scratch } from '../lib/testing/index.js';
 
 await using kit = await scratch({ prefix: 'lvmex-' });
@@ -38,7 +38,7 @@ lv2.load(table([extents(2, 2), extents(8, 2)]));
 lv2.resume();
 lv2.rename(kit.name('vg-data'));
 
-const size = lv2.table().rows.reduce((sum, row) => sum + row.length, 0);
+const size = tableSize(lv2.table().rows);
 console.log(`${lv2.info().name}: ${size / extent} extents`);
 console.log(`${thinLv.name}: ${dm.status(byDev(thinLv)).rows[0]!.status}`);
 // The pool's status, typed: parseStatusRow(row, thinPool) gives a ThinPoolStatus (refused for another type).

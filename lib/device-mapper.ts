@@ -14,7 +14,8 @@ import { closeControl, openControl } from './host/control.js';
 import type { NodeKeeper } from './host/node-keeper.js';
 import { DeviceNodes, type NodeOwnership, type NodeSyncReport } from './host/nodes.js';
 import { decodeMessageReply, decodeTargetVersions, type TargetVersion } from './ioctl/codec.js';
-import { decodeInfo, decodeInfoAndDeps, decodeInfoAndTargets, decodeNothing } from './ioctl/decoders.js';
+import { decodeInfo, decodeInfoAndDeps, decodeNothing } from './ioctl/decoders.js';
+import { decodeInfoAndTable } from './table/secret-rows.js';
 import type { DmIoctl } from './ioctl/dm-ioctl.js';
 import { EventPoller, type DeviceEvent } from './events/poller.js';
 import { DmFlag } from '../native-defs/index.js';
@@ -32,6 +33,7 @@ import type {
   ResumeOptions,
   StatusQueryResult,
   SuspendOptions,
+  TableOptions,
   TableQueryOptions,
   TableQueryResult,
 } from './options.js';
@@ -267,14 +269,17 @@ export class DeviceMapper {
     return this.status(device, options).rows.map((row) => parseStatusRow(row));
   }
 
-  /** The table as loaded (what `dmsetup table` prints). */
-  table(device: DeviceId, options: TableQueryOptions = {}): TableQueryResult {
-    return this.ioctl.run(specs.tableQuerySpec(device, 'table', options), decodeInfoAndTargets);
+  /**
+   * The table as loaded (`dmsetup table`): a row's keys are in `row.secret` as SecretKeys (dispose
+   * them when done), zeros in `params`; `showKeys` puts them in `params` as text (unwipeable).
+   */
+  table(device: DeviceId, options: TableOptions = {}): TableQueryResult {
+    return this.ioctl.run(specs.tableQuerySpec(device, 'table', options), decodeInfoAndTable(options.showKeys === true));
   }
 
   /** table() without blocking the event loop. */
-  tableAsync(device: DeviceId, options: TableQueryOptions & AsyncOptions = {}): Promise<TableQueryResult> {
-    return this.ioctl.runAsync(specs.tableQuerySpec(device, 'table', options), decodeInfoAndTargets, options.signal);
+  tableAsync(device: DeviceId, options: TableOptions & AsyncOptions = {}): Promise<TableQueryResult> {
+    return this.ioctl.runAsync(specs.tableQuerySpec(device, 'table', options), decodeInfoAndTable(options.showKeys === true), options.signal);
   }
 
   /** Target types the kernel has loaded, with their versions. */

@@ -24,6 +24,7 @@ export type {
   RetryOptions,
   StatusQueryResult,
   SuspendOptions,
+  TableOptions,
   TableQueryOptions,
   TableQueryResult,
 } from './device-mapper.js';

@@ -7,10 +7,11 @@ import type { DevNumber } from './device/device-id.js';
 import type { ControlOptions } from './host/control.js';
 import { DEFAULT_NODE_OWNERSHIP, type NodeOwnership } from './host/nodes.js';
 import type { ReadAheadSetting } from './host/readahead.js';
-import type { NameListEntry, TargetReply } from './ioctl/codec.js';
+import type { NameListEntry } from './ioctl/codec.js';
 import type { Transport } from './ioctl/transport.js';
 import type { RetryOptions } from './retry.js';
 import type { StatusRow } from './table/rows.js';
+import type { TableRow } from './table/table.js';
 import type { NameMangling } from './names/mangle.js';
 
 /** A device as LIST_DEVICES reports it. */
@@ -101,7 +102,11 @@ export interface CreateOptions extends UdevCallOptions {
 export interface LoadOptions {
   /** Load the table read-only. */
   readOnly?: boolean;
-  /** The table carries secrets (crypt keys): the kernel wipes its copies, we zero our buffer. */
+  /**
+   * The table carries secrets: DM_SECURE_DATA (the kernel wipes its copies) and our buffer zeroed.
+   * Implied for rows with `secret` or of type crypt or integrity (as cryptsetup does); set it for
+   * keys of other targets.
+   */
   secure?: boolean;
   /**
    * Check the rows before the ioctl (default true). false sends them as given, as dmsetup does:
@@ -146,6 +151,16 @@ export interface TableQueryOptions {
   noFlush?: boolean;
 }
 
+/** Options of `table()`. */
+export interface TableOptions extends TableQueryOptions {
+  /**
+   * Give keys in the params text, as `dmsetup table --showkeys` prints them: strings the library
+   * cannot wipe. Default false: a key-bearing row's `params` show its keys as zeros and
+   * `row.secret` holds them as SecretKeys (dispose them when done).
+   */
+  showKeys?: boolean;
+}
+
 /** The geometry a device reports to HDIO_GETGEO. */
 export interface Geometry {
   /** Cylinders (a whole number, 0 or more, like every field here). */
@@ -162,8 +177,11 @@ export interface Geometry {
 export interface TableQueryResult {
   /** The device's state, from the same reply as the rows. */
   info: DeviceInfo;
-  /** One entry per target, in table order, with its table params. */
-  rows: TargetReply[];
+  /**
+   * One row per target, in table order, with its table params; a key-bearing row (crypt, keyed
+   * integrity) has its keys in `secret` and zeros in `params`, unless `showKeys` was asked.
+   */
+  rows: TableRow[];
 }
 
 /**

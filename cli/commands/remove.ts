@@ -8,7 +8,7 @@
  * when the REMOVE_ALL ioctl fails (after printing the error). wipe_table loads `0 <size> error`
  * and resumes (with -f without flushing), clearing the inactive table again if the resume fails.
  */
-import type { DeviceId } from '../../lib/index.js';
+import { exactCount, tableSizeBig, type DeviceId } from '../../lib/index.js';
 import { CommandFailed, type CliContext, type CommandSpec } from '../context.js';
 import { taskDevice } from '../device-arg.js';
 import { reportError } from '../report-error.js';
@@ -89,7 +89,8 @@ function wipeTable(context: CliContext, name: string): boolean {
   const id: DeviceId | undefined = step(() => taskDevice(context, name));
   if (!id) return false;
   const table = step(() => context.dm().table(id, { inactive: Boolean(options.inactive) }));
-  const size = table ? table.rows.reduce((sum, row) => sum + row.length, 0) : 0;
+  const size = table ? exactCount(tableSizeBig(table.rows)) : 0;
+  for (const row of table?.rows ?? []) row.secret?.dispose();
   const loaded = step(() =>
     context.dm().load(id, [{ start: 0, length: size, type: 'error', params: '' }], {
       readOnly: Boolean(options.readonly),

@@ -74,7 +74,8 @@ function showDevice(context: CliContext, kind: StatusKind, name: string | undefi
 function query(context: CliContext, kind: StatusKind, id: DeviceId): TableQueryResult {
   const queryOptions = { inactive: Boolean(context.options.inactive), noFlush: context.noFlush };
   try {
-    if (kind === 'table') return context.dm().table(id, queryOptions);
+    // Keys become strings only when they are to be printed (--showkeys); else the library keeps them in Buffers it wipes.
+    if (kind === 'table') return disposingKeys(context.dm().table(id, { ...queryOptions, showKeys: Boolean(context.options.showkeys) }));
     const { info, rows } = context.dm().status(id, queryOptions);
     return { info, rows: rows.map(({ start, length, type, status }) => ({ start, length, type, params: status })) };
   } catch (error) {
@@ -82,6 +83,15 @@ function query(context: CliContext, kind: StatusKind, id: DeviceId): TableQueryR
     if (kind !== 'table' && isDmError(error, 'ENXIO')) return context.fail('Device does not exist.');
     throw error;
   }
+}
+
+/** The result with its rows' keys (read into SecretKeys when not shown) wiped and dropped at once: only the zeros in `params` are printed. */
+function disposingKeys(result: TableQueryResult): TableQueryResult {
+  const rows = result.rows.map(({ secret, ...row }) => {
+    secret?.dispose();
+    return row;
+  });
+  return { info: result.info, rows };
 }
 
 function printLines(context: CliContext, name: string, info: TableQueryResult['info'], lines: string[]): void {

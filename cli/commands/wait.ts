@@ -13,7 +13,7 @@ export const waitCommand: CommandSpec = {
   name: 'wait',
   minArgs: 0,
   maxArgs: 2,
-  async run(context) {
+  run(context) {
     let args = context.args;
     let name: string | undefined;
     if (!hasUuidOrMajor(context)) {
@@ -23,7 +23,9 @@ export const waitCommand: CommandSpec = {
     const id = taskDevice(context, name);
     // dmsetup: (uint32_t) atoi(last argument).
     const eventNr = args.length > 0 ? atoi(args[args.length - 1]!) >>> 0 : 0;
-    const { info } = await context.dm().waitEventAsync(id, eventNr, {
+    // The blocking DEV_WAIT, as dmsetup: its errors name the waitevent ioctl (the async form looks
+    // with DEV_STATUS first), and a CLI has nothing else to run meanwhile.
+    const { info } = context.dm().waitEvent(id, eventNr, {
       noFlush: context.noFlush,
       inactive: Boolean(context.options.inactive),
     });

@@ -112,7 +112,7 @@ export const rows: Check = (value, what) => {
     if (!isPlainObject(row)) refuse(where, 'an object { start, length, type, params }', row);
     if (row['kind'] === 'status') throw statusRowRefusal(index);
     for (const key of ['start', 'length']) {
-      if (typeof row[key] !== 'number') refuse(`${where}: ${key}`, 'a number of sectors', row[key]);
+      if (typeof row[key] !== 'number' && typeof row[key] !== 'bigint') refuse(`${where}: ${key}`, 'a number of sectors (a bigint past 2^53)', row[key]);
     }
     // Types only: NUL and the other rules are validateTable's (and the codec's, with validate: false).
     for (const key of ['type', 'params']) {

@@ -24,6 +24,7 @@ import type {
   StatusQueryResult,
   SuspendOptions,
   TableQueryOptions,
+  TableOptions,
   TableQueryResult,
 } from '../options.js';
 import { parseStatusRow, type ParsedStatusRow } from '../table/rows.js';
@@ -101,7 +102,7 @@ export class DeviceHandle implements Disposable, AsyncDisposable {
   }
 
   /** The table as loaded (what `dmsetup table` prints). */
-  table(options: TableQueryOptions = {}): TableQueryResult {
+  table(options: TableOptions = {}): TableQueryResult {
     return this.confirmed(this.guard(() => this.dm.table(this.id, options)));
   }
 

@@ -15,6 +15,7 @@ import type {
   StatusQueryResult,
   SuspendOptions,
   TableQueryOptions,
+  TableOptions,
   TableQueryResult,
 } from '../options.js';
 import type { TableRow } from '../table/table.js';
@@ -62,7 +63,7 @@ export interface MapperVerbs {
   /** Each target's status (DeviceMapper.status). */
   status(device: DeviceId, options?: TableQueryOptions): StatusQueryResult;
   /** The table as loaded (DeviceMapper.table). */
-  table(device: DeviceId, options?: TableQueryOptions): TableQueryResult;
+  table(device: DeviceId, options?: TableOptions): TableQueryResult;
   /** Sends a target message; returns the reply text, if any (DeviceMapper.message). */
   message(device: DeviceId, sector: number | bigint, message: string): string | undefined;
   /** Waits for the device's event counter to pass `eventNr`, blocking (DeviceMapper.waitEvent). */

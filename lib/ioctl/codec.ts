@@ -17,6 +17,7 @@ import {
 import type { DevNumber } from '../device/devt.js';
 import { dmError, invalidArgument, type DmError } from '../errors.js';
 import { cString, kernelMajor, kernelMinor, LOW_WORD, type ReplyHeader } from './reply.js';
+import { isSectors, type Sectors } from '../targets/units.js';
 
 export type { ReplyHeader } from './reply.js';
 export { decodeNameList, type NameListEntry } from './name-list.js';
@@ -37,15 +38,25 @@ const align8 = (n: number): number => (n + 7) & ~7;
 
 /** One row of a table as sent to the kernel (sectors). `params` are already kernel-escaped. */
 export interface EncodedTarget {
-  /** The row's first sector (512-byte sectors). */
-  start: number;
-  /** The row's length, in 512-byte sectors. */
-  length: number;
+  /** The row's first sector (512-byte sectors; a bigint past 2^53). */
+  start: Sectors;
+  /** The row's length, in 512-byte sectors (a bigint past 2^53). */
+  length: Sectors;
   /** The target type (shorter than DM_MAX_TYPE_NAME bytes). */
   type: string;
-  /** The parameter text, already escaped the way the kernel splits it. */
-  params: string;
+  /** The parameter text, already escaped the way the kernel splits it (a row with keys: ParamsBytes). */
+  params: string | ParamsBytes;
 }
+
+/** Params that write their own bytes (escaped, without NUL) into the request: a row's keys stay out of strings. */
+export interface ParamsBytes {
+  /** The bytes `write` takes. */
+  readonly byteLength: number;
+  /** Writes the params at `offset`; returns the bytes written. */
+  write(buffer: Buffer, offset: number): number;
+}
+
+const paramsLength = (params: string | ParamsBytes): number => (typeof params === 'string' ? Buffer.byteLength(params) : params.byteLength);
 
 /** The fixed part of a request. Empty name/uuid and dev 0n mean "not given". */
 export interface RequestHeader {
@@ -67,7 +78,7 @@ export type RequestPayload =
 const NO_PAYLOAD: RequestPayload = { kind: 'none' };
 
 function targetSpecSize(target: EncodedTarget): number {
-  return align8(SPEC.size + Buffer.byteLength(target.params) + 1);
+  return align8(SPEC.size + paramsLength(target.params) + 1);
 }
 
 /** Bytes the payload takes after the 312-byte header. */
@@ -138,8 +149,8 @@ export function encodeRequest(buffer: Buffer, header: RequestHeader, payload: Re
       for (const target of payload.targets) {
         const size = targetSpecSize(target);
         for (const key of ['start', 'length'] as const) {
-          if (!Number.isSafeInteger(target[key]) || target[key] < 0) {
-            throw refuse(`A target's ${key} must be a whole number of sectors, not ${String(target[key])}`);
+          if (!isSectors(target[key])) {
+            throw refuse(`A target's ${key} must be a whole number of sectors (a safe integer, or a bigint up to 2^64-1), not ${String(target[key])}`);
           }
         }
         putU64(buffer, offset + SPEC.sector_start, BigInt(target.start));
@@ -147,7 +158,8 @@ export function encodeRequest(buffer: Buffer, header: RequestHeader, payload: Re
         // `next` on load: bytes from this spec to the next one.
         putU32(buffer, offset + SPEC.next, size);
         writeCString(buffer, offset + SPEC.target_type, target.type, DM_MAX_TYPE_NAME, 'target type');
-        writeString(buffer, offset + SPEC.size, target.params, 'target params');
+        if (typeof target.params === 'string') writeString(buffer, offset + SPEC.size, target.params, 'target params');
+        else if (target.params.write(buffer, offset + SPEC.size) !== target.params.byteLength) throw refuse('Target params wrote another length than they announced');
         offset += size;
       }
       break;
@@ -230,31 +242,39 @@ function terminator(buffer: Buffer, start: number, limit: number, what: string):
 
 /** One target of a TABLE_STATUS / DEV_WAIT reply: its table params or its status text. */
 export interface TargetReply {
-  /** The row's first sector (512-byte sectors). */
-  start: number;
-  /** The row's length, in 512-byte sectors. */
-  length: number;
+  /** The row's first sector (512-byte sectors; a bigint past 2^53). */
+  start: Sectors;
+  /** The row's length, in 512-byte sectors (a bigint past 2^53). */
+  length: Sectors;
   /** The target type. */
   type: string;
   /** Table params (with STATUS_TABLE) or status text, as the target printed them. */
   params: string;
 }
 
-/** Decodes the targets of a TABLE_STATUS / DEV_WAIT reply (`next` counts from data_start). */
-export function decodeTargets(buffer: Buffer, header: ReplyHeader): TargetReply[] {
-  const targets: TargetReply[] = [];
+/** Where a reply row is, and its type: what `decodeTargets` gives a row reader with the params' bytes. */
+export type RowPlace = Omit<TargetReply, 'params'>;
+
+/** One reply row from its place and its params' bytes `buffer[paramsStart, paramsEnd)` (table() reads keys from them, no string). */
+export type RowReader<R> = (place: RowPlace, buffer: Buffer, paramsStart: number, paramsEnd: number) => R;
+
+const textRow: RowReader<TargetReply> = (place, buffer, start, end) => ({ ...place, params: buffer.toString('utf8', start, end) });
+
+/** Decodes the targets of a TABLE_STATUS / DEV_WAIT reply (`next` counts from data_start), each row made by `read` (default: params as text). */
+export function decodeTargets<R = TargetReply>(buffer: Buffer, header: ReplyHeader, read = textRow as RowReader<R>): R[] {
+  const targets: R[] = [];
   const end = Math.min(header.dataSize, buffer.length);
   let offset = header.dataStart;
   for (let i = 0; i < header.targetCount; i++) {
     if (offset + SPEC.size > end) throw malformed('target list');
     const paramsStart = offset + SPEC.size;
     const paramsEnd = terminator(buffer, paramsStart, end, 'target list');
-    targets.push({
-      start: exactSectors(buffer, offset + SPEC.sector_start, 'start', i),
-      length: exactSectors(buffer, offset + SPEC.length, 'length', i),
+    const place: RowPlace = {
+      start: exactSectors(buffer, offset + SPEC.sector_start),
+      length: exactSectors(buffer, offset + SPEC.length),
       type: cString(buffer, offset + SPEC.target_type, offset + SPEC.target_type + DM_MAX_TYPE_NAME),
-      params: buffer.toString('utf8', paramsStart, paramsEnd),
-    });
+    };
+    targets.push(read(place, buffer, paramsStart, paramsEnd));
     const next = header.dataStart + u32(buffer, offset + SPEC.next);
     // The kernel puts each spec after the previous one's params; anything else would loop or overlap.
     if (i + 1 < header.targetCount && next <= paramsEnd) throw malformed('target list');
@@ -264,15 +284,12 @@ export function decodeTargets(buffer: Buffer, header: ReplyHeader): TargetReply[
 }
 
 /**
- * A sector count of a reply row as a number; past 2^53-1 it is refused naming it exactly (a
- * rounded count would be silently wrong; table rows carry numbers, see table/table.ts).
+ * A sector count of a reply row, exact: a number while it is a safe integer, a bigint past 2^53-1
+ * (a rounded count would silently name another size).
  */
-function exactSectors(buffer: Buffer, offset: number, what: string, index: number): number {
+function exactSectors(buffer: Buffer, offset: number): Sectors {
   const value = u64n(buffer, offset);
-  if (value > Number.MAX_SAFE_INTEGER) {
-    throw dmError('unsupported', 'EOVERFLOW', `The ${what} of table row ${index + 1} is ${u64(buffer, offset)} sectors, past 2^53-1 (${Number.MAX_SAFE_INTEGER}), which table rows do not carry`);
-  }
-  return value;
+  return value > Number.MAX_SAFE_INTEGER ? u64(buffer, offset) : value;
 }
 
 /** Decodes a TABLE_DEPS reply: the devices the table uses. */

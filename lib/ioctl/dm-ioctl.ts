@@ -81,7 +81,7 @@ interface Call {
   readonly header: RequestHeader;
   slot: Slot;
   /** Wipe the buffer when it is given back (a secure load, a reply that may carry keys). */
-  wipe: boolean;
+  readonly wipe: boolean;
   /** Bytes the request took in the buffer (the reply may have written less). */
   written: number;
   /** The kernel log's mark before the send (for the DmError of a failure). */
@@ -249,7 +249,9 @@ export class DmIoctl {
     if (driver) this.checkDriverKnows(command, spec, driver);
     const header = requestHeader(spec, flags, command, this.names);
     const slot = this.acquire(spec.command, requestSize(spec.payload));
-    return { spec, command, flags, header, slot, wipe: spec.secure === true, written: 0, mark: undefined };
+    // Wiped on every way out (a failed ioctl, a decoder's throw, a grown buffer) when it held keys.
+    const wipe = spec.secure === true || replyMayCarrySecrets(spec.command, flags);
+    return { spec, command, flags, header, slot, wipe, written: 0, mark: undefined };
   }
 
   /** Writes the request into its buffer, the one to send. */
@@ -273,10 +275,9 @@ export class DmIoctl {
     if (!call.command.growable || !(reply.flags & DmFlag.BUFFER_FULL)) {
       // The kernel copies back exactly data_size bytes; our request may have reached further.
       slot.dirty = Math.max(call.written, Math.min(reply.dataSize, slot.buffer.length));
-      call.wipe ||= replyMayCarrySecrets(spec.command, call.flags);
       return reply;
     }
-    call.slot = this.grow(slot, spec);
+    call.slot = this.grow(slot, spec, call.wipe);
     return undefined;
   }
 
@@ -294,7 +295,7 @@ export class DmIoctl {
   }
 
   /** Doubles the buffer; later requests of this command on this handle start at the larger size. */
-  private grow(slot: Slot, spec: IoctlSpec): Slot {
+  private grow(slot: Slot, spec: IoctlSpec, wipe: boolean): Slot {
     const size = slot.buffer.length * 2;
     if (size > this.maxBufferSize) {
       throw dmError('protocol', 'ENOBUFS', `The kernel's reply to ${spec.command} needs more than ${this.maxBufferSize} bytes (the buffer cap)`, {
@@ -304,7 +305,7 @@ export class DmIoctl {
       });
     }
     this.grownSizes.set(spec.command, Math.max(this.grownSizes.get(spec.command) ?? 0, size));
-    this.release(slot, false);
+    this.release(slot, wipe);
     return this.acquire(spec.command, size);
   }
 

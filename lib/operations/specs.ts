@@ -7,7 +7,7 @@ import type { DeviceId } from '../device/device-id.js';
 import { invalidArgument } from '../errors.js';
 import type { IoctlSpec } from '../ioctl/dm-ioctl.js';
 import type { CreateOptions, Geometry, LoadOptions, RemoveOptions, SuspendOptions, TableQueryOptions, UdevCallOptions } from '../options.js';
-import { encodeTable, type TableRow } from '../table/table.js';
+import { carriesSecrets, encodeTable, type TableRow } from '../table/table.js';
 
 const flag = (on: boolean | undefined, bit: number): number => (on ? bit : 0);
 
@@ -23,15 +23,19 @@ export function createSpec(name: string, options: CreateOptions): IoctlSpec {
   };
 }
 
-/** TABLE_LOAD of rows already checked; `label` names a dev-addressed device in errors. */
+/**
+ * TABLE_LOAD of rows already checked; `label` names a dev-addressed device in errors. Rows that
+ * carry keys (or are of a key-bearing type) are always loaded secure, `secure: true` or not.
+ */
 export function loadSpec(device: DeviceId, rows: readonly TableRow[], options: LoadOptions, label?: string): IoctlSpec {
+  const secure = options.secure === true || carriesSecrets(rows);
   return {
     command: 'TABLE_LOAD',
     operation: 'reload',
     device,
-    flags: flag(options.readOnly, DmFlag.READONLY) | flag(options.secure, DmFlag.SECURE_DATA),
+    flags: flag(options.readOnly, DmFlag.READONLY) | flag(secure, DmFlag.SECURE_DATA),
     payload: { kind: 'targets', targets: encodeTable(rows) },
-    secure: options.secure,
+    secure,
     label: label !== undefined ? { name: label } : undefined,
   };
 }

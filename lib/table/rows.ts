@@ -12,7 +12,9 @@ import { deviceInfoFromHeader } from '../ioctl/decoders.js';
 import type { TableRow } from './table.js';
 import { rawTarget, Target, type TargetLike, type TargetType } from '../targets/target.js';
 import { targetType } from '../targets/registry.js';
+import type { Sectors } from '../targets/units.js';
 import { rows as rowsShape } from '../arguments/checks.js';
+import { parseSecretRow } from './secret-rows.js';
 
 /**
  * One row of a device's status (`dmsetup status`), as `status()` and `waitEvent()` give it. Not a
@@ -27,10 +29,10 @@ import { rows as rowsShape } from '../arguments/checks.js';
 export interface StatusRow {
   /** Tells a StatusRow from a TableRow, so status text is never taken for params. */
   readonly kind: 'status';
-  /** In 512-byte sectors. */
-  readonly start: number;
-  /** In 512-byte sectors. */
-  readonly length: number;
+  /** In 512-byte sectors (a bigint past 2^53). */
+  readonly start: Sectors;
+  /** In 512-byte sectors (a bigint past 2^53). */
+  readonly length: Sectors;
   /** The target type. */
   readonly type: string;
   /** The target's status text, as `dmsetup status` shows it. */
@@ -38,7 +40,7 @@ export interface StatusRow {
 }
 
 /** A StatusRow from what the kernel replied to a status query (`{ start, length, type, params }`). */
-export function statusRow(reply: { start: number; length: number; type: string; params: string }): StatusRow {
+export function statusRow(reply: { start: Sectors; length: Sectors; type: string; params: string }): StatusRow {
   rowsShape([{ ...reply }], 'The reply given to statusRow');
   return { kind: 'status', start: reply.start, length: reply.length, type: reply.type, status: reply.params };
 }
@@ -58,10 +60,10 @@ export interface RawStatus {
 
 /** A parsed status row: the row's place and type, and its status typed when the type is modelled. */
 export interface ParsedStatusRow<Status = unknown> {
-  /** The row's first sector (512-byte sectors). */
-  readonly start: number;
-  /** The row's length, in 512-byte sectors. */
-  readonly length: number;
+  /** The row's first sector (512-byte sectors; a bigint past 2^53). */
+  readonly start: Sectors;
+  /** The row's length, in 512-byte sectors (a bigint past 2^53). */
+  readonly length: Sectors;
   /** The target type. */
   readonly type: string;
   /** The typed status (e.g. ThinPoolStatus), or a RawStatus for a type without a status parser. */
@@ -70,10 +72,10 @@ export interface ParsedStatusRow<Status = unknown> {
 
 /** A parsed table row: a typed Target when the type is modelled, else a raw target. */
 export interface ParsedTableRow<Params = unknown> {
-  /** The row's first sector (512-byte sectors). */
-  readonly start: number;
-  /** The row's length, in 512-byte sectors. */
-  readonly length: number;
+  /** The row's first sector (512-byte sectors; a bigint past 2^53). */
+  readonly start: Sectors;
+  /** The row's length, in 512-byte sectors (a bigint past 2^53). */
+  readonly length: Sectors;
   /** The typed target (its `params` are the builder's fields), or a raw target whose `params` is the text. */
   readonly target: Target<Params> | (TargetLike & { readonly params: string });
 }
@@ -99,7 +101,9 @@ export function parseTableRow(row: TableRow, kind?: TargetType<unknown, unknown>
   checkRow(row, 'params');
   const found = kind ?? targetType(row.type);
   if (kind && row.type !== kind.type) throw invalidArgument(`The row is a ${row.type} target, not ${kind.type}`);
-  const target = found ? new Target<unknown>(found, found.parse(row.params) as object) : rawTarget(row.type, row.params);
+  // A row with keys (`secret`) is parsed without a string of them; its SecretKeys go to the target as they are.
+  const parsed = found && (row.secret ? parseSecretRow(found, row.secret) : found.parse(row.params));
+  const target = found ? new Target<unknown>(found, parsed as object) : rawTarget(row.type, row.params);
   return { start: row.start, length: row.length, target };
 }
 

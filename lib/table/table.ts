@@ -5,19 +5,31 @@
  */
 import { DM_MAX_TYPE_NAME } from '../../native-defs/index.js';
 import type { EncodedTarget } from '../ioctl/codec.js';
+import { SecretParams } from '../targets/secret-params.js';
 import { DmError, invalidArgument } from '../errors.js';
 import { rows as rowsShape, statusRowRefusal, text as textShape } from '../arguments/checks.js';
+import { isSectors, SECTOR_MAX, type Sectors } from '../targets/units.js';
 
 /** One row of a table. `start` and `length` are in 512-byte sectors. */
 export interface TableRow {
-  /** The row's first sector: 0 for the first row, then the end of the row before. */
-  start: number;
-  /** How many 512-byte sectors the row maps (more than 0). */
-  length: number;
+  /** The row's first sector: 0 for the first row, then the end of the row before (a bigint past 2^53). */
+  start: Sectors;
+  /** How many 512-byte sectors the row maps (more than 0; a bigint past 2^53). */
+  length: Sectors;
   /** The target type: linear, striped, zero, error, crypt, thin-pool, … */
   type: string;
-  /** The target's parameters, as `dmsetup table` shows them. */
+  /**
+   * The target's parameters, as `dmsetup table` shows them; in a row with `secret`, with its keys
+   * as zeros (as `dmsetup table` without --showkeys).
+   */
   params: string;
+  /**
+   * The params with their keys, when the row carries keys (a crypt or keyed integrity row of a
+   * builder or of `table()`): what is loaded instead of `params`, written into the ioctl buffer
+   * from the keys' Buffers (no string of a key). Its `hidden` text must equal `params`. Dispose it
+   * (`row.secret?.dispose()`) once the row is no longer needed, unless the keys are yours to dispose.
+   */
+  secret?: SecretParams;
 }
 
 /** A table text could not be parsed; `line` is 1-based, `source` names the text as dmsetup does. */
@@ -127,21 +139,22 @@ interface WrittenRow {
 }
 
 /**
- * The row with its numbers; one past 2^53-1 is refused naming it as written: table rows carry
- * numbers, and a rounded sector count would silently map another size (the builders refuse
- * the same, see targets/units.ts toSafeNumber).
+ * The row with its numbers exact: a number while safe, a bigint past 2^53-1 (a rounded sector
+ * count would silently map another size). One past the kernel's u64 is refused naming it as written.
  */
 function exactRow(row: WrittenRow, line: number, source: string): TableRow {
-  const value = (key: 'start' | 'length'): number => {
+  const value = (key: 'start' | 'length'): Sectors => {
     const number = Number(row[key]);
-    if (!Number.isSafeInteger(number)) {
+    if (Number.isSafeInteger(number)) return number;
+    const big = BigInt(row[key]);
+    if (big > SECTOR_MAX) {
       throw new TableSyntaxError(
-        `The ${key} ${row[key].replace(/^\+/, '')} on line ${line} of table ${source} is past 2^53-1 (${Number.MAX_SAFE_INTEGER}), which table rows do not carry.`,
+        `The ${key} ${row[key].replace(/^\+/, '')} on line ${line} of table ${source} is past 2^64-1 (${SECTOR_MAX}), the largest sector count the kernel takes.`,
         line,
         source,
       );
     }
-    return number;
+    return big;
   };
   return { start: value('start'), length: value('length'), type: row.type, params: row.params };
 }
@@ -167,21 +180,22 @@ export function validateTable(rows: readonly TableRow[]): void {
   rowsShape(rows, 'The table');
   if (rows.length === 0) throw invalidArgument('A table needs at least one row');
   refuseStatusRows(rows);
-  let expectedStart = 0;
+  // Counted as a bigint: rows may pass 2^53, and a sum of numbers would round.
+  let expectedStart = 0n;
   rows.forEach((row, index) => {
     const where = `Table row ${index + 1}`;
     for (const key of ['start', 'length'] as const) {
-      if (!Number.isSafeInteger(row[key]) || row[key] < 0) {
+      if (!isSectors(row[key])) {
         throw invalidArgument(`${where}: ${key} must be a whole number of sectors, not ${String(row[key])}`);
       }
     }
-    if (row.length === 0) throw invalidArgument(`${where}: length must not be 0`);
-    if (row.start !== expectedStart) {
+    if (BigInt(row.length) === 0n) throw invalidArgument(`${where}: length must not be 0`);
+    if (BigInt(row.start) !== expectedStart) {
       throw invalidArgument(
         `${where} starts at sector ${row.start}, but ${index === 0 ? 'a table starts at sector 0' : `the row before ends at sector ${expectedStart}`}: rows must follow each other without gaps or overlaps`,
       );
     }
-    expectedStart = row.start + row.length;
+    expectedStart = BigInt(row.start) + BigInt(row.length);
     if (!/^[^\s\0]+$/.test(row.type)) {
       throw invalidArgument(`${where}: the target type "${String(row.type)}" must be one word`);
     }
@@ -191,8 +205,30 @@ export function validateTable(rows: readonly TableRow[]): void {
     if (row.params.includes('\0')) {
       throw invalidArgument(`${where}: params must be a string without NUL characters`);
     }
+    checkSecret(row, where);
   });
 }
+
+/** A row's `secret` must be SecretParams whose hidden text is the row's params (else params were edited apart from it). */
+function checkSecret(row: TableRow, where: string): void {
+  if (row.secret === undefined) return;
+  if (!(row.secret instanceof SecretParams)) throw invalidArgument(`${where}: secret must be SecretParams (from a builder or table())`);
+  if (row.secret.hidden !== row.params) {
+    throw invalidArgument(`${where}: params were changed apart from the row's secret (its keys); build the row again, or drop secret and give the params in full`);
+  }
+}
+
+/**
+ * True when loading `rows` must be secure (DM_SECURE_DATA, the buffer wiped): a row carries keys
+ * (`secret`), or is of a type whose params can hold one (crypt, integrity), as cryptsetup marks
+ * every key-bearing load.
+ */
+export function carriesSecrets(rows: readonly TableRow[]): boolean {
+  return rows.some((row) => row.secret !== undefined || KEY_BEARING_TYPES.has(row.type));
+}
+
+/** Target types whose params can hold a key. */
+const KEY_BEARING_TYPES: ReadonlySet<string> = new Set(['crypt', 'integrity']);
 
 /**
  * The kernel splits params at white space and treats `\` as an escape; libdevmapper doubles every
@@ -212,7 +248,15 @@ export function refuseStatusRows(rows: readonly TableRow[]): void {
   if (index !== -1) throw statusRowRefusal(index);
 }
 
-/** Rows as the codec sends them. */
+/**
+ * Rows as the codec sends them: a row with `secret` as its parts, written escaped into the ioctl
+ * buffer by the codec (its keys never become strings); any other row as escaped text.
+ */
 export function encodeTable(rows: readonly TableRow[]): EncodedTarget[] {
-  return rows.map((row) => ({ start: row.start, length: row.length, type: row.type, params: escapeParamsForKernel(row.params) }));
+  return rows.map((row, index) => {
+    if (row.secret === undefined) return { start: row.start, length: row.length, type: row.type, params: escapeParamsForKernel(row.params) };
+    checkSecret(row, `Table row ${index + 1}`);
+    const secret = row.secret;
+    return { start: row.start, length: row.length, type: row.type, params: { byteLength: secret.byteLength(true), write: (buffer, offset) => secret.write(buffer, offset, true) } };
+  });
 }

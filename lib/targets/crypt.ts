@@ -7,6 +7,7 @@
  */
 import { ArgReader, fieldError, formatDevice, formatSectors, formatUint, formatWord, type DeviceRef } from './fields.js';
 import { isKeyringKey, SecretKey, zeroWord, type KeyringKey } from './secret-key.js';
+import { wordEnd } from './secret-params.js';
 import { defineTarget } from './target.js';
 import type { Sectors } from './units.js';
 
@@ -125,7 +126,10 @@ function parseOptions(words: readonly string[]): CryptOptions {
 
 /**
  * The crypt target: transparent encryption (dm-crypt), its key kept in a SecretKey. E.g. `crypt({
- * cipher: 'aes-xts-plain64', key, ivOffset: 0, device, offset: 0 })`.
+ * cipher: 'aes-xts-plain64', key, ivOffset: 0, device, offset: 0 })`. Its row (`row()`,
+ * `table()`) carries the key in `secret`, not in the params string; loading it is always secure.
+ * The SecretKey stays yours: the row holds it, not a copy, so dispose it once the device is
+ * loaded (the kernel has its own copy) and do not keep the key in strings of your own.
  */
 export const crypt = defineTarget<CryptParams>({
   type: 'crypt',
@@ -155,6 +159,14 @@ export const crypt = defineTarget<CryptParams>({
     }
     args.end();
     return params;
+  },
+  secretSpans(bytes, start, end) {
+    // The second word, unless it is a :keyring reference or `-` (no key).
+    const space = bytes.indexOf(0x20, start);
+    if (space === -1 || space + 1 >= end) return [];
+    const first = bytes[space + 1];
+    if (first === 0x3a || first === 0x2d) return [];
+    return [[space + 1, wordEnd(bytes, space + 1, end)]];
   },
   hideSecrets(text) {
     // dmsetup: the second word becomes zeros, unless it is a :keyring reference.

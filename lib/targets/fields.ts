@@ -8,7 +8,7 @@
 import { invalidArgument, type DmError } from '../errors.js';
 import { validateDevNumber } from '../device/devt.js';
 import type { DevNumber } from '../device/device-id.js';
-import { isSectors, SECTOR_MAX, type Sectors } from './units.js';
+import { exactCount, isSectors, SECTOR_MAX, type Sectors } from './units.js';
 
 /**
  * A device as a target names it: a path (`/dev/loop0`), or a device number (a DevNumber, a
@@ -142,7 +142,7 @@ export class ArgReader {
     if (!DIGITS.test(word)) throw fieldError(this.target, field, `must be a whole number of sectors, not ${shown(word)}`);
     const big = BigInt(word);
     if (big > SECTOR_MAX) throw fieldError(this.target, field, `must be at most 2^64-1, not ${word}`);
-    return big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
+    return exactCount(big);
   }
 
   /** A whole number in [min, max]. */
@@ -178,8 +178,7 @@ export function parseDevice(word: string): DeviceRef {
 /** A status number: a number when safe, a bigint above 2^53; undefined when the word is not digits. */
 export function statusNumber(word: string | undefined): Sectors | undefined {
   if (word === undefined || !DIGITS.test(word)) return undefined;
-  const big = BigInt(word);
-  return big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
+  return exactCount(BigInt(word));
 }
 
 /** Used and total (blocks, sectors) as a status line shows them: `used/total`. */

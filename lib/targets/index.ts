@@ -18,6 +18,7 @@ export {
   isSectors,
   tableSize,
   tableSizeBig,
+  exactCount,
   SECTOR_SIZE,
   SECTOR_MAX,
 } from './units.js';
@@ -29,6 +30,7 @@ export type { StatusRow, RawStatus, ParsedStatusRow, ParsedTableRow } from '../t
 export { linear } from './linear.js';
 export type { LinearParams } from './linear.js';
 export { SecretKey, isKeyringKey, zeroWord } from './secret-key.js';
+export { SecretParams, type ParamsPart, type SecretSpan } from './secret-params.js';
 export type { KeyringKey } from './secret-key.js';
 export type { Usage } from './fields.js';
 export { striped } from './striped.js';

@@ -11,6 +11,7 @@
  */
 import { ArgReader, fieldError, formatDevice, formatSectors, formatUint, formatWord, statusNumber, statusWords, type DeviceRef } from './fields.js';
 import { SecretKey } from './secret-key.js';
+import { wordEnd, type SecretSpan } from './secret-params.js';
 import { defineTarget } from './target.js';
 import type { Sectors } from './units.js';
 
@@ -239,10 +240,29 @@ function hideKey(text: string, name: string): string {
   return text.slice(0, colon + 1) + '0'.repeat(end - colon - 1) + text.slice(end);
 }
 
+/** The option words whose `alg:key` value can carry a key, as bytes. */
+const KEYED_WORDS = ['internal_hash:', 'journal_crypt:', 'journal_mac:'].map((word) => Buffer.from(word, 'latin1'));
+
+/** The key spans of params bytes: in each keyed option word, what follows the algorithm's colon. */
+function keySpans(bytes: Buffer, start: number, end: number): SecretSpan[] {
+  const spans: SecretSpan[] = [];
+  for (let at = start; at < end; ) {
+    const last = wordEnd(bytes, at, end);
+    const keyed = KEYED_WORDS.find((word) => last - at > word.length && bytes.compare(word, 0, word.length, at, at + word.length) === 0);
+    if (keyed) {
+      const colon = bytes.indexOf(0x3a, at + keyed.length);
+      if (colon !== -1 && colon + 1 < last) spans.push([colon + 1, last]);
+    }
+    at = last + 1;
+  }
+  return spans;
+}
+
 /**
  * The integrity target: a checksum or MAC per sector, optionally journaled. E.g. `integrity({
  * device, offset: 0, tagSize: 32, mode: 'J', options: { internalHash: 'hmac(sha256)' }, keys: {
- * internalHash: key } })`.
+ * internalHash: key } })`. Its keys travel as crypt's do: in the row's `secret` (your SecretKeys,
+ * not copies: dispose them once loaded), read back by `table()` into SecretKeys, never strings.
  */
 export const integrity = defineTarget<IntegrityParams, IntegrityStatus>({
   type: 'integrity',
@@ -272,6 +292,7 @@ export const integrity = defineTarget<IntegrityParams, IntegrityStatus>({
     if (Object.keys(keys).length > 0) params.keys = keys;
     return params;
   },
+  secretSpans: keySpans,
   hideSecrets(text) {
     let hidden = text;
     for (const name of ['internal_hash', 'journal_crypt', 'journal_mac']) hidden = hideKey(hidden, name);

@@ -5,7 +5,6 @@
  * (`:<size>:<type>:<description>`), which is no secret. (cryptsetup keeps keys in locked, wiped
  * `crypt_safe_alloc` memory; dmsetup hides them in `table` unless --showkeys, see libdm-facts.)
  */
-import { timingSafeEqual } from 'node:crypto';
 import { inspect } from 'node:util';
 import { invalidArgument } from '../errors.js';
 import * as check from '../arguments/checks.js';
@@ -14,7 +13,17 @@ const HEX = /^(?:[0-9a-fA-F]{2})*$/;
 /** ASCII codes of 0-9a-f. */
 const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
 
-/** Key bytes the library can wipe. */
+/**
+ * Key bytes the library can wipe. What the library does with them: builders (`crypt`,
+ * `integrity`) and `row()` keep the SecretKey itself in the row's `secret` (no copy, no string);
+ * a load writes it into the ioctl buffer as hex byte by byte, marks the load secure and zeroes the
+ * buffer after; `table()` reads keys from the reply into new SecretKeys and zeroes the reply.
+ * What the caller must do: make the key with `random`, `adopt` or `from` (then zero your buffer),
+ * never as a string (`fromHex` and `toKernelText` make strings nobody can wipe); `dispose()` it
+ * (or `using`) once the device is loaded, and dispose `row.secret` of `table()` rows; do not use
+ * `table({ showKeys: true })`, `Target.text()` or `--showkeys` unless the key must be shown.
+ * Memory the garbage collector frees is not zeroed: a key dropped without dispose() stays in it.
+ */
 export class SecretKey {
   #bytes: Buffer | undefined;
 
@@ -36,6 +45,16 @@ export class SecretKey {
    */
   static adopt(bytes: Buffer): SecretKey {
     if (!Buffer.isBuffer(bytes)) throw invalidArgument('key: SecretKey.adopt needs a Buffer');
+    return new SecretKey(bytes);
+  }
+
+  /** A new random key of `size` bytes (the Web Crypto CSPRNG), made in place: no other copy exists. */
+  static random(size: number): SecretKey {
+    check.whole(1, 1024 * 1024)(size, 'Argument 1 of SecretKey.random()');
+    const bytes = Buffer.alloc(size);
+    // getRandomValues fills at most 65 536 bytes a call. (globalThis.crypto, not node:crypto: the
+    // CLI must not load that module at start-up, test/unit/bundle.test.ts.)
+    for (let at = 0; at < size; at += 65_536) globalThis.crypto.getRandomValues(bytes.subarray(at, Math.min(size, at + 65_536)));
     return new SecretKey(bytes);
   }
 
@@ -63,8 +82,8 @@ export class SecretKey {
   }
 
   /**
-   * The key as kernel text: hex, or `-` when empty. Today's table rows carry params as strings, so
-   * this string is a copy the library cannot wipe.
+   * The key as kernel text: hex, or `-` when empty. This string is a copy nobody can wipe: the
+   * library itself never calls it on a real key (rows carry the key in `secret`).
    */
   toKernelText(): string {
     const bytes = this.bytes();
@@ -103,7 +122,11 @@ export class SecretKey {
     if (!(other instanceof SecretKey)) return false;
     const mine = this.bytes();
     const theirs = other.bytes();
-    return mine.length === theirs.length && timingSafeEqual(mine, theirs);
+    if (mine.length !== theirs.length) return false;
+    // Constant time: every byte is looked at, whatever differs first.
+    let difference = 0;
+    for (let index = 0; index < mine.length; index++) difference |= mine[index]! ^ theirs[index]!;
+    return difference === 0;
   }
 
   /** Zeroes the bytes; the key can no longer be used. */

@@ -8,8 +8,9 @@
 import { inspect } from 'node:util';
 import type { TableRow } from '../table/table.js';
 import { invalidArgument } from '../errors.js';
-import { toSafeNumber, type Sectors } from './units.js';
+import { exactSectors, SECTOR_MAX, type Sectors } from './units.js';
 import { keyStandIn, SecretKey } from './secret-key.js';
+import { SecretParams, type ParamsPart, type SecretSpan } from './secret-params.js';
 
 /** What every target file implements. */
 export interface TargetType<Params = unknown, Status = never> {
@@ -30,6 +31,12 @@ export interface TargetType<Params = unknown, Status = never> {
   readonly secretFields?: readonly string[];
   /** Kernel params text with its secrets hidden, as `dmsetup table` shows it without --showkeys. */
   hideSecrets?(text: string): string;
+  /**
+   * Where the keys are in params as the kernel prints them (`bytes[start, end)`, a `table` reply):
+   * the byte ranges of each key's hex, found without making a string, so `table()` reads them into
+   * SecretKeys. A type with secretFields has one.
+   */
+  secretSpans?(bytes: Buffer, start: number, end: number): SecretSpan[];
 }
 
 /** The params of a target type. */
@@ -86,18 +93,18 @@ export class Target<Params = unknown> implements TargetLike {
   }
 
   /**
-   * The kernel params text, secrets included. Table rows carry params as strings today, so a key
-   * in it is a copy the library cannot wipe; `toBuffer` makes the same text without one.
+   * The kernel params text, secrets included: a key in it is a string the library cannot wipe.
+   * Rows (`row()`, `table()`) do not use it for a target with keys; they carry `secretParams()`.
    */
   text(): string {
     return this.kind.format(this.params);
   }
 
   /**
-   * The kernel params text as bytes, each SecretKey written straight from its Buffer (no string
-   * holds it). Zero the buffer once it was used (`buffer.fill(0)`).
+   * The params as text and key parts (each SecretKey of the params itself, not a copy), or
+   * undefined when the params hold no SecretKey. The codec writes it without a string of a key.
    */
-  toBuffer(): Buffer {
+  secretParams(): SecretParams | undefined {
     const keys: SecretKey[] = [];
     // NUL cannot occur in formatted params (every field refuses it), so it marks where keys go.
     const text = this.kind.format(
@@ -106,12 +113,20 @@ export class Target<Params = unknown> implements TargetLike {
         return () => `\0${keys.length - 1}\0`;
       }),
     );
-    const parts = text.split('\0');
-    let size = 0;
-    parts.forEach((part, index) => (size += index % 2 === 0 ? Buffer.byteLength(part) : keys[Number(part)]!.kernelTextLength));
-    const buffer = Buffer.alloc(size);
-    let at = 0;
-    parts.forEach((part, index) => (at += index % 2 === 0 ? buffer.write(part, at) : keys[Number(part)]!.writeKernelText(buffer, at)));
+    if (keys.length === 0) return undefined;
+    const parts: ParamsPart[] = text.split('\0').map((part, index) => (index % 2 === 0 ? part : keys[Number(part)]!));
+    return new SecretParams(parts.filter((part) => part !== ''));
+  }
+
+  /**
+   * The kernel params text as bytes, each SecretKey written straight from its Buffer (no string
+   * holds it). Zero the buffer once it was used (`buffer.fill(0)`).
+   */
+  toBuffer(): Buffer {
+    const secret = this.secretParams();
+    if (!secret) return Buffer.from(this.text());
+    const buffer = Buffer.alloc(secret.byteLength());
+    secret.write(buffer, 0);
     return buffer;
   }
 
@@ -200,12 +215,18 @@ export function rawTarget(type: string, params: string): TargetLike & { readonly
   return { type, params, text: () => params };
 }
 
-/** A table row from a start, a length and a target. */
+/**
+ * A table row from a start, a length and a target. A target with keys (crypt, a keyed integrity)
+ * gives a row whose `params` shows the keys as zeros and whose `secret` carries the SecretKeys
+ * themselves: loading it sends the keys without ever making a string of them.
+ */
 export function row(start: Sectors, length: Sectors, target: TargetLike): TableRow {
   if (typeof target !== 'object' || target === null || typeof target.text !== 'function') {
     throw invalidArgument('A table row needs a target made by a builder (linear({...}), …) or rawTarget()');
   }
-  return { start: toSafeNumber(start, 'start'), length: toSafeNumber(length, 'length'), type: target.type, params: target.text() };
+  const place = { start: exactSectors(start, 'start'), length: exactSectors(length, 'length'), type: target.type };
+  const secret = target instanceof Target ? target.secretParams() : undefined;
+  return secret ? { ...place, params: secret.hidden, secret } : { ...place, params: target.text() };
 }
 
 /** One segment of a table given to `table()`: how long it is and what maps it. */
@@ -225,6 +246,7 @@ export function table(segments: readonly Segment[]): TableRow[] {
     const made = row(start, segment.length, segment.target);
     if (made.length === 0) throw invalidArgument(`Segment ${index + 1}: length must not be 0`);
     start += BigInt(made.length);
+    if (start > SECTOR_MAX) throw invalidArgument(`Segment ${index + 1}: the table would end past sector 2^64-1`);
     return made;
   });
 }

@@ -18,6 +18,17 @@ export const SECTOR_SIZE = 512;
 /** The largest count the kernel takes (u64). */
 export const SECTOR_MAX = (1n << 64n) - 1n;
 
+/** A count as a number while it is a safe integer, else the bigint itself: exact either way. */
+export function exactCount(count: bigint): Sectors {
+  if (typeof count !== 'bigint') throw invalidArgument(`exactCount needs a bigint, not ${describe(count)}`);
+  return count <= BigInt(Number.MAX_SAFE_INTEGER) && count >= 0n ? Number(count) : count;
+}
+
+/** Checks a sector count (naming `what` in the refusal) and gives it exact: a bigint below 2^53 becomes a number. */
+export function exactSectors(value: Sectors, what = 'sector count'): Sectors {
+  return typeof sectors(value, what) === 'bigint' ? exactCount(value as bigint) : value;
+}
+
 /** True for a whole, non-negative count up to 2^64-1 (a number must be a safe integer). */
 export function isSectors(value: unknown): value is Sectors {
   if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0;
@@ -136,11 +147,3 @@ export function tableSize(rows: readonly Extent[]): number {
   return Number(size);
 }
 
-/** A count as a safe number for a TableRow, refused (naming `what`) when it is not one. */
-export function toSafeNumber(value: Sectors, what: string): number {
-  sectors(value, what);
-  if (typeof value === 'bigint' && value > BigInt(Number.MAX_SAFE_INTEGER)) {
-    throw invalidArgument(`The ${what} ${value} is past 2^53, which table rows do not carry yet`);
-  }
-  return Number(value);
-}

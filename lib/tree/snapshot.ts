@@ -8,6 +8,7 @@ import type { DeviceId } from '../device/device-id.js';
 import { invalidArgument } from '../errors.js';
 import type { MapperVerbs } from '../handle/mapper-verbs.js';
 import type { TableRow } from '../table/table.js';
+import { exactCount, tableSizeBig } from '../targets/units.js';
 import { DeviceTransaction } from './transaction.js';
 import * as check from '../arguments/checks.js';
 
@@ -38,7 +39,7 @@ export function liveSnapshot(dm: MapperVerbs, options: LiveSnapshotOptions): Dev
   check.object(options, 'Argument 2 of liveSnapshot()');
   const { info, rows } = dm.table(options.origin);
   if (rows.length === 0) throw invalidArgument(`${info.name} has no live table to take a snapshot of`);
-  const sectors = rows.reduce((sum, row) => sum + row.length, 0);
+  const sectors = exactCount(tableSizeBig(rows));
   const chunk = options.chunkSectors ?? 8;
   const cowName = options.cowName ?? `${options.name}-cow`;
   const tx = new DeviceTransaction(dm).create(cowName, options.cow);

@@ -146,6 +146,9 @@ export class DeviceTransaction {
           ? `rolling the transaction back failed too: ${problems.join('; ')}`
           : 'the transaction was rolled back',
       });
+    } finally {
+      // The old tables were read for a rollback only: their keys (SecretKeys in row.secret) are wiped now.
+      for (const member of members) for (const row of member.oldRows ?? []) row.secret?.dispose();
     }
     return {
       devices: members.map((member) => member.info!),

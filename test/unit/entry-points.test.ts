@@ -53,7 +53,7 @@ const KINDS = {
     bad: [
       undefined, null, 'x', 5, [], [null], [5], [{}], [{ ...ROW, length: -1 }], [{ ...ROW, length: Number.NaN }], [{ ...ROW, length: 1.5 }],
       [{ ...ROW, length: 2 ** 64 }], [{ ...ROW, start: '0' }], [{ ...ROW, type: 5 }], [{ ...ROW, type: 'zero\0x' }], [{ ...ROW, params: null }],
-      [{ ...ROW, params: 'a\0b' }], [{ ...ROW, length: 1n }],
+      [{ ...ROW, params: 'a\0b' }], [{ ...ROW, length: -1n }],
     ],
   },
   sector: { valid: 0, bad: [undefined, null, '0', -1, Number.NaN, 1.5, 2 ** 64, -1n, 1n << 64n, {}] },

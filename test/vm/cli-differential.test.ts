@@ -290,6 +290,8 @@ describe('tsdmsetup and dmsetup print the same', { timeout: 600_000 }, () => {
       cmd('wait', '-v', dev('m'), '1'),
       cmd('wait', dev('m'), '5'),
       cmd('wait'),
+      cmd('wait', dev('nope')),
+      cmd('wait', '-u', 'CLIDIFF-NOPE', '3'),
       cmd('targets'),
       cmd('target-version', 'zero', 'linear'),
       cmd('target-version', 'nosuchtarget'),

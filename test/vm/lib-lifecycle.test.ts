@@ -117,7 +117,12 @@ describe('load, clear and resume', () => {
     dm.create(name);
     dm.load({ name }, table, { secure: true });
     dm.resume({ name });
-    expect(dm.table({ name }).rows).toEqual(table);
+    expect(dm.table({ name }, { showKeys: true }).rows).toEqual(table);
+    // Without showKeys the key is not text: zeros in params, the key itself in a SecretKey.
+    const [kept] = dm.table({ name }).rows;
+    expect(kept!.params).toBe(table[0]!.params.replace(key, '0'.repeat(64)));
+    expect(kept!.secret!.keys()[0]!.withBytes((bytes) => bytes.equals(Buffer.alloc(32, 0xaa)))).toBe(true);
+    kept!.secret!.dispose();
     expect(dmsetupRows('table', name).map((row) => row.type)).toEqual(['crypt']);
     expect(dmsetup('table', '--showkeys', name)).toContain(key);
   });

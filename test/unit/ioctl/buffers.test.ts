@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DmFlag, DmIoctlLayout as H } from '../../../native-defs/index.js';
-import { DeviceMapper } from '../../../lib/index.js';
+import { DeviceMapper, SecretKey } from '../../../lib/index.js';
 import { encodeRequest } from '../../../lib/ioctl/codec.js';
 import { answer, ScriptedTransport, writeHeader, type Answer } from '../../helpers/scripted-transport.js';
 
@@ -72,17 +72,29 @@ describe('the exchange loop: reused buffers', () => {
     expect(seen).toEqual([true]);
   });
 
-  it('wipes a table reply (a crypt key) from its buffer once decoded, and the rows keep it', () => {
-    let held: Buffer | undefined;
+  /** A handle whose one table reply is the crypt row; `held()` is the reply's buffer, to look at after the call. */
+  function cryptTable(): { dm: DeviceMapper; held: () => Buffer } {
+    let kept: Buffer | undefined;
     const table: Answer = (request, buffer) => {
-      held = buffer;
+      kept = buffer;
       return answer.targets([cryptRow])(request, buffer);
     };
-    const { dm } = open([table]);
-    const { rows } = dm.table({ name: 'secret' });
-    expect(rows).toEqual([cryptRow]);
-    expect(held!.includes(KEY)).toBe(false);
-    expect(held!.every((byte) => byte === 0)).toBe(true);
+    return { dm: open([table]).dm, held: () => kept! };
+  }
+
+  it('wipes a table reply (a crypt key) from its buffer once decoded, and the rows keep it in a SecretKey', () => {
+    const { dm, held } = cryptTable();
+    const [row] = dm.table({ name: 'secret' }).rows;
+    expect(row).toMatchObject({ ...cryptRow, params: `aes-xts-plain64 ${'0'.repeat(64)} 0 7:0 0` });
+    expect(row!.secret!.keys()[0]!.equals(SecretKey.fromHex(KEY))).toBe(true);
+    expect(held().includes(KEY)).toBe(false);
+    expect(held().every((byte) => byte === 0)).toBe(true);
+  });
+
+  it('with showKeys, gives the key in the params text (and still wipes the reply)', () => {
+    const { dm, held } = cryptTable();
+    expect(dm.table({ name: 'secret' }, { showKeys: true }).rows).toEqual([cryptRow]);
+    expect(held().every((byte) => byte === 0)).toBe(true);
   });
 
   it('wipes a message reply from its buffer once decoded', () => {

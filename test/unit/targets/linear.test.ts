@@ -75,7 +75,8 @@ describe('builders, rows and tables', () => {
   it('table() refuses an empty list, a zero or unsafe length and a non-target', () => {
     expectRefused(() => table([]), 'at least one segment');
     expectRefused(() => table([{ length: 0, target: a }]), 'length');
-    expectRefused(() => table([{ length: 2n ** 60n, target: a }]), 'length');
+    expectRefused(() => table([{ length: 2n ** 64n, target: a }]), 'length');
+    expectRefused(() => table([{ length: 2n ** 63n, target: a }, { length: 2n ** 63n, target: a }]), 'past sector 2^64-1');
     expectRefused(() => table([{ length: 8, target: { type: 'linear' } as never }]), 'target');
   });
 
