@@ -6,8 +6,6 @@ import { isUtf8 } from 'node:buffer';
 import { endianness } from 'node:os';
 import {
   DmIoctlLayout as H,
-  DmNameListFlag,
-  DmNameListLayout as NL,
   DmTargetDepsLayout as DEPS,
   DmTargetMsgLayout as MSG,
   DmTargetSpecLayout as SPEC,
@@ -22,6 +20,7 @@ import { cString, kernelMajor, kernelMinor, LOW_WORD, type ReplyHeader } from '.
 import { isSectors, type Sectors } from '../targets/units.js';
 
 export type { ReplyHeader } from './reply.js';
+export { decodeNameList, type NameListEntry } from './name-list.js';
 
 const littleEndian = endianness() === 'LE';
 const u32 = (b: Buffer, o: number): number => (littleEndian ? b.readUInt32LE(o) : b.readUInt32BE(o));
@@ -239,64 +238,6 @@ function terminator(buffer: Buffer, start: number, limit: number, what: string):
   const nul = buffer.indexOf(0, start);
   if (nul === -1 || nul >= limit) throw malformed(what);
   return nul;
-}
-
-/** One LIST_DEVICES record. eventNr needs driver 4.38+, uuid 4.45+ and the UUID flag. */
-export interface NameListEntry extends DevNumber {
-  /** The device's name. */
-  name: string;
-  /** The device's event counter (driver 4.38 and later). */
-  eventNr?: number;
-  /** The device's uuid ('' when it has none), when the driver says (4.45 and later, with uuids asked for). */
-  uuid?: string;
-  /** The name's bytes, only when they are not valid UTF-8 (`name` then has U+FFFD in their place). */
-  nameBytes?: Buffer;
-  /** The uuid's bytes, only when they are not valid UTF-8. */
-  uuidBytes?: Buffer;
-}
-
-/** Decodes a LIST_DEVICES reply; the reply's version (the driver's, 4.38+) says whether records carry event_nr and flags. */
-export function decodeNameList(buffer: Buffer, header: ReplyHeader): NameListEntry[] {
-  const entries: NameListEntry[] = [];
-  const end = Math.min(header.dataSize, buffer.length);
-  let offset = header.dataStart;
-  if (offset > end) throw malformed('device list');
-  // An empty list is one record with dev 0 (or, from the kernel, no record at all: data_size = data_start).
-  if (offset + NL.size > end || (u32(buffer, offset + NL.dev) === 0 && u32(buffer, offset + NL.dev + 4) === 0)) return entries;
-  // The reply's minor version (the driver's own); read in place, no version array.
-  const hasEventNr = u32(buffer, H.version + 4) >= 38;
-  for (;;) {
-    if (offset + NL.size > end) throw malformed('device list');
-    const next = u32(buffer, offset + NL.next);
-    const recordEnd = next === 0 ? end : offset + next;
-    if (recordEnd > end) throw malformed('device list');
-    const nameStart = offset + NL.name;
-    const nameEnd = terminator(buffer, nameStart, recordEnd, 'device list');
-    const name = buffer.toString('utf8', nameStart, nameEnd);
-    const dev = devLow(buffer, offset + NL.dev);
-    const major = kernelMajor(dev);
-    const minor = kernelMinor(dev);
-    const extra = offset + align8(nameEnd + 1 - offset);
-    // Each entry made whole in one literal: the same few shapes for every record.
-    let entry: NameListEntry;
-    if (hasEventNr && extra + 8 <= recordEnd) {
-      const eventNr = u32(buffer, extra);
-      const flags = u32(buffer, extra + 4);
-      if (flags & DmNameListFlag.HAS_UUID) {
-        const uuidStart = extra + 8;
-        const uuidEnd = terminator(buffer, uuidStart, recordEnd, 'device list');
-        const uuid = buffer.toString('utf8', uuidStart, uuidEnd);
-        entry = { name, major, minor, eventNr, uuid };
-        // Only a uuid of bytes that are not UTF-8 (rare) adds a field.
-        if (uuid.includes('\ufffd')) Object.assign(entry, rawField('uuidBytes', buffer, uuidStart, uuidEnd));
-      } else if (flags & DmNameListFlag.DOESNT_HAVE_UUID) entry = { name, major, minor, eventNr, uuid: '' };
-      else entry = { name, major, minor, eventNr };
-    } else entry = { name, major, minor };
-    if (name.includes('\ufffd')) Object.assign(entry, rawField('nameBytes', buffer, nameStart, nameEnd));
-    entries.push(entry);
-    if (next === 0) return entries;
-    offset += next;
-  }
 }
 
 /** One target of a TABLE_STATUS / DEV_WAIT reply: its table params or its status text. */

@@ -12,9 +12,11 @@ import { devWord, kernelMajor, kernelMinor } from './reply.js';
 export function deviceInfoFromHeader(header: ReplyHeader): DeviceInfo {
   const flags = header.flags;
   const dev = devWord(header); // no BigInt, no spread: this runs once per info()
-  return {
-    name: header.name,
-    uuid: header.uuid,
+  const name = header.name;
+  const uuid = header.uuid;
+  const info: DeviceInfo = {
+    name,
+    uuid,
     major: kernelMajor(dev),
     minor: kernelMinor(dev),
     openCount: header.openCount,
@@ -26,9 +28,18 @@ export function deviceInfoFromHeader(header: ReplyHeader): DeviceInfo {
     inactiveTable: (flags & DmFlag.INACTIVE_PRESENT) !== 0,
     deferredRemove: (flags & DmFlag.DEFERRED_REMOVE) !== 0,
     internalSuspend: (flags & DmFlag.INTERNAL_SUSPEND) !== 0,
-    ...(header.nameBytes ? { nameBytes: header.nameBytes } : {}),
-    ...(header.uuidBytes ? { uuidBytes: header.uuidBytes } : {}),
   };
+  // Bytes that are not UTF-8 decode to U+FFFD: a string without one came from valid UTF-8, whose
+  // bytes the string keeps (the common case skips the scan and the copy).
+  if (name.includes('\ufffd')) {
+    const bytes = header.nameBytes;
+    if (bytes) info.nameBytes = bytes;
+  }
+  if (uuid.includes('\ufffd')) {
+    const bytes = header.uuidBytes;
+    if (bytes) info.uuidBytes = bytes;
+  }
+  return info;
 }
 
 /** The reply's device state. */

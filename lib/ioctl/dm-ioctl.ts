@@ -8,24 +8,15 @@
  * over a Transport (./transport.ts), so host tests can script the kernel's answers.
  */
 import { DmFlag, DM_VERSION_MAJOR, type DmCommandName } from '../../native-defs/index.js';
-import { encodeKernelDev } from '../device/devt.js';
-import type { DevNumber, DeviceId } from '../device/device-id.js';
-import { validateDeviceId, validateName } from '../device/names.js';
 import { NameCodec } from '../names/name-codec.js';
 import { closedHandleError, dmError } from '../errors.js';
-import { encodeRequest, requestSize, type ReplyHeader, type RequestHeader, type RequestPayload } from './codec.js';
-import {
-  ALWAYS_ALLOWED_FLAGS,
-  carriesUdevCookie,
-  COMMANDS,
-  mayBlock,
-  replyMayCarrySecrets,
-  type CommandRecord,
-} from './commands.js';
+import { encodeRequest, requestSize, type ReplyHeader, type RequestHeader } from './codec.js';
+import { ALWAYS_ALLOWED_FLAGS, carriesUdevCookie, COMMANDS, mayBlock, replyMayCarrySecrets, type CommandRecord } from './commands.js';
 import { ioctlDebugLine } from './debug-line.js';
 import { failure } from './failure.js';
 import type { IoctlSpec } from './spec.js';
 import { ReplyView } from './reply.js';
+import { requestHeader } from './request.js';
 import { performAsync, performSync, type Step, type Steps } from './steps.js';
 import { libcTransport, type Transport } from './transport.js';
 
@@ -87,6 +78,21 @@ const SPARE_BUFFERS = 4;
 interface Slot {
   readonly buffer: Buffer;
   dirty: number;
+}
+
+/** One request under way: its header, the buffer it is in, and what the loop learns between sends. */
+interface Call {
+  readonly spec: IoctlSpec;
+  readonly command: CommandRecord;
+  readonly flags: number;
+  readonly header: RequestHeader;
+  slot: Slot;
+  /** Wipe the buffer when it is given back (a secure load, a reply that may carry keys). */
+  readonly wipe: boolean;
+  /** Bytes the request took in the buffer (the reply may have written less). */
+  written: number;
+  /** The kernel log's mark before the send (for the DmError of a failure). */
+  mark: unknown;
 }
 
 /** Sends device-mapper ioctls on one open control node, which it owns. */
@@ -155,9 +161,26 @@ export class DmIoctl {
     }
   }
 
-  /** One request and its reply, blocking. */
+  /**
+   * One request and its reply, blocking. The usual request (the driver's version known, no udev
+   * cookie to wait for) is sent right here; the rest go through the exchange loop's steps. Both
+   * use the same parts: open, encode, answer.
+   */
   run<T>(spec: IoctlSpec, decode: Decoder<T>): T {
-    return this.perform(this.exchange(spec, decode));
+    const flags = spec.flags ?? 0;
+    if (!this.driver || (this.transactions && carriesUdevCookie(spec.command, flags))) return this.perform(this.exchange(spec, decode));
+    this.assertOpen();
+    this.refuseFlags(spec);
+    const call = this.open(spec, this.driver);
+    try {
+      for (;;) {
+        const errno = this.transport.send(this.fd, call.command.request, this.encode(call));
+        const reply = this.answer(call, errno);
+        if (reply) return decode(call.slot.buffer, this.names.reply(reply, spec.command));
+      }
+    } finally {
+      this.release(call.slot, call.wipe);
+    }
   }
 
   /** One request and its reply, without blocking the event loop. */
@@ -194,51 +217,32 @@ export class DmIoctl {
    * (a udev cookie), it is begun before the send, cancelled on failure and ended after the reply.
    */
   *exchange<T>(spec: IoctlSpec, decode: Decoder<T>): Steps<T> {
-    const command = COMMANDS[spec.command];
-    const flags = (spec.flags ?? 0) | (spec.command === 'VERSION' ? 0 : this.extraFlags);
-    const refused = flags & ~(command.flags | ALWAYS_ALLOWED_FLAGS);
-    if (refused) {
-      throw dmError('invalid-argument', 'EINVAL', `Flags 0x${refused.toString(16)} are not valid for the ${spec.command} ioctl`, {
-        command: spec.command,
-      });
-    }
-    if (spec.command !== 'VERSION') this.checkDriverKnows(command, spec, this.driver ?? (yield* this.driverVersionSteps()));
-    const header = requestHeader(spec, flags, command, this.names);
-    const transaction = carriesUdevCookie(spec.command, flags) ? this.transactions?.(spec, flags) : undefined;
-    if (transaction) header.eventNr = transaction.eventNr;
-    const blocking = mayBlock(spec.command, flags);
-    let slot = this.acquire(spec.command, requestSize(spec.payload));
-    // Wiped on every way out (a failed ioctl, a decoder's throw, a grown buffer) when it held keys.
-    const wipe = spec.secure === true || replyMayCarrySecrets(spec.command, flags);
+    this.refuseFlags(spec);
+    const call = this.open(spec, spec.command === 'VERSION' ? undefined : (this.driver ?? (yield* this.driverVersionSteps())));
+    const blocking = mayBlock(spec.command, call.flags);
     // The transaction until it is cancelled or ended; `done` is the kernel's answer once an ioctl succeeded.
-    let open = transaction;
+    let open: IoctlTransaction | undefined;
     let done: ReplyView | undefined;
     try {
+      const transaction = carriesUdevCookie(spec.command, call.flags) ? this.transactions?.(spec, call.flags) : undefined;
+      open = transaction;
+      if (transaction) call.header.eventNr = transaction.eventNr;
       for (;;) {
-        const written = encodeRequest(slot.buffer, header, spec.payload, slot.dirty);
-        // Until the reply says how much the kernel wrote, all of it may be dirty.
-        slot.dirty = slot.buffer.length;
-        this.debug?.(ioctlDebugLine(spec, header, slot.buffer.length));
-        const mark = this.kernelLog?.mark();
-        const step: Step = { kind: 'send', request: command.request, buffer: slot.buffer, blocking };
+        const step: Step = { kind: 'send', request: call.command.request, buffer: this.encode(call), blocking };
         const errno = (yield step) as number;
         if (errno !== 0) {
           open = undefined;
           transaction?.cancel();
-          throw failure(spec, errno, this.names, this.kernelLog?.since(mark));
         }
-        const reply = new ReplyView(slot.buffer);
-        done = reply;
-        if (!command.growable || !(reply.flags & DmFlag.BUFFER_FULL)) {
-          // The kernel copies back exactly data_size bytes; our request may have reached further.
-          slot.dirty = Math.max(written, Math.min(reply.dataSize, slot.buffer.length));
+        const reply = this.answer(call, errno);
+        if (reply) {
+          done = reply;
           // Callers see names unmangled; the transaction (node keeping) gets the kernel's.
-          const result = decode(slot.buffer, this.names.reply(reply, spec.command));
+          const result = decode(call.slot.buffer, this.names.reply(reply, spec.command));
           open = undefined;
           if (transaction) yield* transaction.end(reply);
           return result;
         }
-        slot = this.grow(slot, spec, wipe);
       }
     } catch (error) {
       // Any other failure with the transaction still open (a reply that cannot be decoded, its
@@ -247,8 +251,61 @@ export class DmIoctl {
       if (open) yield* settleTransaction(open, done);
       throw error;
     } finally {
-      this.release(slot, wipe);
+      this.release(call.slot, call.wipe);
     }
+  }
+
+  /** Refuses flag bits the command does not take (before anything is sent, VERSION included). */
+  private refuseFlags(spec: IoctlSpec): void {
+    const refused = (spec.flags ?? 0) & ~(COMMANDS[spec.command].flags | ALWAYS_ALLOWED_FLAGS);
+    if (refused) {
+      throw dmError('invalid-argument', 'EINVAL', `Flags 0x${refused.toString(16)} are not valid for the ${spec.command} ioctl`, {
+        command: spec.command,
+      });
+    }
+  }
+
+  /**
+   * Checks a request against the driver's version (unless it is VERSION itself), builds its
+   * header and takes a buffer for it. Before any send.
+   */
+  private open(spec: IoctlSpec, driver: readonly [number, number, number] | undefined): Call {
+    const command = COMMANDS[spec.command];
+    const flags = (spec.flags ?? 0) | (spec.command === 'VERSION' ? 0 : this.extraFlags);
+    if (driver) this.checkDriverKnows(command, spec, driver);
+    const header = requestHeader(spec, flags, command, this.names);
+    const slot = this.acquire(spec.command, requestSize(spec.payload));
+    // Wiped on every way out (a failed ioctl, a decoder's throw, a grown buffer) when it held keys.
+    const wipe = spec.secure === true || replyMayCarrySecrets(spec.command, flags);
+    return { spec, command, flags, header, slot, wipe, written: 0, mark: undefined };
+  }
+
+  /** Writes the request into its buffer, the one to send (with libdm's debug line, when asked). */
+  private encode(call: Call): Buffer {
+    const slot = call.slot;
+    call.written = encodeRequest(slot.buffer, call.header, call.spec.payload, slot.dirty);
+    // Until the reply says how much the kernel wrote, all of it may be dirty.
+    slot.dirty = slot.buffer.length;
+    this.debug?.(ioctlDebugLine(call.spec, call.header, slot.buffer.length));
+    call.mark = this.kernelLog?.mark();
+    return slot.buffer;
+  }
+
+  /**
+   * What the kernel answered: the reply, or undefined when it needs more room (the call then has
+   * a larger buffer, to send again). A failed ioctl throws its DmError.
+   */
+  private answer(call: Call, errno: number): ReplyView | undefined {
+    const { spec, slot } = call;
+    if (errno !== 0) throw failure(spec, errno, this.names, this.kernelLog?.since(call.mark));
+    const reply = new ReplyView(slot.buffer);
+    if (!call.command.growable || !(reply.flags & DmFlag.BUFFER_FULL)) {
+      // The kernel copies back exactly data_size bytes; our request may have reached further.
+      slot.dirty = Math.max(call.written, Math.min(reply.dataSize, slot.buffer.length));
+      return reply;
+    }
+    call.slot = this.grow(slot, spec, call.wipe);
+    return undefined;
   }
 
   /** Refuses a command the driver is too old for (the version is asked once per handle). */
@@ -326,30 +383,4 @@ function* settleTransaction(transaction: IoctlTransaction, reply: ReplyHeader | 
   } catch {
     // The first failure is what the caller must hear about.
   }
-}
-
-/** The header fields of a request. Device names and uuids go out mangled (a create's too; a target type's name as it is). */
-function requestHeader(spec: IoctlSpec, flags: number, command: CommandRecord, names: NameCodec): RequestHeader {
-  const creates = spec.command === 'DEV_CREATE';
-  let name = spec.name !== undefined && creates ? names.toKernel(spec.name, 'name') : (spec.name ?? '');
-  let uuid = spec.uuid !== undefined && creates ? names.toKernel(spec.uuid, 'UUID') : (spec.uuid ?? '');
-  let number: DevNumber | undefined = spec.dev;
-  if (spec.device) {
-    // By name alone, the usual address: validateDeviceId's key count without its array.
-    if (typeof spec.device.name === 'string' && !('uuid' in spec.device) && !('major' in spec.device)) validateName(spec.device.name);
-    else validateDeviceId(spec.device);
-    const device = names.deviceId(spec.device);
-    if (device.name !== undefined) name = device.name;
-    else if (device.uuid !== undefined) uuid = device.uuid;
-    else number = device;
-  }
-  return {
-    version: command.minVersion,
-    // The kernel looks a device up by dev only with PERSISTENT_DEV set; create honours the minor then.
-    flags: number ? flags | DmFlag.PERSISTENT_DEV : flags,
-    eventNr: spec.eventNr ?? 0,
-    dev: number ? encodeKernelDev(number) : 0n,
-    name,
-    uuid,
-  };
 }

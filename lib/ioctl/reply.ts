@@ -71,6 +71,9 @@ export class ReplyView implements ReplyHeader {
   readonly openCount: number;
   readonly flags: number;
   readonly eventNr: number;
+  // Read once when first asked (the codec's check and the decoder both read them).
+  private cachedName: string | undefined = undefined;
+  private cachedUuid: string | undefined = undefined;
 
   /** The buffer must hold at least struct dm_ioctl (the exchange loop's buffers always do). */
   constructor(private readonly buffer: Buffer) {
@@ -97,11 +100,11 @@ export class ReplyView implements ReplyHeader {
   }
 
   get name(): string {
-    return cString(this.buffer, H.name, H.name + DM_NAME_LEN);
+    return (this.cachedName ??= cString(this.buffer, H.name, H.name + DM_NAME_LEN));
   }
 
   get uuid(): string {
-    return cString(this.buffer, H.uuid, H.uuid + DM_UUID_LEN);
+    return (this.cachedUuid ??= cString(this.buffer, H.uuid, H.uuid + DM_UUID_LEN));
   }
 
   /** The name's bytes, only when they are not valid UTF-8 (`name` then has U+FFFD in their place). */

@@ -14,6 +14,7 @@ import { missingDeviceHint } from '../host/missing-device.js';
 import type { NodeKeeper } from '../host/node-keeper.js';
 import { applyReadAhead } from '../host/readahead.js';
 import { decodeNameList, type NameListEntry, type ReplyHeader } from '../ioctl/codec.js';
+import { decodeNameListChecked } from '../ioctl/name-list.js';
 import { decodeInfo, decodeInfoAndKernelName, decodeName, decodeNothing, deviceInfoFromHeader } from '../ioctl/decoders.js';
 import type { DmIoctl, IoctlSpec } from '../ioctl/dm-ioctl.js';
 import { pause, type Steps } from '../ioctl/steps.js';
@@ -132,7 +133,13 @@ export function* setUuid(ctx: VerbContext, device: DeviceId, uuid: string): Step
  */
 export function* list(ctx: VerbContext, options: { uuids?: boolean | undefined; kernelNames?: boolean }): Steps<NameListEntry[]> {
   const uuids = options.uuids ?? (yield* ctx.io.driverVersionSteps())[1] >= 45;
-  const decode = options.kernelNames ? decodeNameList : (buffer: Buffer, header: ReplyHeader) => ctx.io.names.entries(decodeNameList(buffer, header));
+  // A list of plain names (the usual one) is the same mangled or not: the codec never sees it.
+  const decode = options.kernelNames
+    ? decodeNameList
+    : (buffer: Buffer, header: ReplyHeader) => {
+        const { entries, plain } = decodeNameListChecked(buffer, header);
+        return plain ? entries : ctx.io.names.entries(entries);
+      };
   return yield* ctx.io.exchange({ command: 'LIST_DEVICES', operation: 'names', flags: uuids ? DmFlag.UUID : 0 }, decode);
 }
 

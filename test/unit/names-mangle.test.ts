@@ -134,20 +134,20 @@ function lines(run: () => unknown): readonly string[] {
   throw new Error('expected a NameManglingError');
 }
 
-describe('NameCodec', () => {
-  const header = (name: string, uuid: string): ReplyHeader => ({
-    version: [4, 47, 0],
-    dataSize: 0,
-    dataStart: 0,
-    targetCount: 0,
-    openCount: 0,
-    flags: 0,
-    eventNr: 0,
-    dev: 0n,
-    name,
-    uuid,
-  });
+const header = (name: string, uuid: string): ReplyHeader => ({
+  version: [4, 47, 0],
+  dataSize: 0,
+  dataStart: 0,
+  targetCount: 0,
+  openCount: 0,
+  flags: 0,
+  eventNr: 0,
+  dev: 0n,
+  name,
+  uuid,
+});
 
+describe('NameCodec', () => {
   it('sends names as given in none mode, mangled in auto and hex', () => {
     expect(new NameCodec('none').toKernel('a b', 'name')).toBe('a b');
     expect(new NameCodec('auto').toKernel('a b', 'name')).toBe('a\\x20b');
@@ -203,3 +203,62 @@ describe('NameCodec', () => {
     expect(new NameCodec('none').entries(list)).toBe(list);
   });
 });
+
+describe('NameCodec: the plain-name shortcut', () => {
+  // Strings near the shortcut's edges: whitelisted bytes only, a backslash, a byte over 0x7f, and
+  // lengths around the fields' room (127 bytes fit a name with its NUL, 128 do not).
+  const samples = [
+    '',
+    'vg0-lv0',
+    'a#+-.:=@_Z9',
+    'x'.repeat(127),
+    'x'.repeat(128),
+    'u'.repeat(128),
+    'a\\x20b',
+    'a\\x5cxb',
+    'a b',
+    'café',
+    'tab\there',
+    '/slash',
+  ];
+  const codecs = (['hex', 'auto'] as const).map((mode) => new NameCodec(mode));
+
+  it('gives what mangle_string and unmangle_string give, refusals included', () => {
+    for (const codec of codecs) {
+      for (const value of samples) {
+        for (const what of ['name', 'UUID'] as const) {
+          const slow = mangledMoreThanOnce(value, what, codec.mode) ?? mangleString(value, what, codec.mode);
+          const fast = outcome(() => codec.toKernel(value, what));
+          if (typeof slow === 'string' || 'error' in slow) expect(fast).toBeInstanceOf(NameManglingError);
+          else expect(fast).toBe(slow.value);
+          const back = mangledMoreThanOnce(value, what, codec.mode) ?? unmangleString(value, what, codec.mode);
+          const shown = outcome(() => codec.fromKernel(value, what));
+          if (typeof back === 'string' || 'error' in back) expect(shown).toBeInstanceOf(NameManglingError);
+          else expect(shown).toBe(back.value);
+        }
+      }
+    }
+  });
+
+  it('hands back a reply and a device list with plain names as they came, copies otherwise', () => {
+    const auto = new NameCodec('auto');
+    const plain = header('vg0-lv0', 'LVM-abc');
+    expect(auto.reply(plain, 'DEV_STATUS')).toBe(plain);
+    const mangled = auto.reply(header('a\\x20b', 'LVM-abc'), 'DEV_STATUS');
+    expect([mangled.name, mangled.kernelName, mangled.uuid]).toEqual(['a b', 'a\\x20b', 'LVM-abc']);
+    const list = [{ name: 'vg0-lv0', major: 254, minor: 0, uuid: 'LVM-abc' }, { name: 'b', major: 254, minor: 1 }];
+    expect(auto.entries(list)).toBe(list);
+    const mixedList = [...list, { name: 'c\\x20d', major: 254, minor: 2 }];
+    const shown = auto.entries(mixedList);
+    expect(shown.map((entry) => entry.name)).toEqual(['vg0-lv0', 'b', 'c d']);
+    expect(mixedList[2]!.name).toBe('c\\x20d');
+  });
+});
+
+function outcome(fn: () => unknown): unknown {
+  try {
+    return fn();
+  } catch (error) {
+    return error;
+  }
+}
