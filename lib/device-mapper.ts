@@ -200,14 +200,7 @@ export class DeviceMapper {
 
   /** /dev/mapper as the kernel has it (dmsetup mknodes: `names`' nodes, or all and stale ones removed; unmangled names too; `nodeErrors` applies). */
   syncNodes(names?: readonly string[]): NodeSyncReport {
-    const nodes = this.keeper.nodes ?? new DeviceNodes(this.devDir, this.nodeOwnership);
-    const devices = this.ioctl.perform(verbs.list(this.verbs, { uuids: false, kernelNames: true }));
-    const { aliases, refused } = this.ioctl.names.unmangledAliases(devices);
-    const { names: codec } = this.ioctl;
-    const wanted = names?.flatMap((name) => [codec.toKernel(name, 'name'), name]);
-    const report = nodes.sync([...devices, ...aliases], wanted, { kept: (entry) => codec.keptEntry(entry), warn: this.keeper.nodeWarning });
-    if (refused) throw refused;
-    return report;
+    return this.ioctl.perform(verbs.syncNodes(this.verbs, this.keeper.nodes ?? new DeviceNodes(this.devDir, this.nodeOwnership), names));
   }
 
   /** Renames the device. Returns its state under the new name. */

@@ -12,6 +12,7 @@ import { validateName, validateUuid } from '../device/names.js';
 import { DmError, isDmError } from '../errors.js';
 import { missingDeviceHint } from '../host/missing-device.js';
 import type { NodeKeeper } from '../host/node-keeper.js';
+import type { DeviceNodes, NodeSyncReport } from '../host/nodes.js';
 import { applyReadAhead } from '../host/readahead.js';
 import { decodeNameList, type NameListEntry, type ReplyHeader } from '../ioctl/codec.js';
 import { decodeNameListChecked } from '../ioctl/name-list.js';
@@ -131,6 +132,17 @@ export function* setUuid(ctx: VerbContext, device: DeviceId, uuid: string): Step
  * Every device; uuids when the driver can (4.45+) unless told. Names and uuids as the caller sees
  * them (unmangled), or with `kernelNames` as the kernel has them (for /dev/mapper).
  */
+/** dmsetup mknodes: `nodes` made to match the kernel's list (nodes under unmangled names too; the keeper's nodeWarning applies). */
+export function* syncNodes(ctx: VerbContext, nodes: DeviceNodes, names: readonly string[] | undefined): Steps<NodeSyncReport> {
+  const devices = yield* list(ctx, { uuids: false, kernelNames: true });
+  const codec = ctx.io.names;
+  const { aliases, refused } = codec.unmangledAliases(devices);
+  const wanted = names?.flatMap((name) => [codec.toKernel(name, 'name'), name]);
+  const report = nodes.sync([...devices, ...aliases], wanted, { kept: (entry) => codec.keptEntry(entry), warn: ctx.keeper.nodeWarning });
+  if (refused) throw refused;
+  return report;
+}
+
 export function* list(ctx: VerbContext, options: { uuids?: boolean | undefined; kernelNames?: boolean }): Steps<NameListEntry[]> {
   const uuids = options.uuids ?? (yield* ctx.io.driverVersionSteps())[1] >= 45;
   // A list of plain names (the usual one) is the same mangled or not: the codec never sees it.
