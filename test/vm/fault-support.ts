@@ -61,6 +61,8 @@ export class Child {
   readonly lines: string[] = [];
   stderr = '';
   private waiters: Array<() => void> = [];
+  /** Set on 'close': the process has exited and its stdout was read to the end. */
+  private ended = false;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
   constructor(file: string, args: string[], env: NodeJS.ProcessEnv = {}) {
@@ -73,7 +75,12 @@ export class Child {
       for (const wake of this.waiters.splice(0)) wake();
     });
     this.process.stderr!.setEncoding('utf8').on('data', (chunk: string) => (this.stderr += chunk));
-    this.exited = new Promise((resolve) => this.process.on('exit', (code, signal) => {
+    // 'close', not 'exit': 'exit' can come before the last stdout chunk (a child's final line
+    // would then be missed), 'close' only once the pipes are drained.
+    this.exited = new Promise((resolve) => this.process.on('close', (code, signal) => {
+      if (partial) this.lines.push(partial);
+      partial = '';
+      this.ended = true;
       for (const wake of this.waiters.splice(0)) wake();
       resolve({ code, signal });
     }));
@@ -83,7 +90,7 @@ export class Child {
   async waitFor(line: string | ((line: string) => boolean)): Promise<void> {
     const seen = typeof line === 'string' ? (printed: string) => printed === line : line;
     while (!this.lines.some(seen)) {
-      if (this.process.exitCode !== null || this.process.signalCode !== null) {
+      if (this.ended) {
         throw new Error(`the child exited (${this.process.exitCode ?? this.process.signalCode}) before printing ${line}; stderr: ${this.stderr}`);
       }
       await new Promise<void>((resolve) => this.waiters.push(resolve));
