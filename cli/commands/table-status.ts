@@ -22,30 +22,15 @@ import { displayInfo } from '../info-display.js';
 
 type StatusKind = 'table' | 'status' | 'measure' | 'ls';
 
-export const tableCommand: CommandSpec = {
-  name: 'table',
-  minArgs: 0,
-  maxArgs: -1,
-  repeatable: 2,
-  run: (context) => showTargets(context, 'table'),
-};
+/** A command that prints each named device's (or every device's) rows of `kind`; repeatable with --count/--interval. */
+function targetsCommand(name: 'table' | 'status' | 'measure'): CommandSpec {
+  return { name, minArgs: 0, maxArgs: -1, repeatable: 2, run: (context) => showTargets(context, name) };
+}
 
-export const statusCommand: CommandSpec = {
-  name: 'status',
-  minArgs: 0,
-  maxArgs: -1,
-  repeatable: 2,
-  run: (context) => showTargets(context, 'status'),
-};
-
+export const tableCommand = targetsCommand('table');
+export const statusCommand = targetsCommand('status');
 /** `measure`: status with DM_IMA_MEASUREMENT_FLAG (the targets' IMA text; empty for targets without one). */
-export const measureCommand: CommandSpec = {
-  name: 'measure',
-  minArgs: 0,
-  maxArgs: -1,
-  repeatable: 2,
-  run: (context) => showTargets(context, 'measure'),
-};
+export const measureCommand = targetsCommand('measure');
 
 /** table, status, or `ls --target/--exec` (status lines reduced to one `NAME\t(M, m)` line). */
 export async function showTargets(context: CliContext, kind: StatusKind): Promise<void> {

@@ -258,7 +258,8 @@ export type RowPlace = Omit<TargetReply, 'params'>;
 /** One reply row from its place and its params' bytes `buffer[paramsStart, paramsEnd)` (table() reads keys from them, no string). */
 export type RowReader<R> = (place: RowPlace, buffer: Buffer, paramsStart: number, paramsEnd: number) => R;
 
-const textRow: RowReader<TargetReply> = (place, buffer, start, end) => ({ ...place, params: buffer.toString('utf8', start, end) });
+/** The row reader that reads the params as text (status text, or table params keys included). */
+export const textRow: RowReader<TargetReply> = (place, buffer, start, end) => ({ ...place, params: buffer.toString('utf8', start, end) });
 
 /** Decodes the targets of a TABLE_STATUS / DEV_WAIT reply (`next` counts from data_start), each row made by `read` (default: params as text). */
 export function decodeTargets<R = TargetReply>(buffer: Buffer, header: ReplyHeader, read = textRow as RowReader<R>): R[] {

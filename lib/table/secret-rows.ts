@@ -5,7 +5,7 @@
  * wipes the reply buffer. `parseSecretRow` types such a row: the target's parse runs on text with
  * a marker in each key's place, and each marker key is swapped for the row's own SecretKey.
  */
-import { decodeTargets, type ReplyHeader, type RowReader } from '../ioctl/codec.js';
+import { decodeTargets, textRow, type ReplyHeader, type RowReader } from '../ioctl/codec.js';
 import { deviceInfoFromHeader } from '../ioctl/decoders.js';
 import type { DeviceInfo } from '../device/device-info.js';
 import { targetType } from '../targets/registry.js';
@@ -13,9 +13,6 @@ import { SecretKey } from '../targets/secret-key.js';
 import { secretParamsFromBytes, type SecretParams } from '../targets/secret-params.js';
 import type { TargetType } from '../targets/target.js';
 import type { TableRow } from './table.js';
-
-/** A row's params as text, keys included: what `table({ showKeys: true })` gives. */
-const textRow: RowReader<TableRow> = (place, buffer, start, end) => ({ ...place, params: buffer.toString('utf8', start, end) });
 
 /** A row whose keys (if its type has any) are read into SecretKeys, its params showing zeros in their place. */
 const keptRow: RowReader<TableRow> = (place, buffer, start, end) => {
